@@ -1,0 +1,73 @@
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { AJV_OPTIONS } from '../ingest/validate.ts';
+import { registerErrorHandler } from './errors.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/imports.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import { userRoutes } from './routes/users.ts';
+import { warehouseRoutes } from './routes/warehouse.ts';
+import type { AppDeps } from './deps.ts';
+
+export type App = FastifyInstance;
+
+/** The HTTP face of steplog: routes, validation, OpenAPI. Listening is the caller's job. */
+export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    // Per-request lines would cost more than the request itself on the ingest path; errors are logged.
+    disableRequestLogging: true,
+    bodyLimit: config.bodyLimitBytes,
+    ajv: { customOptions: AJV_OPTIONS },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'steplog',
+        version: '0.1.0',
+        description:
+          'Event collection for a learning platform: users view, submit and solve steps; events are stored durably and loaded into ClickHouse.',
+      },
+      tags: [
+        { name: 'events' },
+        { name: 'users' },
+        { name: 'tasks' },
+        { name: 'imports' },
+        { name: 'stats' },
+        { name: 'ops' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerRedoc(app);
+  registerErrorHandler(app);
+
+  const routes = [healthRoutes, userRoutes, taskRoutes, eventRoutes, importRoutes, statsRoutes, warehouseRoutes];
+  for (const plugin of routes) await app.register(plugin, { config, ...deps });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}
+
+const REDOC_JS = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+
+function registerRedoc(app: FastifyInstance): void {
+  app.get('/redoc', { schema: { hide: true } }, (_request, reply) =>
+    reply
+      .type('text/html')
+      .send(
+        '<!doctype html><html><head><meta charset="utf-8"><title>steplog API</title></head>' +
+          '<body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>',
+      ),
+  );
+  app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, (_request, reply) =>
+    reply.type('application/javascript').send(fs.createReadStream(REDOC_JS)),
+  );
+}

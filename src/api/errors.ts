@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { describeError } from '../ingest/validate.ts';
+import { ConflictError } from '../store/store.ts';
+import { WarehouseError } from '../warehouse/warehouse.ts';
+
+/** An error with a stable code and the HTTP status it answers with. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Turns every failure into `{error, message, field?}`; 5xx details go to the log, not the client. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      const { field, message } = describeError(
+        error.validation[0] as never,
+        error.validationContext === 'body' ? '' : error.validationContext,
+      );
+      return reply.code(400).send({ error: 'validation', message, field });
+    }
+    if (error instanceof ApiError) {
+      return reply.code(error.statusCode).send({ error: error.code, message: error.message, field: error.field });
+    }
+    if (error instanceof ConflictError) {
+      return reply.code(409).send({ error: 'conflict', message: error.message, field: error.field });
+    }
+    if (error instanceof WarehouseError) {
+      request.log.warn({ err: error }, 'warehouse unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ error: 'warehouse_unavailable', message: error.message });
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      return reply.code(status).send({ error: clientErrorCode(error), message: error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error; it has been logged' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+  );
+}
+
+function clientErrorCode(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'body_too_large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported_media_type';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'malformed_json';
+    default:
+      return 'bad_request';
+  }
+}

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody, IdParams, Page, TaskInput, TaskOutput } from '../../events/schemas.ts';
+import { ApiError } from '../errors.ts';
+import type { RouteOptions } from '../deps.ts';
+import { toPage } from './page.ts';
+
+export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
+  app.post(
+    '/api/tasks',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Create a task (a step)',
+        body: TaskInput,
+        response: { 201: TaskOutput, 400: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { id, title, text } = request.body;
+      return reply.code(201).send(await store.createTask({ id, title, text }));
+    },
+  );
+
+  app.get(
+    '/api/tasks',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'List tasks by id',
+        querystring: Page,
+        response: { 200: Type.Object({ tasks: Type.Array(TaskOutput) }) },
+      },
+    },
+    async (request) => ({ tasks: await store.listTasks(toPage(request.query)) }),
+  );
+
+  app.get(
+    '/api/tasks/:id',
+    {
+      schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskOutput, 404: ErrorBody } },
+    },
+    async (request) => {
+      const task = await store.getTask(Number(request.params.id));
+      if (!task) throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
+      return task;
+    },
+  );
+};

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { isGuest, type User } from '../../events/event.ts';
+import { ErrorBody, IdParams, Page, UserInput, UserOutput } from '../../events/schemas.ts';
+import { ApiError } from '../errors.ts';
+import type { RouteOptions } from '../deps.ts';
+import { toPage } from './page.ts';
+
+const toOutput = (user: User) => ({
+  id: user.id,
+  name: user.name,
+  email: user.email,
+  join_date: new Date(user.joinDate).toISOString(),
+  registration_date: user.registrationDate === null ? null : new Date(user.registrationDate).toISOString(),
+  is_guest: isGuest(user),
+});
+
+export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
+  app.post(
+    '/api/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user (a guest when registration_date is null or absent)',
+        body: UserInput,
+        response: { 201: UserOutput, 400: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const user = await store.createUser({
+        id: body.id,
+        name: body.name,
+        email: body.email ?? '',
+        joinDate: body.join_date === undefined ? Date.now() : Date.parse(body.join_date),
+        registrationDate: body.registration_date == null ? null : Date.parse(body.registration_date),
+      });
+      return reply.code(201).send(toOutput(user));
+    },
+  );
+
+  app.get(
+    '/api/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'List users by id',
+        querystring: Page,
+        response: { 200: Type.Object({ users: Type.Array(UserOutput) }) },
+      },
+    },
+    async (request) => ({ users: (await store.listUsers(toPage(request.query))).map(toOutput) }),
+  );
+
+  app.get(
+    '/api/users/:id',
+    {
+      schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: UserOutput, 404: ErrorBody } },
+    },
+    async (request) => {
+      const user = await store.getUser(Number(request.params.id));
+      if (!user) throw new ApiError(404, 'not_found', `user ${request.params.id} does not exist`, 'id');
+      return toOutput(user);
+    },
+  );
+};

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import ms from 'ms';
+import { z } from 'zod';
+
+/** Every setting steplog reads, with defaults that run embedded (SQLite + chDB under ./data). */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** How often the loader moves the backlog into the warehouse. */
+  readonly flushIntervalMs: number;
+  /** Rows per warehouse insert; a backlog this large also triggers a load before the interval. */
+  readonly batchSize: number;
+  /** Most events accepted in one POST /api/events/batch. */
+  readonly maxEventsPerRequest: number;
+  /** Largest request body, in bytes. */
+  readonly bodyLimitBytes: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where CLI commands find a running server (chDB lets only one process own the data dir). */
+  readonly serverUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const value = /^\d+(ms|s|m|h)$/.test(text.trim()) ? ms(text.trim() as ms.StringValue) : undefined;
+  if (value === undefined || value < 1) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as 500ms, 2s, 30s or 5m, got "${text}"` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+const schema = z.object({
+  STEPLOG_HOST: z.string().min(1).default('127.0.0.1'),
+  STEPLOG_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  STEPLOG_DATA_DIR: z.string().min(1).default('./data'),
+  STEPLOG_FLUSH_INTERVAL: duration.default(300_000),
+  STEPLOG_BATCH_SIZE: positiveInt(1_000_000).default(10_000),
+  STEPLOG_MAX_EVENTS_PER_REQUEST: positiveInt(100_000).default(10_000),
+  STEPLOG_BODY_LIMIT: positiveInt(1 << 30).default(8 * 1024 * 1024),
+  STEPLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STEPLOG_URL: z.url().optional(),
+});
+
+/** Reads and validates every STEPLOG_* setting; throws ConfigError naming the first bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0]), issue.message);
+  }
+  const s = parsed.data;
+  return Object.freeze({
+    host: s.STEPLOG_HOST,
+    port: s.STEPLOG_PORT,
+    dataDir: path.resolve(s.STEPLOG_DATA_DIR),
+    flushIntervalMs: s.STEPLOG_FLUSH_INTERVAL,
+    batchSize: s.STEPLOG_BATCH_SIZE,
+    maxEventsPerRequest: s.STEPLOG_MAX_EVENTS_PER_REQUEST,
+    bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
+    logLevel: s.STEPLOG_LOG_LEVEL,
+    serverUrl: s.STEPLOG_URL ?? `http://127.0.0.1:${s.STEPLOG_PORT}`,
+  });
+}

@@ -1,0 +1,65 @@
+import type { NewEvent } from '../events/event.ts';
+import type { AppendResult, OltpStore } from '../store/store.ts';
+
+interface Waiter {
+  readonly events: readonly NewEvent[];
+  resolve(results: AppendResult[]): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit: requests that arrive while a commit is running share the next transaction, so one
+ * fsync serves many requests. Each caller is answered only after the commit holding its events.
+ */
+export class GroupCommitter {
+  private waiting: Waiter[] = [];
+  private committing = false;
+
+  constructor(
+    private readonly store: Pick<OltpStore, 'appendEvents'>,
+    private readonly maxEventsPerCommit = 50_000,
+  ) {}
+
+  append(events: readonly NewEvent[]): Promise<AppendResult[]> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ events, resolve, reject });
+      if (!this.committing) setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      while (this.waiting.length > 0) await this.commit(this.takeGroup());
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  private takeGroup(): Waiter[] {
+    let size = 0;
+    let count = 0;
+    while (
+      count < this.waiting.length &&
+      (count === 0 || size + this.waiting[count]!.events.length <= this.maxEventsPerCommit)
+    ) {
+      size += this.waiting[count]!.events.length;
+      count += 1;
+    }
+    return this.waiting.splice(0, count);
+  }
+
+  private async commit(group: Waiter[]): Promise<void> {
+    try {
+      const results = await this.store.appendEvents(group.flatMap((w) => w.events));
+      let offset = 0;
+      for (const waiter of group) {
+        waiter.resolve(results.slice(offset, offset + waiter.events.length));
+        offset += waiter.events.length;
+      }
+    } catch (error) {
+      for (const waiter of group) waiter.reject(error);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { NewEvent } from '../events/event.ts';
+import { EventInput } from '../events/schemas.ts';
+import type { GroupCommitter } from './group-commit.ts';
+import { normalizeEvent } from './normalize.ts';
+import { compileValidator, type FieldError } from './validate.ts';
+
+export type IngestResult =
+  | { status: 'accepted'; id: number; event_id: string; duplicate: boolean }
+  | { status: 'rejected'; error: { error: string; field: string; message: string } };
+
+const validateEvent = compileValidator<EventInput>(EventInput);
+
+/**
+ * validate → normalize → commit (event + outbox in one transaction). Answers per event, in order;
+ * a rejected event writes nothing, and neither does it stop the others of a batch.
+ */
+export class IngestService {
+  constructor(
+    private readonly committer: Pick<GroupCommitter, 'append'>,
+    private readonly onCommitted: (newEvents: number) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+    const now = this.now();
+    const results: IngestResult[] = new Array<IngestResult>(items.length);
+    const valid: { index: number; event: NewEvent }[] = [];
+    items.forEach((item, index) => {
+      const checked = validateEvent(item);
+      if (!checked.ok) return void (results[index] = rejected('validation', checked));
+      const normalized = normalizeEvent(checked.value, now);
+      if (!normalized.ok) return void (results[index] = rejected('validation', normalized));
+      valid.push({ index, event: normalized.event });
+    });
+
+    const appended = valid.length > 0 ? await this.committer.append(valid.map((v) => v.event)) : [];
+    let added = 0;
+    appended.forEach((outcome, i) => {
+      const { index } = valid[i]!;
+      if (!outcome.ok) return void (results[index] = rejected('unknown_reference', outcome));
+      if (!outcome.duplicate) added += 1;
+      results[index] = {
+        status: 'accepted',
+        id: outcome.event.id,
+        event_id: outcome.event.eventId,
+        duplicate: outcome.duplicate,
+      };
+    });
+    if (added > 0) this.onCommitted(added);
+    return results;
+  }
+}
+
+const rejected = (error: string, { field, message }: FieldError): IngestResult => ({
+  status: 'rejected',
+  error: { error, field, message },
+});

@@ -1,0 +1,73 @@
+import type { ImportJob, ImportTrigger } from '../store/store.ts';
+import type { Loader } from './loader.ts';
+
+export interface SchedulerOptions {
+  readonly flushIntervalMs: number;
+  readonly batchSize: number;
+  readonly onJob?: (job: ImportJob) => void;
+}
+
+/**
+ * Runs the loader every flush interval, as soon as a batch's worth of events has arrived, and on
+ * demand — one run at a time. After a failed run it retries with exponential back-off (1 s, 2 s,
+ * 4 s … up to the flush interval) and ignores the backlog trigger until then.
+ */
+export class LoadScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<ImportJob> | undefined;
+  private arrivedSinceRun = 0;
+  private failures = 0;
+  private stopped = true;
+
+  constructor(
+    private readonly loader: Pick<Loader, 'run'>,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(this.options.flushIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current?.catch(() => undefined);
+  }
+
+  /** Ingest tells how many new events it committed. */
+  notifyAppended(count: number): void {
+    this.arrivedSinceRun += count;
+    if (this.arrivedSinceRun >= this.options.batchSize && this.failures === 0 && !this.current) {
+      void this.run('backlog');
+    }
+  }
+
+  /** Runs a load now (after the one in progress, if any) and returns its job. */
+  async run(trigger: ImportTrigger): Promise<ImportJob> {
+    while (this.current) await this.current.catch(() => undefined);
+    this.arrivedSinceRun = 0;
+    this.current = this.loader.run(trigger);
+    try {
+      const job = await this.current;
+      this.failures = job.status === 'failed' ? this.failures + 1 : 0;
+      this.options.onJob?.(job);
+      if (this.failures > 0) this.schedule(Math.min(this.options.flushIntervalMs, 1000 * 2 ** (this.failures - 1)));
+      else if (this.arrivedSinceRun >= this.options.batchSize) void this.run('backlog');
+      return job;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      void this.run('schedule').finally(() => {
+        if (this.failures === 0) this.schedule(this.options.flushIntervalMs);
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+}

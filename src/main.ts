@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { buildApp, type App } from './api/app.ts';
+import type { Config } from './config/config.ts';
+import { GroupCommitter } from './ingest/group-commit.ts';
+import { IngestService } from './ingest/ingest-service.ts';
+import { Loader, type LoaderOptions } from './loader/loader.ts';
+import { LoadScheduler } from './loader/scheduler.ts';
+import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
+import type { Transport } from './queue/transport.ts';
+import { lockDataDir } from './runtime/data-dir-lock.ts';
+import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { OltpStore } from './store/store.ts';
+import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
+import { WarehouseMigrator } from './warehouse/migrator.ts';
+import type { Warehouse } from './warehouse/warehouse.ts';
+
+/**
+ * The composition root: the only module that names concrete adapters. Everything else receives
+ * the interfaces built here.
+ */
+export interface Runtime {
+  readonly store: OltpStore;
+  readonly warehouse: Warehouse;
+  readonly migrator: WarehouseMigrator;
+  readonly transport: Transport;
+  readonly loader: Loader;
+  readonly scheduler: LoadScheduler;
+  readonly ingest: IngestService;
+  close(): Promise<void>;
+}
+
+export interface WarehouseHandle {
+  readonly warehouse: Warehouse;
+  readonly migrator: WarehouseMigrator;
+  close(): Promise<void>;
+}
+
+/** Opens the warehouse alone (CLI commands when no server owns the data dir). */
+export function openWarehouse(config: Config): WarehouseHandle {
+  const release = lockDataDir(config.dataDir);
+  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'));
+  return {
+    warehouse,
+    migrator: new WarehouseMigrator(warehouse),
+    async close() {
+      await warehouse.close();
+      release();
+    },
+  };
+}
+
+/** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
+export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
+  const handle = openWarehouse(config);
+  const { warehouse, migrator } = handle;
+  const store = SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'));
+  try {
+    await store.migrate();
+    await migrator.up();
+  } catch (error) {
+    await store.close();
+    await handle.close();
+    throw error;
+  }
+  const transport = new OutboxTransport(store);
+  const loader = new Loader(transport, store, warehouse, { batchSize: config.batchSize, ...loaderHooks });
+  const scheduler = new LoadScheduler(loader, { flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize });
+  const ingest = new IngestService(new GroupCommitter(store), (n) => scheduler.notifyAppended(n));
+  return {
+    store,
+    warehouse,
+    migrator,
+    transport,
+    loader,
+    scheduler,
+    ingest,
+    async close() {
+      await scheduler.stop();
+      await store.close();
+      await handle.close();
+    },
+  };
+}
+
+/** API + loader in one process, until SIGINT/SIGTERM. */
+export async function serve(config: Config): Promise<App> {
+  const runtime = await openRuntime(config);
+  const app = await buildApp(config, runtime);
+  runtime.scheduler.start();
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', (s) => void shutdown(s));
+  process.once('SIGTERM', (s) => void shutdown(s));
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info(
+    { dataDir: config.dataDir, flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize },
+    'steplog is serving',
+  );
+  return app;
+}

@@ -1,0 +1,41 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes shared by every SQL dialect. Times are epoch milliseconds (UTC). */
+export interface Database {
+  users: {
+    id: Generated<number>;
+    join_date: number;
+    registration_date: number | null;
+    name: string;
+    email: string;
+  };
+  tasks: {
+    id: Generated<number>;
+    title: string;
+    text: string;
+  };
+  events: {
+    id: Generated<number>;
+    event_id: string;
+    time: number;
+    action_id: number;
+    step_id: number;
+    user_id: number;
+    received_at: number;
+  };
+  outbox: {
+    event_pk: number;
+    in_doubt: Generated<number>;
+  };
+  import_jobs: {
+    id: Generated<number>;
+    trigger: string;
+    started_at: number;
+    finished_at: number | null;
+    status: string;
+    rows: number;
+    batches: number;
+    reconciled: number;
+    error: string | null;
+  };
+}

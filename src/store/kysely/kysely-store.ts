@@ -1,0 +1,297 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ActionId, NewEvent, StoredEvent, Task, User } from '../../events/event.ts';
+import {
+  ConflictError,
+  type AppendResult,
+  type Backlog,
+  type ImportJob,
+  type ImportStatus,
+  type ImportTrigger,
+  type OltpStore,
+  type OutboxEntry,
+  type PageRequest,
+} from '../store.ts';
+import { chunks } from './chunks.ts';
+import type { Database } from './database.ts';
+
+/** Rows per statement: 7 columns × 4,000 stays under SQLite's and PostgreSQL's parameter limits. */
+const ROWS_PER_STATEMENT = 4_000;
+const IDS_PER_STATEMENT = 20_000;
+
+/**
+ * The store's queries, written once with Kysely for every SQL dialect. A dialect adapter
+ * (sqlite/, postgres/) supplies the Kysely instance and its migrations.
+ */
+export abstract class KyselyStore implements OltpStore {
+  protected constructor(protected readonly db: Kysely<Database>) {}
+
+  abstract migrate(): Promise<void>;
+
+  /** Whether a driver error is a unique-key violation. */
+  protected abstract isUniqueViolation(error: unknown): boolean;
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  async createUser(user: Omit<User, 'id'> & { id?: number | undefined }): Promise<User> {
+    try {
+      const row = await this.db
+        .insertInto('users')
+        .values({
+          ...(user.id === undefined ? {} : { id: user.id }),
+          join_date: user.joinDate,
+          registration_date: user.registrationDate,
+          name: user.name,
+          email: user.email,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toUser(row);
+    } catch (error) {
+      if (this.isUniqueViolation(error)) throw new ConflictError('id', `user ${user.id} already exists`);
+      throw error;
+    }
+  }
+
+  async getUser(id: number): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async getUsers(ids: readonly number[]): Promise<Map<number, User>> {
+    const users = new Map<number, User>();
+    for (const part of chunks([...new Set(ids)], IDS_PER_STATEMENT)) {
+      const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', part).execute();
+      for (const row of rows) users.set(row.id, toUser(row));
+    }
+    return users;
+  }
+
+  async listUsers(page: PageRequest): Promise<User[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '>', page.after)
+      .orderBy('id')
+      .limit(page.limit)
+      .execute();
+    return rows.map(toUser);
+  }
+
+  async createTask(task: Omit<Task, 'id'> & { id?: number | undefined }): Promise<Task> {
+    try {
+      return await this.db
+        .insertInto('tasks')
+        .values({ ...(task.id === undefined ? {} : { id: task.id }), title: task.title, text: task.text })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (this.isUniqueViolation(error)) throw new ConflictError('id', `task ${task.id} already exists`);
+      throw error;
+    }
+  }
+
+  async getTask(id: number): Promise<Task | undefined> {
+    return this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async listTasks(page: PageRequest): Promise<Task[]> {
+    return this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '>', page.after)
+      .orderBy('id')
+      .limit(page.limit)
+      .execute();
+  }
+
+  async appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]> {
+    if (events.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const users = await idsPresent(
+        trx,
+        'users',
+        events.map((e) => e.userId),
+      );
+      const tasks = await idsPresent(
+        trx,
+        'tasks',
+        events.map((e) => e.stepId),
+      );
+      const stored = new Map<string, StoredEvent>();
+      for (const part of chunks([...new Set(events.map((e) => e.eventId))], IDS_PER_STATEMENT)) {
+        const rows = await trx.selectFrom('events').selectAll().where('event_id', 'in', part).execute();
+        for (const row of rows) stored.set(row.event_id, toEvent(row));
+      }
+
+      const receivedAt = Date.now();
+      const fresh: NewEvent[] = [];
+      const freshIds = new Set<string>();
+      for (const e of events) {
+        if (users.has(e.userId) && tasks.has(e.stepId) && !stored.has(e.eventId) && !freshIds.has(e.eventId)) {
+          fresh.push(e);
+          freshIds.add(e.eventId);
+        }
+      }
+      const inserted = new Map<string, StoredEvent>();
+      for (const part of chunks(fresh, ROWS_PER_STATEMENT)) {
+        const rows = await trx
+          .insertInto('events')
+          .values(
+            part.map((e) => ({
+              event_id: e.eventId,
+              time: e.time,
+              action_id: e.actionId,
+              step_id: e.stepId,
+              user_id: e.userId,
+              received_at: receivedAt,
+            })),
+          )
+          .returningAll()
+          .execute();
+        await trx
+          .insertInto('outbox')
+          .values(rows.map((r) => ({ event_pk: r.id })))
+          .execute();
+        for (const row of rows) inserted.set(row.event_id, toEvent(row));
+      }
+
+      const answered = new Set<string>();
+      return events.map((e): AppendResult => {
+        if (!users.has(e.userId)) return { ok: false, field: 'user_id', message: `user ${e.userId} does not exist` };
+        if (!tasks.has(e.stepId)) return { ok: false, field: 'step_id', message: `task ${e.stepId} does not exist` };
+        const earlier = stored.get(e.eventId);
+        if (earlier) return { ok: true, event: earlier, duplicate: true };
+        const duplicate = answered.has(e.eventId);
+        answered.add(e.eventId);
+        return { ok: true, event: inserted.get(e.eventId)!, duplicate };
+      });
+    });
+  }
+
+  async claimOutbox(limit: number): Promise<OutboxEntry[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .innerJoin('events', 'events.id', 'outbox.event_pk')
+      .selectAll('events')
+      .select('outbox.in_doubt')
+      .orderBy('outbox.event_pk')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ ...toEvent(row), inDoubt: row.in_doubt !== 0 }));
+  }
+
+  async markInDoubt(eventPks: readonly number[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const part of chunks(eventPks, IDS_PER_STATEMENT)) {
+        await trx.updateTable('outbox').set({ in_doubt: 1 }).where('event_pk', 'in', part).execute();
+      }
+    });
+  }
+
+  async ackOutbox(eventPks: readonly number[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const part of chunks(eventPks, IDS_PER_STATEMENT)) {
+        await trx.deleteFrom('outbox').where('event_pk', 'in', part).execute();
+      }
+    });
+  }
+
+  async backlog(): Promise<Backlog> {
+    const row = await this.db
+      .selectFrom('outbox')
+      .select((eb) => [eb.fn.countAll<number>().as('events'), eb.fn.min('event_pk').as('oldest')])
+      .executeTakeFirstOrThrow();
+    if (row.oldest === null) return { events: 0, oldestReceivedAt: null };
+    const oldest = await this.db
+      .selectFrom('events')
+      .select('received_at')
+      .where('id', '=', row.oldest)
+      .executeTakeFirstOrThrow();
+    return { events: Number(row.events), oldestReceivedAt: oldest.received_at };
+  }
+
+  async startImportJob(trigger: ImportTrigger): Promise<ImportJob> {
+    const row = await this.db
+      .insertInto('import_jobs')
+      .values({
+        trigger,
+        started_at: Date.now(),
+        status: 'running',
+        rows: 0,
+        batches: 0,
+        reconciled: 0,
+        error: null,
+        finished_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toImportJob(row);
+  }
+
+  async finishImportJob(job: ImportJob): Promise<ImportJob> {
+    const row = await this.db
+      .updateTable('import_jobs')
+      .set({
+        finished_at: job.finishedAt,
+        status: job.status,
+        rows: job.rows,
+        batches: job.batches,
+        reconciled: job.reconciled,
+        error: job.error,
+      })
+      .where('id', '=', job.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toImportJob(row);
+  }
+
+  async listImportJobs(limit: number): Promise<ImportJob[]> {
+    const rows = await this.db.selectFrom('import_jobs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toImportJob);
+  }
+}
+
+async function idsPresent(
+  db: Kysely<Database>,
+  table: 'users' | 'tasks',
+  ids: readonly number[],
+): Promise<Set<number>> {
+  const present = new Set<number>();
+  for (const part of chunks([...new Set(ids)], IDS_PER_STATEMENT)) {
+    const rows = await db.selectFrom(table).select('id').where('id', 'in', part).execute();
+    for (const row of rows) present.add(row.id);
+  }
+  return present;
+}
+
+const toUser = (row: Selectable<Database['users']>): User => ({
+  id: row.id,
+  joinDate: row.join_date,
+  registrationDate: row.registration_date,
+  name: row.name,
+  email: row.email,
+});
+
+const toEvent = (row: Selectable<Database['events']>): StoredEvent => ({
+  id: row.id,
+  eventId: row.event_id,
+  time: row.time,
+  actionId: row.action_id as ActionId,
+  stepId: row.step_id,
+  userId: row.user_id,
+  receivedAt: row.received_at,
+});
+
+const toImportJob = (row: Selectable<Database['import_jobs']>): ImportJob => ({
+  id: row.id,
+  trigger: row.trigger as ImportTrigger,
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+  status: row.status as ImportStatus,
+  rows: row.rows,
+  batches: row.batches,
+  reconciled: row.reconciled,
+  error: row.error,
+});

@@ -1,0 +1,54 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/**
+ * SQLite schema, in order. Times are INTEGER epoch ms. The events table keeps SQLite's rowid as
+ * the server sequence (inserts append to the end of the B-tree); event_id has a unique index for
+ * idempotency, which is where random client UUIDs cost insert speed — server-made ids are UUIDv7.
+ */
+export const sqliteMigrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('join_date', 'integer', (c) => c.notNull())
+        .addColumn('registration_date', 'integer')
+        .addColumn('name', 'text', (c) => c.notNull().check(sql`length(name) <= 200`))
+        .addColumn('email', 'text', (c) => c.notNull().check(sql`length(email) <= 200`))
+        .execute();
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('events')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('time', 'integer', (c) => c.notNull())
+        .addColumn('action_id', 'integer', (c) => c.notNull().check(sql`action_id between 0 and 2`))
+        .addColumn('step_id', 'integer', (c) => c.notNull().references('tasks.id'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('received_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('outbox')
+        .addColumn('event_pk', 'integer', (c) => c.primaryKey().references('events.id'))
+        .addColumn('in_doubt', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('import_jobs')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'integer', (c) => c.notNull())
+        .addColumn('finished_at', 'integer')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('rows', 'integer', (c) => c.notNull())
+        .addColumn('batches', 'integer', (c) => c.notNull())
+        .addColumn('reconciled', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,83 @@
+import type { NewEvent, StoredEvent, Task, User } from '../events/event.ts';
+
+/** The OLTP boundary: SQLite embedded, PostgreSQL in production. Nothing above it knows which runs. */
+export interface OltpStore {
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createUser(user: Omit<User, 'id'> & { id?: number | undefined }): Promise<User>;
+  getUser(id: number): Promise<User | undefined>;
+  getUsers(ids: readonly number[]): Promise<Map<number, User>>;
+  listUsers(page: PageRequest): Promise<User[]>;
+
+  createTask(task: Omit<Task, 'id'> & { id?: number | undefined }): Promise<Task>;
+  getTask(id: number): Promise<Task | undefined>;
+  listTasks(page: PageRequest): Promise<Task[]>;
+
+  /**
+   * Commits the accepted events and their outbox entries in ONE transaction and answers per event,
+   * in order. An event whose event_id is already stored (or repeated in `events`) resolves to the
+   * stored one and adds nothing.
+   */
+  appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]>;
+
+  /** The oldest undelivered events, in commit order. */
+  claimOutbox(limit: number): Promise<OutboxEntry[]>;
+  /** Marks entries whose warehouse insert is about to start: after a crash they must be reconciled. */
+  markInDoubt(eventPks: readonly number[]): Promise<void>;
+  /** Removes delivered entries: the loader's watermark. */
+  ackOutbox(eventPks: readonly number[]): Promise<void>;
+  backlog(): Promise<Backlog>;
+
+  startImportJob(trigger: ImportTrigger): Promise<ImportJob>;
+  finishImportJob(job: ImportJob): Promise<ImportJob>;
+  listImportJobs(limit: number): Promise<ImportJob[]>;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  /** Only ids greater than this. */
+  readonly after: number;
+}
+
+export type AppendResult =
+  | { readonly ok: true; readonly event: StoredEvent; readonly duplicate: boolean }
+  | { readonly ok: false; readonly field: 'user_id' | 'step_id'; readonly message: string };
+
+export interface OutboxEntry extends StoredEvent {
+  /** A warehouse insert of this entry started before and was never acknowledged. */
+  readonly inDoubt: boolean;
+}
+
+export interface Backlog {
+  readonly events: number;
+  /** Epoch ms when the oldest undelivered event was received; null when the backlog is empty. */
+  readonly oldestReceivedAt: number | null;
+}
+
+export type ImportTrigger = 'schedule' | 'backlog' | 'manual';
+export type ImportStatus = 'running' | 'succeeded' | 'failed';
+
+export interface ImportJob {
+  readonly id: number;
+  readonly trigger: ImportTrigger;
+  readonly startedAt: number;
+  finishedAt: number | null;
+  status: ImportStatus;
+  /** Rows inserted into the warehouse. */
+  rows: number;
+  batches: number;
+  /** In-doubt rows found already in the warehouse and not inserted again. */
+  reconciled: number;
+  error: string | null;
+}
+
+export class ConflictError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}

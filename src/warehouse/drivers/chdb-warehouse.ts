@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import { Session } from 'chdb';
+import { WarehouseError, type Warehouse, type WarehouseCapabilities } from '../warehouse.ts';
+
+/** Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time. */
+export class ChdbWarehouse implements Warehouse {
+  readonly capabilities: WarehouseCapabilities = { serverSideParameters: true };
+
+  private constructor(private readonly session: Session) {}
+
+  static open(dir: string): ChdbWarehouse {
+    fs.mkdirSync(dir, { recursive: true });
+    return new ChdbWarehouse(new Session(dir));
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.run(() => this.session.queryAsync(sql, { format: 'Null' }));
+  }
+
+  async query<T>(sql: string, params?: Record<string, string | number>): Promise<T[]> {
+    const result = await this.run(() =>
+      params
+        ? this.session.queryBindAsync(sql, params, { format: 'JSONEachRow' })
+        : this.session.queryAsync(sql, { format: 'JSONEachRow' }),
+    );
+    return result
+      .text()
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as T);
+  }
+
+  async insert(table: string, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return;
+    const payload = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+    await this.run(() => this.session.insert({ table, values: payload, format: 'JSONEachRow' }));
+  }
+
+  close(): Promise<void> {
+    this.session.close();
+    return Promise.resolve();
+  }
+
+  private async run<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new WarehouseError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+}

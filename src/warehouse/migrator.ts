@@ -1,0 +1,85 @@
+import fs from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { WAREHOUSE_DB, type Warehouse } from './warehouse.ts';
+
+/**
+ * Numbered ClickHouse migrations (`migrations/NNNN_name.sql`), applied in order and recorded in
+ * steplog.schema_migrations. Written here because no migration tool speaks to embedded chDB.
+ */
+export interface MigrationState {
+  readonly version: number;
+  readonly name: string;
+  /** ISO time it was applied, or null when pending. */
+  readonly appliedAt: string | null;
+}
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+export class WarehouseMigrator {
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly dir: string = MIGRATIONS_DIR,
+  ) {}
+
+  async status(): Promise<MigrationState[]> {
+    await this.ensureLedger();
+    const applied = new Map(
+      (
+        await this.warehouse.query<{ version: number; applied_at: string }>(
+          `SELECT version, toString(applied_at) AS applied_at FROM ${WAREHOUSE_DB}.schema_migrations`,
+        )
+      ).map((row) => [Number(row.version), row.applied_at]),
+    );
+    return (await this.files()).map(({ version, name }) => ({
+      version,
+      name,
+      appliedAt: applied.get(version) ?? null,
+    }));
+  }
+
+  /** Applies every pending migration; returns the ones applied now. */
+  async up(): Promise<MigrationState[]> {
+    const done: MigrationState[] = [];
+    for (const migration of await this.status()) {
+      if (migration.appliedAt !== null) continue;
+      const file = await fs.readFile(
+        `${this.dir}${String(migration.version).padStart(4, '0')}_${migration.name}.sql`,
+        'utf8',
+      );
+      for (const statement of splitStatements(file)) await this.warehouse.exec(statement);
+      await this.warehouse.insert(`${WAREHOUSE_DB}.schema_migrations`, [
+        { version: migration.version, name: migration.name, applied_at: Math.floor(Date.now() / 1000) },
+      ]);
+      done.push({ ...migration, appliedAt: new Date().toISOString() });
+    }
+    return done;
+  }
+
+  private async ensureLedger(): Promise<void> {
+    await this.warehouse.exec(`CREATE DATABASE IF NOT EXISTS ${WAREHOUSE_DB}`);
+    await this.warehouse.exec(
+      `CREATE TABLE IF NOT EXISTS ${WAREHOUSE_DB}.schema_migrations ` +
+        `(version UInt32, name String, applied_at DateTime('UTC')) ENGINE = MergeTree() ORDER BY version`,
+    );
+  }
+
+  private async files(): Promise<{ version: number; name: string }[]> {
+    return (await fs.readdir(this.dir))
+      .map((file) => FILE_NAME.exec(file))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ version: Number(match[1]), name: match[2]! }))
+      .sort((a, b) => a.version - b.version);
+  }
+}
+
+/** Statements end with `;` at the end of a line; `--` comment lines are dropped. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n')
+    .split(/;\s*$/m)
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.length > 0);
+}

@@ -1,0 +1,30 @@
+/**
+ * The ClickHouse boundary: chDB embedded, a ClickHouse server over HTTP in production. Both run
+ * the same SQL; what differs between engines is a capability flag, never a check of which runs.
+ */
+export interface Warehouse {
+  readonly capabilities: WarehouseCapabilities;
+  /** Runs a statement that returns nothing (DDL, INSERT … SELECT). */
+  exec(sql: string): Promise<void>;
+  /** Runs a SELECT; `params` fill `{name:Type}` placeholders. */
+  query<T>(sql: string, params?: Record<string, string | number>): Promise<T[]>;
+  /** Inserts rows as one block (JSONEachRow). */
+  insert(table: string, rows: readonly object[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WarehouseCapabilities {
+  /** The engine binds `{name:Type}` parameters itself (ClickHouse ≥ 19.x); otherwise the driver inlines literals. */
+  readonly serverSideParameters: boolean;
+}
+
+/** The warehouse failed or could not be reached; the batch stays in the backlog. */
+export class WarehouseError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WarehouseError';
+  }
+}
+
+/** The database holding every steplog table. */
+export const WAREHOUSE_DB = 'steplog';
