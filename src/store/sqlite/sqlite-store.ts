@@ -25,7 +25,7 @@ export class SqliteStore extends KyselyStore {
       provider: { getMigrations: () => Promise.resolve(sqliteMigrations) },
     });
     const { error } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
   }
 
   protected isUniqueViolation(error: unknown): boolean {

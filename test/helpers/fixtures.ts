@@ -1,0 +1,50 @@
+import path from 'node:path';
+import type { ActionId, NewEvent } from '../../src/events/event.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
+import { tempDataDir } from './server.ts';
+
+/** A migrated SQLite store and chDB warehouse in a fresh temp dir (one warehouse per test file: chDB's rule). */
+export async function openAdapters(dir = tempDataDir()) {
+  const store = SqliteStore.open(path.join(dir, 'steplog.sqlite'));
+  await store.migrate();
+  const warehouse = ChdbWarehouse.open(path.join(dir, 'clickhouse'));
+  await new WarehouseMigrator(warehouse).up();
+  return { dir, store, warehouse };
+}
+
+/** A small deterministic pseudo-random generator (mulberry32) so generated data repeats. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function uuidFor(n: number): string {
+  const hex = n.toString(16).padStart(12, '0');
+  return `00000000-0000-4000-8000-${hex}`;
+}
+
+/** `count` events over `users` users and `steps` steps, spread over the days before `end`. */
+export function generateEvents(
+  count: number,
+  users: number,
+  steps: number,
+  seed = 1,
+  end = Date.UTC(2026, 10, 1),
+): NewEvent[] {
+  const rnd = random(seed);
+  return Array.from({ length: count }, (_, i) => ({
+    eventId: uuidFor(seed * 1_000_000 + i),
+    time: end - Math.floor(rnd() * 10 * 86_400_000),
+    userId: 1 + Math.floor(rnd() * users),
+    stepId: 1 + Math.floor(rnd() * steps),
+    actionId: Math.floor(rnd() * 3) as ActionId,
+  }));
+}

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Loader } from '../../src/loader/loader.ts';
+import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
+import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
+import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
+
+const { store, warehouse } = await openAdapters();
+const transport = new OutboxTransport(store);
+
+const warehouseCounts = async () => {
+  const [row] = await warehouse.query<{ rows: string; ids: string }>(
+    `SELECT count() AS rows, uniqExact(event_id) AS ids FROM ${WAREHOUSE_DB}.events`,
+  );
+  return { rows: Number(row!.rows), ids: Number(row!.ids) };
+};
+
+beforeAll(async () => {
+  for (let id = 1; id <= 20; id++) {
+    await store.createUser({
+      id,
+      name: `user ${id}`,
+      email: `u${id}@example.com`,
+      joinDate: Date.UTC(2026, 0, id),
+      registrationDate: id % 3 === 0 ? null : Date.UTC(2026, 1, id),
+    });
+  }
+  for (let id = 1; id <= 5; id++) await store.createTask({ id, title: `step ${id}`, text: '' });
+});
+afterAll(async () => {
+  await store.close();
+  await warehouse.close();
+});
+
+describe('Loader', () => {
+  it('loads the backlog in batches, denormalized, and empties the outbox', async () => {
+    const events = generateEvents(250, 20, 5, 1);
+    await store.appendEvents(events);
+    const job = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('manual');
+
+    expect(job).toMatchObject({ status: 'succeeded', rows: 250, batches: 3, reconciled: 0 });
+    expect(await warehouseCounts()).toEqual({ rows: 250, ids: 250 });
+    expect((await store.backlog()).events).toBe(0);
+
+    const [row] = await warehouse.query<Record<string, unknown>>(
+      `SELECT user_id, name, email, is_guest, toString(join_date) AS join_date, registration_date FROM ${WAREHOUSE_DB}.events WHERE user_id = 3 LIMIT 1`,
+    );
+    expect(row).toMatchObject({
+      user_id: 3,
+      name: 'user 3',
+      email: 'u3@example.com',
+      is_guest: 1,
+      join_date: '2026-01-03 00:00:00',
+      registration_date: null,
+    });
+  });
+
+  it('a crash between the warehouse insert and the ack duplicates nothing after a restart', async () => {
+    const before = await warehouseCounts();
+    await store.appendEvents(generateEvents(250, 20, 5, 2));
+    let inserts = 0;
+    const crashing = new Loader(transport, store, warehouse, {
+      batchSize: 100,
+      afterInsert: () => {
+        inserts += 1;
+        if (inserts === 2) throw new Error('simulated crash before ack');
+      },
+    });
+    const failed = await crashing.run('schedule');
+    expect(failed).toMatchObject({ status: 'failed', error: 'simulated crash before ack', rows: 100 });
+    // The second batch is in the warehouse but still in the outbox: the in-doubt state a kill -9 leaves.
+    expect(await warehouseCounts()).toEqual({ rows: before.rows + 200, ids: before.ids + 200 });
+    expect((await store.backlog()).events).toBe(150);
+
+    const restarted = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
+    expect(restarted).toMatchObject({ status: 'succeeded', rows: 50, reconciled: 100 });
+    expect(await warehouseCounts()).toEqual({ rows: before.rows + 250, ids: before.ids + 250 });
+    expect((await store.backlog()).events).toBe(0);
+  });
+
+  it('a failed insert keeps the batch in the backlog and a later run delivers it once', async () => {
+    const before = await warehouseCounts();
+    await store.appendEvents(generateEvents(30, 20, 5, 3));
+    await warehouse.exec(`RENAME TABLE ${WAREHOUSE_DB}.events TO ${WAREHOUSE_DB}.events_away`);
+    const failed = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
+    await warehouse.exec(`RENAME TABLE ${WAREHOUSE_DB}.events_away TO ${WAREHOUSE_DB}.events`);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/events/);
+    expect((await store.backlog()).events).toBe(30);
+
+    const healed = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
+    expect(healed).toMatchObject({ status: 'succeeded', rows: 30 });
+    expect(await warehouseCounts()).toEqual({ rows: before.rows + 30, ids: before.ids + 30 });
+  });
+});
