@@ -159,8 +159,8 @@ export abstract class KyselyStore implements OltpStore {
 
       const answered = new Set<string>();
       return events.map((e): AppendResult => {
-        if (!users.has(e.userId)) return { ok: false, field: 'user_id', message: `user ${e.userId} does not exist` };
-        if (!tasks.has(e.stepId)) return { ok: false, field: 'step_id', message: `task ${e.stepId} does not exist` };
+        if (!users.has(e.userId)) return { ok: false, field: 'user_id', message: `user_id ${e.userId}: no such user` };
+        if (!tasks.has(e.stepId)) return { ok: false, field: 'step_id', message: `step_id ${e.stepId}: no such task` };
         const earlier = stored.get(e.eventId);
         if (earlier) return { ok: true, event: earlier, duplicate: true };
         const duplicate = answered.has(e.eventId);
