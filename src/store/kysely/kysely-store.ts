@@ -11,7 +11,7 @@ import {
   type OutboxEntry,
   type PageRequest,
 } from '../store.ts';
-import { chunks } from './chunks.ts';
+import { chunks, contiguousRanges } from './chunks.ts';
 import type { Database } from './database.ts';
 
 /** Rows per statement: 7 columns × 4,000 stays under SQLite's and PostgreSQL's parameter limits. */
@@ -170,9 +170,10 @@ export abstract class KyselyStore implements OltpStore {
     });
   }
 
-  async claimOutbox(limit: number): Promise<OutboxEntry[]> {
+  async claimOutbox(limit: number, afterId: number): Promise<OutboxEntry[]> {
     const rows = await this.db
       .selectFrom('outbox')
+      .where('outbox.event_pk', '>', afterId)
       .innerJoin('events', 'events.id', 'outbox.event_pk')
       .selectAll('events')
       .select('outbox.in_doubt')
@@ -184,16 +185,21 @@ export abstract class KyselyStore implements OltpStore {
 
   async markInDoubt(eventPks: readonly number[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(eventPks, IDS_PER_STATEMENT)) {
-        await trx.updateTable('outbox').set({ in_doubt: 1 }).where('event_pk', 'in', part).execute();
+      for (const [from, to] of contiguousRanges(eventPks)) {
+        await trx
+          .updateTable('outbox')
+          .set({ in_doubt: 1 })
+          .where('event_pk', '>=', from)
+          .where('event_pk', '<=', to)
+          .execute();
       }
     });
   }
 
   async ackOutbox(eventPks: readonly number[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(eventPks, IDS_PER_STATEMENT)) {
-        await trx.deleteFrom('outbox').where('event_pk', 'in', part).execute();
+      for (const [from, to] of contiguousRanges(eventPks)) {
+        await trx.deleteFrom('outbox').where('event_pk', '>=', from).where('event_pk', '<=', to).execute();
       }
     });
   }
