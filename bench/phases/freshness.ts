@@ -23,8 +23,12 @@ export async function freshnessPhase(): Promise<Figure[]> {
 
   const poll = (async () => {
     while (sending || (visibleAt.at(-1)?.count ?? 0) < acked.length) {
-      const res = await api(server.url, 'GET', `/api/stats/daily-users?from=${today}&to=${today}`);
-      visibleAt.push({ count: res.body.days[0].events as number, at: performance.now() });
+      const res = await api<{ days: { events: number }[] }>(
+        server.url,
+        'GET',
+        `/api/stats/daily-users?from=${today}&to=${today}`,
+      );
+      visibleAt.push({ count: res.body.days[0]!.events, at: performance.now() });
       await new Promise((r) => setTimeout(r, 50));
     }
   })();

@@ -2,7 +2,8 @@ import { denormalizer } from '../../src/loader/denormalize.ts';
 import { Loader } from '../../src/loader/loader.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { generateEvents, openAdapters } from '../../test/helpers/fixtures.ts';
+import type { openAdapters } from '../../test/helpers/fixtures.ts';
+import { generateEvents } from '../../test/helpers/fixtures.ts';
 import { round, type Figure } from '../lib/report.ts';
 import { sampleRss } from '../lib/rss.ts';
 
