@@ -12,6 +12,7 @@ describe('normalizeEvent', () => {
     expect(a.event.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a.event.eventId < b.event.eventId).toBe(true);
     expect(a.event.time).toBe(now);
+    expect(a.event.minted).toBe(true);
   });
 
   it('lower-cases a client UUID and converts offsets to UTC', () => {
@@ -27,7 +28,14 @@ describe('normalizeEvent', () => {
     );
     expect(result).toEqual({
       ok: true,
-      event: { eventId: 'a1b2c3d4-0000-4000-8000-00000000000f', time: now, userId: 1, stepId: 2, actionId: 2 },
+      event: {
+        eventId: 'a1b2c3d4-0000-4000-8000-00000000000f',
+        time: now,
+        userId: 1,
+        stepId: 2,
+        actionId: 2,
+        minted: false,
+      },
     });
   });
 

@@ -23,6 +23,8 @@ const IDS_PER_STATEMENT = 20_000;
  * (sqlite/, postgres/) supplies the Kysely instance and its migrations.
  */
 export abstract class KyselyStore implements OltpStore {
+  private readonly known = { users: new Set<number>(), tasks: new Set<number>() };
+
   protected constructor(protected readonly db: Kysely<Database>) {}
 
   abstract migrate(): Promise<void>;
@@ -109,18 +111,19 @@ export abstract class KyselyStore implements OltpStore {
   async appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]> {
     if (events.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
-      const users = await idsPresent(
+      const users = await this.existing(
         trx,
         'users',
         events.map((e) => e.userId),
       );
-      const tasks = await idsPresent(
+      const tasks = await this.existing(
         trx,
         'tasks',
         events.map((e) => e.stepId),
       );
       const stored = new Map<string, StoredEvent>();
-      for (const part of chunks([...new Set(events.map((e) => e.eventId))], IDS_PER_STATEMENT)) {
+      const clientIds = new Set(events.filter((e) => !e.minted).map((e) => e.eventId));
+      for (const part of chunks([...clientIds], IDS_PER_STATEMENT)) {
         const rows = await trx.selectFrom('events').selectAll().where('event_id', 'in', part).execute();
         for (const row of rows) stored.set(row.event_id, toEvent(row));
       }
@@ -168,6 +171,20 @@ export abstract class KyselyStore implements OltpStore {
         return { ok: true, event: inserted.get(e.eventId)!, duplicate };
       });
     });
+  }
+
+  /**
+   * Which of these user or task ids exist. Users and tasks are never deleted, so an id seen once
+   * is remembered and the hot path asks the database only about ids it has not seen yet.
+   */
+  private async existing(db: Kysely<Database>, table: 'users' | 'tasks', ids: readonly number[]): Promise<Set<number>> {
+    const known = this.known[table];
+    const unseen = [...new Set(ids)].filter((id) => !known.has(id));
+    for (const part of chunks(unseen, IDS_PER_STATEMENT)) {
+      const rows = await db.selectFrom(table).select('id').where('id', 'in', part).execute();
+      for (const row of rows) known.add(row.id);
+    }
+    return known;
   }
 
   async claimOutbox(limit: number, afterId: number): Promise<OutboxEntry[]> {
@@ -257,19 +274,6 @@ export abstract class KyselyStore implements OltpStore {
     const rows = await this.db.selectFrom('import_jobs').selectAll().orderBy('id', 'desc').limit(limit).execute();
     return rows.map(toImportJob);
   }
-}
-
-async function idsPresent(
-  db: Kysely<Database>,
-  table: 'users' | 'tasks',
-  ids: readonly number[],
-): Promise<Set<number>> {
-  const present = new Set<number>();
-  for (const part of chunks([...new Set(ids)], IDS_PER_STATEMENT)) {
-    const rows = await db.selectFrom(table).select('id').where('id', 'in', part).execute();
-    for (const row of rows) present.add(row.id);
-  }
-  return present;
 }
 
 const toUser = (row: Selectable<Database['users']>): User => ({
