@@ -14,8 +14,6 @@ import {
 import { chunks, contiguousRanges } from './chunks.ts';
 import type { Database } from './database.ts';
 
-/** Rows per statement: 7 columns × 4,000 stays under SQLite's and PostgreSQL's parameter limits. */
-const ROWS_PER_STATEMENT = 4_000;
 const IDS_PER_STATEMENT = 20_000;
 
 /**
@@ -28,6 +26,16 @@ export abstract class KyselyStore implements OltpStore {
   protected constructor(protected readonly db: Kysely<Database>) {}
 
   abstract migrate(): Promise<void>;
+
+  /**
+   * Inserts new events and one outbox entry for each, inside the caller's transaction: the ingest
+   * hot path, which each dialect writes in its fastest form.
+   */
+  protected abstract insertEvents(
+    trx: Kysely<Database>,
+    events: readonly NewEvent[],
+    receivedAt: number,
+  ): Promise<StoredEvent[]>;
 
   /** Whether a driver error is a unique-key violation. */
   protected abstract isUniqueViolation(error: unknown): boolean;
@@ -138,27 +146,7 @@ export abstract class KyselyStore implements OltpStore {
         }
       }
       const inserted = new Map<string, StoredEvent>();
-      for (const part of chunks(fresh, ROWS_PER_STATEMENT)) {
-        const rows = await trx
-          .insertInto('events')
-          .values(
-            part.map((e) => ({
-              event_id: e.eventId,
-              time: e.time,
-              action_id: e.actionId,
-              step_id: e.stepId,
-              user_id: e.userId,
-              received_at: receivedAt,
-            })),
-          )
-          .returningAll()
-          .execute();
-        await trx
-          .insertInto('outbox')
-          .values(rows.map((r) => ({ event_pk: r.id })))
-          .execute();
-        for (const row of rows) inserted.set(row.event_id, toEvent(row));
-      }
+      for (const event of await this.insertEvents(trx, fresh, receivedAt)) inserted.set(event.eventId, event);
 
       const answered = new Set<string>();
       return events.map((e): AppendResult => {
@@ -284,7 +272,7 @@ const toUser = (row: Selectable<Database['users']>): User => ({
   email: row.email,
 });
 
-const toEvent = (row: Selectable<Database['events']>): StoredEvent => ({
+export const toEvent = (row: Selectable<Database['events']>): StoredEvent => ({
   id: row.id,
   eventId: row.event_id,
   time: row.time,
