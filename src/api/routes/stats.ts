@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { dailyUsers, MAX_DAYS } from '../../analytics/daily-users.ts';
+import { dailyUsers } from '../../analytics/daily-users.ts';
+import { MAX_DAYS } from '../../analytics/days.ts';
 import type { ActionId } from '../../events/event.ts';
 import { ErrorBody } from '../../events/schemas.ts';
 import { ApiError } from '../errors.ts';

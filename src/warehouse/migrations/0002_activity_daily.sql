@@ -19,8 +19,8 @@ CREATE TABLE IF NOT EXISTS steplog.activity_daily
     action_id UInt8,
     is_guest UInt8,
     join_day Date,
-    users AggregateFunction(uniqExact, UInt32),
-    events AggregateFunction(count)
+    user_states AggregateFunction(uniqExact, UInt32),
+    event_states AggregateFunction(count)
 )
 ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(day)
@@ -32,7 +32,7 @@ SELECT
     action_id,
     is_guest,
     toDate(join_date) AS join_day,
-    uniqExactState(user_id) AS users,
-    countState() AS events
+    uniqExactState(user_id) AS user_states,
+    countState() AS event_states
 FROM steplog.events
 GROUP BY day, action_id, is_guest, join_day;

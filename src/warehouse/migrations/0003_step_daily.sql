@@ -7,8 +7,8 @@ CREATE TABLE IF NOT EXISTS steplog.step_daily
     day Date,
     step_id UInt32,
     action_id UInt8,
-    users AggregateFunction(uniqExact, UInt32),
-    events AggregateFunction(count)
+    user_states AggregateFunction(uniqExact, UInt32),
+    event_states AggregateFunction(count)
 )
 ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(day)
@@ -19,7 +19,7 @@ SELECT
     toDate(time) AS day,
     step_id,
     action_id,
-    uniqExactState(user_id) AS users,
-    countState() AS events
+    uniqExactState(user_id) AS user_states,
+    countState() AS event_states
 FROM steplog.events
 GROUP BY day, step_id, action_id;
