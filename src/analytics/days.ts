@@ -4,7 +4,8 @@ const DAY_MS = 86_400_000;
 export const MAX_DAYS = 3660;
 
 /** The UTC day `n` days after `day` (YYYY-MM-DD; n may be negative). */
-export const addDays = (day: string, n: number): string => new Date(Date.parse(day) + n * DAY_MS).toISOString().slice(0, 10);
+export const addDays = (day: string, n: number): string =>
+  new Date(Date.parse(day) + n * DAY_MS).toISOString().slice(0, 10);
 
 /** Every UTC day from `from` to `to`, both included. */
 export function daysBetween(from: string, to: string): string[] {

@@ -52,7 +52,8 @@ export async function rebuildAggregates(warehouse: Warehouse, range: RebuildRang
       const fresh = await partitions(warehouse, staging);
       const inScope = (p: string) => !monthly || !months || (Number(p) >= months.from && Number(p) <= months.to);
       const stale = [...(await partitions(warehouse, target))].filter((p) => inScope(p) && !fresh.has(p));
-      for (const id of fresh) await warehouse.exec(`ALTER TABLE ${target} REPLACE PARTITION ID '${id}' FROM ${staging}`);
+      for (const id of fresh)
+        await warehouse.exec(`ALTER TABLE ${target} REPLACE PARTITION ID '${id}' FROM ${staging}`);
       for (const id of stale) await warehouse.exec(`ALTER TABLE ${target} DROP PARTITION ID '${id}'`);
       const [count] = await warehouse.query<{ rows: string | number }>(`SELECT count() AS rows FROM ${staging}`);
       out.push({ table, partitions: [...fresh].sort(), rows: Number(count?.rows ?? 0) });
