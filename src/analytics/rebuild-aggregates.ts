@@ -3,6 +3,7 @@ import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 /** The aggregate tables, each fed by the materialized view `<table>_mv` on steplog.events. */
 const AGGREGATES = [
   { table: 'activity_daily', monthly: true },
+  { table: 'cohort_daily', monthly: true },
   { table: 'step_daily', monthly: true },
   // First view and first solve span all time: this one is always recomputed whole.
   { table: 'step_progress', monthly: false },

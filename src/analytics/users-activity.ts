@@ -25,32 +25,36 @@ export interface UsersActivitySeriesQuery {
   readonly to: string;
 }
 
-const SQL = sqlFile('users-activity');
-const FIGURES = [
-  'users',
-  'view_users',
-  'submit_users',
-  'solve_users',
-  'guests',
-  'registered',
-  'new_users',
-  'returning_users',
-] as const;
+const ACTIVITY_SQL = sqlFile('users-activity');
+const NEW_USERS_SQL = sqlFile('users-activity-new');
+type Figure = Exclude<keyof UsersActivity, 'date'>;
 
 /** One window per end day in [from, to], merged from the daily states; idle windows answer 0. */
 export async function usersActivitySeries(
   warehouse: Warehouse,
   query: UsersActivitySeriesQuery,
 ): Promise<UsersActivity[]> {
-  const rows = await warehouse.query<Record<(typeof FIGURES)[number], Count> & { date: string }>(SQL, {
-    days: query.days,
-    from: query.from,
-    to: query.to,
-  });
-  const byDate = new Map(rows.map((row) => [row.date, row]));
+  const params = { days: query.days, from: query.from, to: query.to };
+  const answers = await Promise.all(
+    [ACTIVITY_SQL, NEW_USERS_SQL].map((sql) =>
+      warehouse.query<Partial<Record<Figure, Count>> & { date: string }>(sql, params),
+    ),
+  );
+  const byDate = new Map<string, Record<string, Count>>();
+  for (const { date, ...figures } of answers.flat()) byDate.set(date, { ...byDate.get(date), ...figures });
+  const zero: Record<Figure, number> = {
+    users: 0,
+    view_users: 0,
+    submit_users: 0,
+    solve_users: 0,
+    guests: 0,
+    registered: 0,
+    new_users: 0,
+    returning_users: 0,
+  };
   return daysBetween(query.from, query.to).map((date) => {
-    const row = byDate.get(date);
-    return { date, ...Object.fromEntries(FIGURES.map((f) => [f, Number(row?.[f] ?? 0)])) } as UsersActivity;
+    const figures = Object.entries(byDate.get(date) ?? {}).map(([name, value]) => [name, Number(value)]);
+    return { date, ...zero, ...Object.fromEntries(figures) } as UsersActivity;
   });
 }
 

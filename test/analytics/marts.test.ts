@@ -140,6 +140,7 @@ describe('marts over the -State aggregates equal raw SQL and the test’s own co
     const before = await usersActivitySeries(warehouse, { days: 30, from: FROM, to: TO });
     const funnelBefore = await funnel(warehouse, { from: FROM, to: TO });
     await warehouse.exec('TRUNCATE TABLE steplog.activity_daily');
+    await warehouse.exec('TRUNCATE TABLE steplog.cohort_daily');
     await warehouse.exec('TRUNCATE TABLE steplog.step_progress');
     // A duplicate insert straight into the events table: the views count it, a rebuild does not.
     await warehouse.exec(
@@ -155,6 +156,7 @@ describe('marts over the -State aggregates equal raw SQL and the test’s own co
     const rebuilt = await rebuildAggregates(warehouse, { from: '2026-10-01', to: '2026-10-20' });
     expect(rebuilt.map((t) => [t.table, t.partitions])).toEqual([
       ['activity_daily', ['202610']],
+      ['cohort_daily', ['202610']],
       ['step_daily', ['202610']],
       ['step_progress', ['all']],
     ]);

@@ -1,6 +1,6 @@
 -- The users_activity mart: distinct users over the N-day window ending at each day of
 -- [from, to]. Each day's -State rows are fanned out to the N windows that contain that day and
--- merged there; "new" means the user's join day falls inside the window.
+-- merged there.
 SELECT
     toString(end_day) AS date,
     uniqExactMerge(user_states) AS users,
@@ -8,9 +8,7 @@ SELECT
     uniqExactMergeIf(user_states, action_id = 1) AS submit_users,
     uniqExactMergeIf(user_states, action_id = 2) AS solve_users,
     uniqExactMergeIf(user_states, is_guest = 1) AS guests,
-    uniqExactMergeIf(user_states, is_guest = 0) AS registered,
-    uniqExactMergeIf(user_states, join_day >= end_day - ({days:UInt32} - 1)) AS new_users,
-    uniqExactMergeIf(user_states, join_day < end_day - ({days:UInt32} - 1)) AS returning_users
+    uniqExactMergeIf(user_states, is_guest = 0) AS registered
 FROM steplog.activity_daily
 ARRAY JOIN arrayMap(k -> day + k, range({days:UInt32})) AS end_day
 WHERE day BETWEEN {from:Date} - ({days:UInt32} - 1) AND {to:Date}

@@ -1,7 +1,6 @@
--- Daily activity aggregates: one row per (day, action, guest flag, join day) holding the -State of
--- the distinct users and of the event count. The users_activity mart merges these states over any
--- N-day window (DAU/WAU/MAU, per action, guests vs registered, new vs returning by join day), the
--- retention mart groups them by join week, events-per-day reads the counts.
+-- Daily activity aggregates: one row per (day, action, guest flag) holding the -State of the
+-- distinct users and of the event count. The users_activity mart merges these states over any
+-- N-day window (DAU/WAU/MAU, per action, guests vs registered); events-per-day reads the counts.
 --
 -- Fed by a materialized view, not by a loader step: the view runs inside every insert into
 -- steplog.events, so no code path can load events without updating the aggregates, and a rebuild
@@ -10,29 +9,26 @@
 -- after a crash is reconciled against steplog.events and only its missing rows are inserted (see
 -- src/loader/loader.ts). uniqExact is immune to a replay anyway; count is not, hence that promise.
 --
--- join_day is in the key (not only the user) because "new in the window" and "join-week cohort"
--- depend on it; its cardinality per day is the number of distinct join days among active users.
+-- The key holds only what every window query splits by: a day is 6 rows, a year about 2,200.
 -- Monthly partitions match steplog.events, so a rebuild replaces whole months atomically.
 CREATE TABLE IF NOT EXISTS steplog.activity_daily
 (
     day Date,
     action_id UInt8,
     is_guest UInt8,
-    join_day Date,
     user_states AggregateFunction(uniqExact, UInt32),
     event_states AggregateFunction(count)
 )
 ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(day)
-ORDER BY (day, action_id, is_guest, join_day);
+ORDER BY (day, action_id, is_guest);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS steplog.activity_daily_mv TO steplog.activity_daily AS
 SELECT
     toDate(time) AS day,
     action_id,
     is_guest,
-    toDate(join_date) AS join_day,
     uniqExactState(user_id) AS user_states,
     countState() AS event_states
 FROM steplog.events
-GROUP BY day, action_id, is_guest, join_day;
+GROUP BY day, action_id, is_guest;

@@ -1,7 +1,7 @@
 -- Daily per-step aggregates: distinct users and event counts per (day, step, action), merged over
 -- a range by the funnel (viewed → submitted → solved) and step difficulty (submits per solve,
 -- solve rate) marts. Fed by a materialized view on steplog.events; exact because the loader never
--- inserts an event row twice (see 0002_activity_daily.sql). Monthly partitions, as the events.
+-- inserts an event row twice (see 0002). Monthly partitions, as the events.
 CREATE TABLE IF NOT EXISTS steplog.step_daily
 (
     day Date,
