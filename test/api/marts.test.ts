@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventsPerDay } from '../../src/analytics/events-per-day.ts';
 import type { ActionId, NewEvent } from '../../src/events/event.ts';
 import { MartModel, type ModelUser } from '../analytics/model.ts';
 import { random, uuidFor } from '../helpers/fixtures.ts';
@@ -78,10 +79,10 @@ describe('mart endpoints', () => {
     expect((await api(server.url, 'GET', `/api/marts/retention?from=2026-09-20&to=2026-10-31&weeks=5`)).body).toEqual({
       cohorts: model.retention('2026-09-20', '2026-10-31', 5),
     });
-    const perDay = await api(server.url, 'GET', `/api/stats/events-per-day?${range}`);
-    expect(
-      perDay.body.days.filter((d: { view: number; submit: number; solve: number }) => d.view + d.submit + d.solve > 0),
-    ).toEqual(model.eventsPerDay('2026-10-01', '2026-10-31'));
+    const perDay = await api<{ days: EventsPerDay[] }>(server.url, 'GET', `/api/stats/events-per-day?${range}`);
+    expect(perDay.body.days.filter((d) => d.view + d.submit + d.solve > 0)).toEqual(
+      model.eventsPerDay('2026-10-01', '2026-10-31'),
+    );
   });
 
   it.each([
@@ -99,7 +100,7 @@ describe('mart endpoints', () => {
   });
 
   it('are documented in OpenAPI', async () => {
-    const paths = Object.keys((await api(server.url, 'GET', '/openapi.json')).body.paths);
+    const paths = Object.keys((await api<{ paths: object }>(server.url, 'GET', '/openapi.json')).body.paths);
     for (const path of ['users-activity', 'users-activity/series', 'funnel', 'step-difficulty', 'retention']) {
       expect(paths).toContain(`/api/marts/${path}`);
     }
