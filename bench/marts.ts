@@ -35,7 +35,8 @@ const STEPS = 1_000;
 const AGGREGATES = ['activity_daily', 'cohort_daily', 'step_daily', 'step_progress'];
 
 /**
- * One year of events (2026) by 100k users over 1000 steps; each user works on ~40 neighbouring
+ * One year of events (2026) by 100k users over 1000 steps, shaped like a learning platform: each
+ * day about 3,000 users are active, with ~9 events each; each user works on ~40 neighbouring
  * steps; a fifth are guests; join dates spread over the 400 days before the year ends.
  */
 const generateBlock = (offset: number, rows: number) => `
@@ -43,7 +44,7 @@ INSERT INTO steplog.events
 SELECT
     generateUUIDv4() AS event_id,
     toDateTime('2026-01-01 00:00:00', 'UTC') + intHash32(number * 3 + 1) % (365 * 86400) AS time,
-    intHash32(number * 3 + 2) % ${USERS} + 1 AS user_id,
+    intHash32(toRelativeDayNum(time) * 7919 + intHash32(number * 3 + 2) % 3000) % ${USERS} + 1 AS user_id,
     toDateTime('2025-12-01 00:00:00', 'UTC') + (intHash32(user_id) % 400) * 86400 AS join_date,
     if(user_id % 5 = 0, NULL, join_date) AS registration_date,
     concat('user ', toString(user_id)) AS name,
