@@ -90,6 +90,7 @@ describe('mart endpoints', () => {
     ['/api/marts/users-activity?days=5000&date=2026-10-20', 'days'],
     ['/api/marts/users-activity?days=7&date=2026-02-30', 'date'],
     ['/api/marts/users-activity/series?days=7&from=2026-10-10&to=2026-10-01', 'to'],
+    ['/api/marts/users-activity/series?days=3000&from=2020-01-01&to=2026-10-01', 'days'],
     ['/api/marts/funnel?from=2026-10-01&to=2026-10-31&step=1', 'step'],
     ['/api/marts/retention?from=2026-10-01&to=2026-10-31&weeks=500', 'weeks'],
     ['/api/stats/events-per-day?from=2026-10-01', 'to'],

@@ -7,9 +7,12 @@ import { stepDifficulty } from '../../analytics/step-difficulty.ts';
 import { usersActivity, usersActivitySeries } from '../../analytics/users-activity.ts';
 import { ErrorBody } from '../../events/schemas.ts';
 import type { RouteOptions } from '../deps.ts';
+import { ApiError } from '../errors.ts';
 import { checkCount, checkRange, Count, Day } from './day-range.ts';
 
 const MAX_WEEKS = 104;
+/** Windows × days a series may merge (each day's states are fanned out to the N windows holding it). */
+const MAX_SERIES_WORK = MAX_DAYS * 31;
 const Ratio = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
 const Users = (description: string) => Type.Integer({ description });
 const ActivityFigures = {
@@ -53,6 +56,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: {
         tags: ['marts'],
         summary: 'users_activity for every window end day in [from, to]: DAU/WAU/MAU over time',
+        description: `One row per end day, idle windows with zeros. days × (number of end days) is at most ${MAX_SERIES_WORK}.`,
         querystring: Type.Object({ days: Days, ...Range }, { additionalProperties: false }),
         response: {
           200: Type.Object({
@@ -66,6 +70,10 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       const { from, to } = request.query;
       checkRange(from, to);
       const days = checkCount(request.query.days, MAX_DAYS, 'days');
+      const windows = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+      if (windows * days > MAX_SERIES_WORK) {
+        throw new ApiError(400, 'validation', `days × windows must be at most ${MAX_SERIES_WORK}`, 'days');
+      }
       return { series: await usersActivitySeries(warehouse, { days, from, to }) };
     },
   );
