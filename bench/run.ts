@@ -17,11 +17,11 @@ log('ingest: bare node:http baseline, then steplog');
 figures.push(...(await ingestPhase()));
 log('freshness: 5,000 events/s with a 1 s flush interval');
 figures.push(...(await freshnessPhase()));
-log('loader: 1M-event backlog vs direct chDB insert');
+log('loader: backlog vs direct chDB insert');
 const adapters = await openAdapters();
 try {
   figures.push(...(await loaderPhase(adapters)));
-  log('queries: 1M and 10M events');
+  log('queries: daily users and marts, aggregates vs raw scan');
   figures.push(...(await queriesPhase(adapters)));
 } finally {
   await adapters.store.close();
