@@ -39,7 +39,7 @@ export class LoadScheduler {
   notifyAppended(count: number): void {
     this.arrivedSinceRun += count;
     if (this.arrivedSinceRun >= this.options.batchSize && this.failures === 0 && !this.current) {
-      void this.run('backlog');
+      void this.runInBackground('backlog');
     }
   }
 
@@ -52,19 +52,33 @@ export class LoadScheduler {
       const job = await this.current;
       this.failures = job.status === 'failed' ? this.failures + 1 : 0;
       this.options.onJob?.(job);
-      if (this.failures > 0) this.schedule(Math.min(this.options.flushIntervalMs, 1000 * 2 ** (this.failures - 1)));
-      else if (this.arrivedSinceRun >= this.options.batchSize) void this.run('backlog');
+      if (this.failures > 0) this.retryLater();
+      else if (this.arrivedSinceRun >= this.options.batchSize) void this.runInBackground('backlog');
       return job;
+    } catch (error) {
+      // The job could not even be recorded (the store failed): back off as after a failed job.
+      this.failures += 1;
+      this.retryLater();
+      throw error;
     } finally {
       this.current = undefined;
     }
+  }
+
+  private retryLater(): void {
+    this.schedule(Math.min(this.options.flushIntervalMs, 1000 * 2 ** (this.failures - 1)));
+  }
+
+  /** A run nobody awaits: its failure is already counted and retried, so it must not reject unhandled. */
+  private runInBackground(trigger: ImportTrigger): Promise<unknown> {
+    return this.run(trigger).catch(() => undefined);
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      void this.run('schedule').finally(() => {
+      void this.runInBackground('schedule').finally(() => {
         if (this.failures === 0) this.schedule(this.options.flushIntervalMs);
       });
     }, delayMs);

@@ -6,6 +6,9 @@ import type { Database } from '../kysely/database.ts';
 import { KyselyStore } from '../kysely/kysely-store.ts';
 import { sqliteMigrations } from './migrations.ts';
 
+/** Result codes (and their extended forms) of storage that cannot write now; SQLite rolls the transaction back. */
+const UNAVAILABLE = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_BUSY'];
+
 /** The embedded OLTP store: one SQLite file in WAL mode, fsynced on every commit. */
 export class SqliteStore extends KyselyStore {
   static open(file: string): SqliteStore {
@@ -30,5 +33,9 @@ export class SqliteStore extends KyselyStore {
 
   protected isUniqueViolation(error: unknown): boolean {
     return error instanceof SQLite.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY');
+  }
+
+  protected isUnavailable(error: unknown): boolean {
+    return error instanceof SQLite.SqliteError && UNAVAILABLE.some((code) => error.code.startsWith(code));
   }
 }
