@@ -13,6 +13,7 @@ import { importRoutes } from './routes/imports.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
+import { verifyRoutes } from './routes/verify.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 import type { AppDeps } from './deps.ts';
 
@@ -43,6 +44,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         { name: 'imports' },
         { name: 'stats' },
         { name: 'ops' },
+        { name: 'verify', description: 'Proof of delivery: what ClickHouse holds of given events' },
       ],
     },
   });
@@ -50,7 +52,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   registerRedoc(app);
   registerErrorHandler(app);
 
-  const routes = [healthRoutes, userRoutes, taskRoutes, eventRoutes, importRoutes, statsRoutes, warehouseRoutes];
+  const routes = [
+    healthRoutes,
+    userRoutes,
+    taskRoutes,
+    eventRoutes,
+    importRoutes,
+    statsRoutes,
+    warehouseRoutes,
+    verifyRoutes,
+  ];
   for (const plugin of routes) await app.register(plugin, { config, ...deps });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
