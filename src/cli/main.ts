@@ -2,6 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { ActionId } from '../events/event.ts';
+import fs from 'node:fs';
+import { formatReport, type LoadReport } from '../load/report.ts';
+import { runLoad, verifyOnly } from '../load/run.ts';
 import { serve } from '../main.ts';
 import { warehouseAccess, type WarehouseAccess } from './warehouse-access.ts';
 
@@ -12,6 +15,11 @@ const day = (value: string): string => {
     throw new InvalidArgumentError('expected a day as YYYY-MM-DD');
   }
   return value;
+};
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
 };
 const today = () => new Date().toISOString().slice(0, 10);
 const urlOption = new Option(
@@ -82,6 +90,60 @@ query
       console.log(table.toString());
     }),
   );
+
+interface LoadFlags {
+  url?: string;
+  events: number;
+  users: number;
+  tasks: number;
+  days: number;
+  concurrency: number;
+  batch: number;
+  seed: number;
+  json?: string;
+  manifest?: string;
+  verifyOnly?: boolean;
+  timeout: number;
+  triggerAfter: number;
+}
+
+program
+  .command('load')
+  .description('generate users and events, send them to a running server, and prove every one reached ClickHouse once')
+  .option('--url <url>', 'the steplog server (default: STEPLOG_URL or this machine on STEPLOG_PORT)')
+  .option('--events <n>', 'events to send', positive, 10_000)
+  .option('--users <n>', 'users to create (a quarter are guests)', positive, 1_000)
+  .option('--tasks <n>', 'tasks (steps) to create', positive, 100)
+  .option('--days <n>', 'days before now the events spread over', positive, 30)
+  .option('--concurrency <n>', 'requests in flight', positive, 16)
+  .option('--batch <n>', 'events per request; 1 uses POST /api/events', positive, 500)
+  .option('--seed <n>', 'seed of the generated population and behaviour', positive, 42)
+  .option('--timeout <ms>', 'one request’s limit before it is sent again with the same event_ids', positive, 30_000)
+  .option('--trigger-after <ms>', 'wait this long for scheduled loads, then ask for loads', positive, 10_000)
+  .option('--manifest <path>', 'where the run is recorded for --verify-only (default ./steplog-load-<tag>.json)')
+  .option('--json <path>', 'also write the report as JSON')
+  .option('--verify-only', 're-check a finished run from --manifest without sending anything')
+  .action(async (flags: LoadFlags) => {
+    const url = flags.url ?? loadConfig().serverUrl;
+    let report: LoadReport;
+    if (flags.verifyOnly) {
+      if (flags.manifest === undefined) throw new InvalidArgumentError('--verify-only needs --manifest <path>');
+      report = await verifyOnly(flags.manifest, flags.url);
+    } else {
+      const run = await runLoad({
+        ...flags,
+        url,
+        timeoutMs: flags.timeout,
+        triggerAfterMs: flags.triggerAfter,
+        progress: process.stderr.isTTY,
+      });
+      console.log(`manifest: ${run.manifestPath}`);
+      report = run.report;
+    }
+    console.log(formatReport(report));
+    if (flags.json !== undefined) fs.writeFileSync(flags.json, JSON.stringify(report, null, 2));
+    if (!report.ok) process.exitCode = 2;
+  });
 
 try {
   await program.parseAsync();
