@@ -28,7 +28,10 @@ export const isDeliveryProven = (v: Verification): boolean =>
 const ms = (value: number | null) => (value === null ? 'n/a' : `${value} ms`);
 
 export function formatReport(r: LoadReport): string {
-  const table = new Table({ head: ['steplog load', r.ok ? 'DELIVERED EXACTLY ONCE' : 'FAILED'] });
+  const table = new Table({
+    head: ['steplog load', r.ok ? 'DELIVERED EXACTLY ONCE' : 'FAILED'],
+    style: { head: [], border: [] },
+  });
   table.push(
     ['run', `${r.runTag} → ${r.url}`],
     ['sent', r.sent],
