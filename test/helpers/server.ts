@@ -47,12 +47,12 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-/** Starts `steplog serve` and resolves once /healthz answers. */
+/** Starts `steplog serve` and resolves once /healthz answers; STEPLOG_PORT in `env` keeps a port across restarts. */
 export async function startServer(
   env: Record<string, string> = {},
   dataDir: string = tempDataDir(),
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = env.STEPLOG_PORT === undefined ? await freePort() : Number(env.STEPLOG_PORT);
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, STEPLOG_PORT: String(port), STEPLOG_DATA_DIR: dataDir, STEPLOG_LOG_LEVEL: 'warn', ...env },
