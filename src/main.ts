@@ -60,6 +60,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   try {
     await store.migrate();
     await migrator.up();
+    // Only one process owns the data dir, so a job still 'running' now was cut off when its process died.
+    await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
   } catch (error) {
     await store.close();
     await handle.close();

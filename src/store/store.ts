@@ -32,6 +32,8 @@ export interface OltpStore {
   startImportJob(trigger: ImportTrigger): Promise<ImportJob>;
   finishImportJob(job: ImportJob): Promise<ImportJob>;
   listImportJobs(limit: number): Promise<ImportJob[]>;
+  /** Marks jobs left 'running' by a process that died as failed; answers how many there were. */
+  failInterruptedImportJobs(error: string): Promise<number>;
 }
 
 export interface PageRequest {

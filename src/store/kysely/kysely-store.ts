@@ -267,6 +267,15 @@ export abstract class KyselyStore implements OltpStore {
     return rows.map(toImportJob);
   }
 
+  async failInterruptedImportJobs(error: string): Promise<number> {
+    const result = await this.db
+      .updateTable('import_jobs')
+      .set({ status: 'failed', error })
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Runs a write; a storage failure becomes StoreUnavailableError (the transaction rolled back). */
   private async write<T>(work: () => Promise<T>): Promise<T> {
     try {
