@@ -5,6 +5,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import type { Database } from '../kysely/database.ts';
 import { KyselyStore } from '../kysely/kysely-store.ts';
 import { sqliteMigrations } from './migrations.ts';
+import { withTolerantRollback } from './tolerant-rollback.ts';
 
 /** Result codes (and their extended forms) of storage that cannot write now; SQLite rolls the transaction back. */
 const UNAVAILABLE = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_BUSY'];
@@ -19,7 +20,7 @@ export class SqliteStore extends KyselyStore {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    return new SqliteStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }));
+    return new SqliteStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withTolerantRollback(sqlite) }) }));
   }
 
   async migrate(): Promise<void> {
