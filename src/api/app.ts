@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
 import { registerErrorHandler } from './errors.ts';
@@ -24,7 +24,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: { level: config.logLevel },
     // Per-request lines would cost more than the request itself on the ingest path; errors are logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     ajv: { customOptions: AJV_OPTIONS },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -50,6 +50,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerRedoc(app);
+  // JSON only: a text/plain body is answered 415, not parsed into a string.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
 
   const routes = [

@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import Table from 'cli-table3';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { ActionId } from '../events/event.ts';
 import fs from 'node:fs';
 import { formatReport, type LoadReport } from '../load/report.ts';
 import { runLoad, verifyOnly } from '../load/run.ts';
 import { serve } from '../main.ts';
+import { printTable } from './table.ts';
 import { warehouseAccess, type WarehouseAccess } from './warehouse-access.ts';
 
 const program = new Command('steplog').description('Event collection and activity analytics').showHelpAfterError();
@@ -50,9 +50,11 @@ migrate
   .addOption(urlOption)
   .action(({ url }: { url?: string }) =>
     withWarehouse(url, async (access) => {
-      const table = new Table({ head: ['version', 'name', 'applied at'] });
-      for (const m of await access.migrations()) table.push([m.version, m.name, m.appliedAt ?? 'pending']);
-      console.log(table.toString());
+      const migrations = await access.migrations();
+      printTable(
+        ['version', 'name', 'applied at'],
+        migrations.map((m) => [m.version, m.name, m.appliedAt ?? 'pending']),
+      );
     }),
   );
 migrate
@@ -85,9 +87,10 @@ query
         to,
         actionId: opts.action === undefined ? undefined : (Number(opts.action) as ActionId),
       });
-      const table = new Table({ head: ['day', 'users', 'events'] });
-      for (const d of days) table.push([d.day, d.users, d.events]);
-      console.log(table.toString());
+      printTable(
+        ['day', 'users', 'events'],
+        days.map((d) => [d.day, d.users, d.events]),
+      );
     }),
   );
 

@@ -21,8 +21,8 @@ export interface OltpStore {
    */
   appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]>;
 
-  /** The oldest undelivered events, in commit order. */
-  claimOutbox(limit: number): Promise<OutboxEntry[]>;
+  /** The oldest undelivered events with a sequence id above `afterId`, in commit order. */
+  claimOutbox(limit: number, afterId: number): Promise<OutboxEntry[]>;
   /** Marks entries whose warehouse insert is about to start: after a crash they must be reconciled. */
   markInDoubt(eventPks: readonly number[]): Promise<void>;
   /** Removes delivered entries: the loader's watermark. */

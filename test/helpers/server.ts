@@ -92,7 +92,6 @@ export async function startServer(
 }
 
 /** JSON over HTTP against a running server. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON a route answers
 export async function api<T = any>(
   base: string,
   method: string,

@@ -12,11 +12,9 @@ import {
   type PageRequest,
   StoreUnavailableError,
 } from '../store.ts';
-import { chunks } from './chunks.ts';
+import { chunks, contiguousRanges } from './chunks.ts';
 import type { Database } from './database.ts';
 
-/** Rows per statement: 7 columns × 4,000 stays under SQLite's and PostgreSQL's parameter limits. */
-const ROWS_PER_STATEMENT = 4_000;
 const IDS_PER_STATEMENT = 20_000;
 
 /**
@@ -24,9 +22,21 @@ const IDS_PER_STATEMENT = 20_000;
  * (sqlite/, postgres/) supplies the Kysely instance and its migrations.
  */
 export abstract class KyselyStore implements OltpStore {
+  private readonly known = { users: new Set<number>(), tasks: new Set<number>() };
+
   protected constructor(protected readonly db: Kysely<Database>) {}
 
   abstract migrate(): Promise<void>;
+
+  /**
+   * Inserts new events and one outbox entry for each, inside the caller's transaction: the ingest
+   * hot path, which each dialect writes in its fastest form.
+   */
+  protected abstract insertEvents(
+    trx: Kysely<Database>,
+    events: readonly NewEvent[],
+    receivedAt: number,
+  ): Promise<StoredEvent[]>;
 
   /** Whether a driver error is a unique-key violation. */
   protected abstract isUniqueViolation(error: unknown): boolean;
@@ -124,18 +134,19 @@ export abstract class KyselyStore implements OltpStore {
 
   private appendInTransaction(events: readonly NewEvent[]): Promise<AppendResult[]> {
     return this.db.transaction().execute(async (trx) => {
-      const users = await idsPresent(
+      const users = await this.existing(
         trx,
         'users',
         events.map((e) => e.userId),
       );
-      const tasks = await idsPresent(
+      const tasks = await this.existing(
         trx,
         'tasks',
         events.map((e) => e.stepId),
       );
       const stored = new Map<string, StoredEvent>();
-      for (const part of chunks([...new Set(events.map((e) => e.eventId))], IDS_PER_STATEMENT)) {
+      const clientIds = new Set(events.filter((e) => !e.minted).map((e) => e.eventId));
+      for (const part of chunks([...clientIds], IDS_PER_STATEMENT)) {
         const rows = await trx.selectFrom('events').selectAll().where('event_id', 'in', part).execute();
         for (const row of rows) stored.set(row.event_id, toEvent(row));
       }
@@ -150,32 +161,12 @@ export abstract class KyselyStore implements OltpStore {
         }
       }
       const inserted = new Map<string, StoredEvent>();
-      for (const part of chunks(fresh, ROWS_PER_STATEMENT)) {
-        const rows = await trx
-          .insertInto('events')
-          .values(
-            part.map((e) => ({
-              event_id: e.eventId,
-              time: e.time,
-              action_id: e.actionId,
-              step_id: e.stepId,
-              user_id: e.userId,
-              received_at: receivedAt,
-            })),
-          )
-          .returningAll()
-          .execute();
-        await trx
-          .insertInto('outbox')
-          .values(rows.map((r) => ({ event_pk: r.id })))
-          .execute();
-        for (const row of rows) inserted.set(row.event_id, toEvent(row));
-      }
+      for (const event of await this.insertEvents(trx, fresh, receivedAt)) inserted.set(event.eventId, event);
 
       const answered = new Set<string>();
       return events.map((e): AppendResult => {
-        if (!users.has(e.userId)) return { ok: false, field: 'user_id', message: `user ${e.userId} does not exist` };
-        if (!tasks.has(e.stepId)) return { ok: false, field: 'step_id', message: `task ${e.stepId} does not exist` };
+        if (!users.has(e.userId)) return { ok: false, field: 'user_id', message: `user_id ${e.userId}: no such user` };
+        if (!tasks.has(e.stepId)) return { ok: false, field: 'step_id', message: `step_id ${e.stepId}: no such task` };
         const earlier = stored.get(e.eventId);
         if (earlier) return { ok: true, event: earlier, duplicate: true };
         const duplicate = answered.has(e.eventId);
@@ -185,9 +176,24 @@ export abstract class KyselyStore implements OltpStore {
     });
   }
 
-  async claimOutbox(limit: number): Promise<OutboxEntry[]> {
+  /**
+   * Which of these user or task ids exist. Users and tasks are never deleted, so an id seen once
+   * is remembered and the hot path asks the database only about ids it has not seen yet.
+   */
+  private async existing(db: Kysely<Database>, table: 'users' | 'tasks', ids: readonly number[]): Promise<Set<number>> {
+    const known = this.known[table];
+    const unseen = [...new Set(ids)].filter((id) => !known.has(id));
+    for (const part of chunks(unseen, IDS_PER_STATEMENT)) {
+      const rows = await db.selectFrom(table).select('id').where('id', 'in', part).execute();
+      for (const row of rows) known.add(row.id);
+    }
+    return known;
+  }
+
+  async claimOutbox(limit: number, afterId: number): Promise<OutboxEntry[]> {
     const rows = await this.db
       .selectFrom('outbox')
+      .where('outbox.event_pk', '>', afterId)
       .innerJoin('events', 'events.id', 'outbox.event_pk')
       .selectAll('events')
       .select('outbox.in_doubt')
@@ -199,16 +205,21 @@ export abstract class KyselyStore implements OltpStore {
 
   async markInDoubt(eventPks: readonly number[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(eventPks, IDS_PER_STATEMENT)) {
-        await trx.updateTable('outbox').set({ in_doubt: 1 }).where('event_pk', 'in', part).execute();
+      for (const [from, to] of contiguousRanges(eventPks)) {
+        await trx
+          .updateTable('outbox')
+          .set({ in_doubt: 1 })
+          .where('event_pk', '>=', from)
+          .where('event_pk', '<=', to)
+          .execute();
       }
     });
   }
 
   async ackOutbox(eventPks: readonly number[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(eventPks, IDS_PER_STATEMENT)) {
-        await trx.deleteFrom('outbox').where('event_pk', 'in', part).execute();
+      for (const [from, to] of contiguousRanges(eventPks)) {
+        await trx.deleteFrom('outbox').where('event_pk', '>=', from).where('event_pk', '<=', to).execute();
       }
     });
   }
@@ -287,19 +298,6 @@ export abstract class KyselyStore implements OltpStore {
   }
 }
 
-async function idsPresent(
-  db: Kysely<Database>,
-  table: 'users' | 'tasks',
-  ids: readonly number[],
-): Promise<Set<number>> {
-  const present = new Set<number>();
-  for (const part of chunks([...new Set(ids)], IDS_PER_STATEMENT)) {
-    const rows = await db.selectFrom(table).select('id').where('id', 'in', part).execute();
-    for (const row of rows) present.add(row.id);
-  }
-  return present;
-}
-
 const toUser = (row: Selectable<Database['users']>): User => ({
   id: row.id,
   joinDate: row.join_date,
@@ -308,7 +306,7 @@ const toUser = (row: Selectable<Database['users']>): User => ({
   email: row.email,
 });
 
-const toEvent = (row: Selectable<Database['events']>): StoredEvent => ({
+export const toEvent = (row: Selectable<Database['events']>): StoredEvent => ({
   id: row.id,
   eventId: row.event_id,
   time: row.time,
