@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { random } from '../../src/load/random.ts';
 import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
@@ -21,19 +21,24 @@ async function untilLoading(url: string): Promise<void> {
   }
 }
 
+let server: ServerProcess | undefined;
+// A failed assertion must not leave a server owning the data dir.
+afterAll(() => server?.stop());
+
 describe('kill -9 of the server at random moments', () => {
   it('loses and duplicates nothing: every acknowledged event is in ClickHouse exactly once', async () => {
     const dataDir = tempDataDir();
     const work = tempDataDir('steplog-kill-');
     // Loads start every 200 ms or at 50 undelivered events, so kills land in ingest, in inserts and between insert and ack.
     const env = { STEPLOG_PORT: String(await freePort()), STEPLOG_FLUSH_INTERVAL: '200ms', STEPLOG_BATCH_SIZE: '50' };
-    let server: ServerProcess = await startServer(env, dataDir);
+    server = await startServer(env, dataDir);
+    const url = server.url;
     const rnd = random(9);
     const runs: { manifest: string; done: Promise<{ code: number | null; stdout: string; stderr: string }> }[] = [];
     let running: Promise<unknown> | undefined;
     const startLoad = () => {
       const manifest = path.join(work, `run-${runs.length}.json`);
-      const args = ['load', '--url', server.url, '--manifest', manifest, '--seed', String(runs.length + 1)];
+      const args = ['load', '--url', url, '--manifest', manifest, '--seed', String(runs.length + 1)];
       const sizes = ['--events', '1500', '--users', '40', '--tasks', '10', '--days', '3'];
       const pace = ['--batch', '10', '--concurrency', '3', '--timeout', '3000', '--trigger-after', '500'];
       const done = runCli([...args, ...sizes, ...pace], {});
@@ -48,16 +53,16 @@ describe('kill -9 of the server at random moments', () => {
     while (kills < KILLS || reconciled === 0) {
       if (kills === MAX_KILLS) throw new Error(`${kills} kills and none between a warehouse insert and its ack`);
       if (!running) startLoad();
-      if (kills % 2 === 1) await untilLoading(server.url);
+      if (kills % 2 === 1) await untilLoading(url);
       await sleep(kills % 2 === 1 ? rnd() * 20 : 100 + rnd() * 900);
       await server.stop('SIGKILL');
       server = await startServer(env, dataDir);
       kills += 1;
-      reconciled = (await importJobs(server.url)).reduce((sum, job) => sum + job.reconciled, 0);
+      reconciled = (await importJobs(url)).reduce((sum, job) => sum + job.reconciled, 0);
     }
     const results = await Promise.all(runs.map((r) => r.done));
     for (const result of results) expect(result.code, result.stdout + result.stderr).toBe(0);
-    const jobs = await importJobs(server.url);
+    const jobs = await importJobs(url);
     const interrupted = jobs.filter((job) => job.status === 'failed').length;
     console.info(
       `${runs.length} load runs, ${kills} kills, ${jobs.length} import jobs (${interrupted} interrupted), ` +
