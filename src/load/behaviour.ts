@@ -1,5 +1,5 @@
 import { ACTIONS, type ActionId } from '../events/event.ts';
-import type { Population } from './population.ts';
+import { DAY_MS, type Population } from './population.ts';
 import { pick } from './random.ts';
 
 /** One event `steplog load` sends. */
@@ -20,8 +20,6 @@ export interface BehaviourShape {
   readonly runTag: string;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 /** Share of sessions that stop after the view. */
 const VIEW_ONLY = 0.35;
 /** Chance that the last submission of a session solves the step. */

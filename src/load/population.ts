@@ -22,7 +22,7 @@ export interface PopulationShape {
   readonly end: number;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 const GUEST_SHARE = 0.25;
 /** Users who joined before the period: the returning part of the audience. */
 const EARLIER_SHARE = 0.3;

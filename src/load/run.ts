@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { planEvents, type PlannedEvent } from './behaviour.ts';
 import { HttpClient, type RetryReason } from './http-client.ts';
 import { acceptedEvents, packEvent, readManifest, writeManifest, type Manifest } from './manifest.ts';
-import { generatePopulation } from './population.ts';
+import { DAY_MS, generatePopulation } from './population.ts';
 import { random } from './random.ts';
 import { isDeliveryProven, type LoadReport } from './report.ts';
 import { sendEvents } from './send.ts';
@@ -29,7 +29,6 @@ export interface LoadOptions {
   readonly progress: boolean;
 }
 
-const DAY_MS = 86_400_000;
 /** How long a request may stay unanswered (server restarting, warehouse down) before the run gives up. */
 const GIVE_UP_MS = 120_000;
 const LOAD_TIMEOUT_MS = 600_000;

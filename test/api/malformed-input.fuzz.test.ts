@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startServer, type ServerProcess } from '../helpers/server.ts';
+import { api, createUserAndStep, startServer, type ServerProcess } from '../helpers/server.ts';
 
 const MAX_EVENTS = 50;
 const BODY_LIMIT = 65_536;
@@ -159,8 +159,7 @@ beforeAll(async () => {
     STEPLOG_BODY_LIMIT: String(BODY_LIMIT),
     STEPLOG_FLUSH_INTERVAL: '1h',
   });
-  await api(server.url, 'POST', '/api/users', { id: 1, name: 'Ngozi' });
-  await api(server.url, 'POST', '/api/tasks', { id: 1, title: 'step' });
+  await createUserAndStep(server.url);
   expect((await api(server.url, 'POST', '/api/events', valid)).status).toBe(202);
 });
 afterAll(async () => {

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidFor } from '../helpers/fixtures.ts';
-import { api, startServer, type ServerProcess } from '../helpers/server.ts';
+import { api, createUserAndStep, startServer, type ServerProcess } from '../helpers/server.ts';
 
 let server: ServerProcess;
 
 beforeAll(async () => {
   server = await startServer({ STEPLOG_FLUSH_INTERVAL: '200ms' });
-  await api(server.url, 'POST', '/api/users', { id: 1, name: 'Søren' });
-  await api(server.url, 'POST', '/api/tasks', { id: 1, title: 'step' });
+  await createUserAndStep(server.url);
 });
 afterAll(async () => {
   await server.stop();

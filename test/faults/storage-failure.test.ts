@@ -4,7 +4,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidFor } from '../helpers/fixtures.ts';
-import { api, startServer, tempDataDir, type ServerProcess } from '../helpers/server.ts';
+import { api, createUserAndStep, startServer, tempDataDir, type ServerProcess } from '../helpers/server.ts';
 
 /**
  * A real small filesystem (tmpfs) as the data dir, filled up while the server runs. (Remounting it
@@ -60,8 +60,7 @@ function fillDisk(): void {
 beforeAll(async () => {
   if (!mounted) return;
   server = await startServer({ STEPLOG_FLUSH_INTERVAL: '1h' }, mountPoint);
-  await api(server.url, 'POST', '/api/users', { id: 1, name: 'Łukasz' });
-  await api(server.url, 'POST', '/api/tasks', { id: 1, title: 'step' });
+  await createUserAndStep(server.url);
 });
 afterAll(async () => {
   if (!mounted) return;

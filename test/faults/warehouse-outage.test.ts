@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidFor } from '../helpers/fixtures.ts';
-import { api, startServer, tempDataDir, type ServerProcess } from '../helpers/server.ts';
+import { api, createUserAndStep, startServer, tempDataDir, type ServerProcess } from '../helpers/server.ts';
 
 const dataDir = tempDataDir();
 const downFile = path.join(dataDir, 'warehouse-down');
@@ -36,8 +36,7 @@ beforeAll(async () => {
     },
     dataDir,
   );
-  await api(server.url, 'POST', '/api/users', { id: 1, name: 'Zoë' });
-  await api(server.url, 'POST', '/api/tasks', { id: 1, title: 'step' });
+  await createUserAndStep(server.url);
 });
 afterAll(async () => {
   await server.stop();

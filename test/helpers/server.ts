@@ -106,3 +106,14 @@ export async function api<T = any>(
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
 }
+
+/** User 1 and step 1, through the API: what a test needs before it can send events. */
+export async function createUserAndStep(base: string): Promise<void> {
+  for (const [route, body] of [
+    ['/api/users', { id: 1, name: 'Zoë Ólafsdóttir' }],
+    ['/api/tasks', { id: 1, title: 'Step 1' }],
+  ] as const) {
+    const { status } = await api(base, 'POST', route, body);
+    if (status !== 201) throw new Error(`POST ${route}: ${status}`);
+  }
+}
