@@ -7,9 +7,11 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
 import { registerErrorHandler } from './errors.ts';
+import { aggregateRoutes } from './routes/aggregates.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
+import { martRoutes } from './routes/marts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
@@ -43,6 +45,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         { name: 'tasks' },
         { name: 'imports' },
         { name: 'stats' },
+        { name: 'marts', description: 'Activity marts merged from the daily -State aggregates' },
         { name: 'ops' },
         { name: 'verify', description: 'Proof of delivery: what ClickHouse holds of given events' },
       ],
@@ -61,6 +64,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     eventRoutes,
     importRoutes,
     statsRoutes,
+    martRoutes,
+    aggregateRoutes,
     warehouseRoutes,
     verifyRoutes,
   ];

@@ -10,11 +10,13 @@ export interface SchedulerOptions {
 /**
  * Runs the loader every flush interval, as soon as a batch's worth of events has arrived, and on
  * demand — one run at a time. After a failed run it retries with exponential back-off (1 s, 2 s,
- * 4 s … up to the flush interval) and ignores the backlog trigger until then.
+ * 4 s … up to the flush interval) and ignores the backlog trigger until then. `exclusive` holds
+ * loads off while some other work rewrites warehouse data (an aggregates rebuild).
  */
 export class LoadScheduler {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<ImportJob> | undefined;
+  private held: Promise<unknown> | undefined;
   private arrivedSinceRun = 0;
   private failures = 0;
   private stopped = true;
@@ -38,14 +40,14 @@ export class LoadScheduler {
   /** Ingest tells how many new events it committed. */
   notifyAppended(count: number): void {
     this.arrivedSinceRun += count;
-    if (this.arrivedSinceRun >= this.options.batchSize && this.failures === 0 && !this.current) {
+    if (this.arrivedSinceRun >= this.options.batchSize && this.failures === 0 && !this.current && !this.held) {
       void this.runInBackground('backlog');
     }
   }
 
   /** Runs a load now (after the one in progress, if any) and returns its job. */
   async run(trigger: ImportTrigger): Promise<ImportJob> {
-    while (this.current) await this.current.catch(() => undefined);
+    await this.idle();
     this.arrivedSinceRun = 0;
     this.current = this.loader.run(trigger);
     try {
@@ -72,6 +74,23 @@ export class LoadScheduler {
   /** A run nobody awaits: its failure is already counted and retried, so it must not reject unhandled. */
   private runInBackground(trigger: ImportTrigger): Promise<unknown> {
     return this.run(trigger).catch(() => undefined);
+  }
+
+  /** Waits for the load in progress, then runs `work` with no load running until it settles. */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    await this.idle();
+    const held = work();
+    this.held = held;
+    try {
+      return await held;
+    } finally {
+      this.held = undefined;
+    }
+  }
+
+  /** Resolves when neither a load nor exclusive work runs; the caller must claim the slot synchronously. */
+  private async idle(): Promise<void> {
+    while (this.current || this.held) await (this.current ?? this.held)!.catch(() => undefined);
   }
 
   private schedule(delayMs: number): void {

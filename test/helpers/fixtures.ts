@@ -6,6 +6,9 @@ import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
 import { tempDataDir } from './server.ts';
 
+/** The seeded generator `steplog load` uses, for tests that generate their own data. */
+export { random };
+
 /** A migrated SQLite store and chDB warehouse in a fresh temp dir (one warehouse per test file: chDB's rule). */
 export async function openAdapters(dir = tempDataDir()) {
   const store = SqliteStore.open(path.join(dir, 'steplog.sqlite'));

@@ -92,6 +92,7 @@ export async function startServer(
 }
 
 /** JSON over HTTP against a running server. */
+
 export async function api<T = any>(
   base: string,
   method: string,
