@@ -14,13 +14,14 @@ export interface LoadReport extends Verification {
   readonly ingestEventsPerSecond: number;
   readonly retries: Record<RetryReason, number>;
   readonly visibility: Percentiles;
-  /** No missing, duplicated or unexpected event and every aggregate and attribute matches. */
+  /** No missing, duplicated, view-gap or unexpected event and every count and attribute matches. */
   readonly ok: boolean;
 }
 
 export const isDeliveryProven = (v: Verification): boolean =>
   v.missing === 0 &&
   v.duplicated === 0 &&
+  v.viewGaps === 0 &&
   v.unexpected === 0 &&
   v.dayActionMismatches.length === 0 &&
   v.attributeMismatches.length === 0;
@@ -40,6 +41,7 @@ export function formatReport(r: LoadReport): string {
     ['delivered', r.delivered],
     ['missing', r.missing],
     ['duplicated', r.duplicated],
+    ['view gaps (rows the aggregates missed)', r.viewGaps],
     ['unexpected', r.unexpected],
     ['ingest', `${r.ingestEventsPerSecond} events/s (${r.ingestSeconds.toFixed(1)} s)`],
     [
@@ -58,6 +60,7 @@ export function formatReport(r: LoadReport): string {
   const details = [
     ...r.missingIds.map((id) => `missing ${id}`),
     ...r.duplicatedIds.map((id) => `duplicated ${id}`),
+    ...r.viewGapIds.map((id) => `view gap ${id}`),
     ...r.dayActionMismatches,
     ...r.attributeMismatches,
     ...r.rejections.map((message) => `rejected: ${message}`),

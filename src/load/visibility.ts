@@ -53,12 +53,12 @@ export class VisibilitySampler {
     const ids = [...this.pending.keys()].slice(0, MAX_IDS_PER_CHECK);
     if (ids.length === 0) return;
     const answer = await this.client
-      .ok<{ events: { event_id: string }[] }>('POST', '/api/verify/events', { event_ids: ids })
+      .ok<{ events: { event_id: string; rows: number }[] }>('POST', '/api/verify/events', { event_ids: ids })
       .catch(() => ({ events: [] })); // the server may be busy or restarting: the next poll asks again
     const now = Date.now();
-    for (const { event_id } of answer.events) {
+    for (const { event_id, rows } of answer.events) {
       const ackedAt = this.pending.get(event_id);
-      if (ackedAt === undefined) continue;
+      if (ackedAt === undefined || rows === 0) continue;
       this.latencies.push(now - ackedAt);
       this.pending.delete(event_id);
     }

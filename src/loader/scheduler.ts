@@ -47,7 +47,9 @@ export class LoadScheduler {
 
   /** Runs a load now (after the one in progress, if any) and returns its job. */
   async run(trigger: ImportTrigger): Promise<ImportJob> {
-    await this.idle();
+    // Checked and claimed in one synchronous step: an `await` between them let two waiters both
+    // find the loader idle and run it twice over the same outbox rows (every row inserted twice).
+    for (let busy = this.inProgress(); busy; busy = this.inProgress()) await busy.catch(() => undefined);
     this.arrivedSinceRun = 0;
     this.current = this.loader.run(trigger);
     try {
@@ -78,7 +80,7 @@ export class LoadScheduler {
 
   /** Waits for the load in progress, then runs `work` with no load running until it settles. */
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    await this.idle();
+    for (let busy = this.inProgress(); busy; busy = this.inProgress()) await busy.catch(() => undefined);
     const held = work();
     this.held = held;
     try {
@@ -88,9 +90,9 @@ export class LoadScheduler {
     }
   }
 
-  /** Resolves when neither a load nor exclusive work runs; the caller must claim the slot synchronously. */
-  private async idle(): Promise<void> {
-    while (this.current || this.held) await (this.current ?? this.held)!.catch(() => undefined);
+  /** The load or exclusive work running now, if any. */
+  private inProgress(): Promise<unknown> | undefined {
+    return this.current ?? this.held;
   }
 
   private schedule(delayMs: number): void {

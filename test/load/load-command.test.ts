@@ -40,7 +40,7 @@ describe('steplog load', () => {
       '4',
     );
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.code, run.stdout).toBe(0);
     expect(report()).toMatchObject({
       ok: true,
       sent: 2000,
@@ -78,7 +78,7 @@ describe('steplog load', () => {
       ['load', '--verify-only', '--manifest', manifest, '--url', server.url, '--json', reportFile],
       {},
     );
-    expect(run.code).toBe(2);
+    expect(run.code, run.stdout).toBe(2);
     expect(report()).toMatchObject({
       ok: false,
       missing: 1,

@@ -92,32 +92,3 @@ describe('Loader', () => {
     expect(await warehouseCounts()).toEqual({ rows: before.rows + 30, ids: before.ids + 30 });
   });
 });
-
-describe('Loader and the delivery ledger', () => {
-  it('a crash after the events insert but before its view wrote the ledger leaves no ledger entry missing', async () => {
-    const events = generateEvents(40, 20, 5, 4);
-    await store.appendEvents(events);
-    // The state a kill -9 between the two parts of one INSERT leaves: rows in events, none in the ledger.
-    await warehouse.exec(`DETACH TABLE ${WAREHOUSE_DB}.event_deliveries_mv`);
-    const crashing = new Loader(transport, store, warehouse, {
-      batchSize: 100,
-      afterInsert: () => {
-        throw new Error('simulated crash before ack');
-      },
-    });
-    expect((await crashing.run('schedule')).status).toBe('failed');
-    await warehouse.exec(`ATTACH TABLE ${WAREHOUSE_DB}.event_deliveries_mv`);
-
-    const restarted = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
-    expect(restarted).toMatchObject({ status: 'succeeded', rows: 0, reconciled: 40 });
-    const ids = events.map((e) => `'${e.eventId}'`).join(',');
-    const copies = await warehouse.query<{ copies: string }>(
-      `SELECT sum(copies) AS copies FROM ${WAREHOUSE_DB}.event_deliveries WHERE event_id IN (${ids}) GROUP BY event_id`,
-    );
-    expect(copies.map((c) => Number(c.copies))).toEqual(Array.from({ length: 40 }, () => 1));
-    const [rows] = await warehouse.query<{ n: string }>(
-      `SELECT count() AS n FROM ${WAREHOUSE_DB}.events WHERE event_id IN (${ids})`,
-    );
-    expect(Number(rows!.n)).toBe(40);
-  });
-});

@@ -1,9 +1,20 @@
--- How many times each of these event_ids was inserted, for those present in the events table
--- (exactly once: 1 each; absent from the answer: not in ClickHouse).
+-- Per event_id: rows in steplog.events (exactly once: 1) and inserts the delivery ledger saw
+-- (its view counts every inserted block, so a merge cannot hide a double insert). Ids in neither
+-- are absent from the answer.
 SELECT
-    toString(event_id) AS event_id,
+    event_id,
+    sum(rows) AS rows,
     sum(copies) AS copies
-FROM steplog.event_deliveries
-WHERE toString(event_id) IN {event_ids:Array(String)}
-  AND event_id IN (SELECT event_id FROM steplog.events WHERE toString(event_id) IN {event_ids:Array(String)})
+FROM
+(
+    SELECT toString(event_id) AS event_id, count() AS rows, toUInt64(0) AS copies
+    FROM steplog.events
+    WHERE toString(event_id) IN {event_ids:Array(String)}
+    GROUP BY event_id
+    UNION ALL
+    SELECT toString(event_id) AS event_id, toUInt64(0) AS rows, sum(copies) AS copies
+    FROM steplog.event_deliveries
+    WHERE toString(event_id) IN {event_ids:Array(String)}
+    GROUP BY event_id
+)
 GROUP BY event_id

@@ -1,6 +1,6 @@
--- Every insert of events whose event_id starts with a load run's prefix: copies and distinct ids.
+-- Rows and distinct ids of the events whose event_id starts with a load run's prefix.
 SELECT
-    sum(copies) AS copies,
+    count() AS rows,
     uniqExact(event_id) AS event_ids
-FROM steplog.event_deliveries
+FROM steplog.events
 WHERE startsWith(toString(event_id), {prefix:String})

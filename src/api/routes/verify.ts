@@ -14,8 +14,10 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     {
       schema: {
         tags: ['verify'],
-        summary: 'How many times each event_id was inserted into ClickHouse',
-        description: 'Exactly once is 1 for every accepted event; ids never loaded are absent from the answer.',
+        summary: 'How many rows each event_id has in ClickHouse, and how many inserts its views saw',
+        description:
+          'Exactly once is rows = 1 and copies = 1 for every accepted event; ids never loaded are absent. ' +
+          'copies counts the inserts the delivery ledger view saw, so a merge cannot hide a double insert.',
         body: Type.Object(
           {
             event_ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: MAX_VERIFY_IDS }),
@@ -24,7 +26,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
         ),
         response: {
           200: Type.Object({
-            events: Type.Array(Type.Object({ event_id: Type.String(), copies: Type.Integer() })),
+            events: Type.Array(Type.Object({ event_id: Type.String(), rows: Type.Integer(), copies: Type.Integer() })),
           }),
           400: ErrorBody,
           503: ErrorBody,
@@ -36,7 +38,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
         warehouse,
         request.body.event_ids.map((id) => id.toLowerCase()),
       );
-      return { events: copies.map((c) => ({ event_id: c.eventId, copies: c.copies })) };
+      return { events: copies.map((c) => ({ event_id: c.eventId, rows: c.rows, copies: c.copies })) };
     },
   );
 
@@ -47,7 +49,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
         tags: ['verify'],
         summary: 'What ClickHouse holds of the events whose event_id starts with a prefix (a load run)',
         description:
-          'Insert copies and distinct ids, events and unique users per UTC day × action, and every distinct ' +
+          'Rows and distinct ids, events and unique users per UTC day × action, and every distinct ' +
           'combination of denormalized user attributes the events carry.',
         body: Type.Object(
           { event_id_prefix: Type.String({ pattern: '^[0-9a-f]{8}$', description: 'First 8 hex digits' }) },
@@ -55,7 +57,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
         ),
         response: {
           200: Type.Object({
-            copies: Type.Integer(),
+            rows: Type.Integer(),
             event_ids: Type.Integer(),
             days: Type.Array(
               Type.Object({
@@ -85,7 +87,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     async (request) => {
       const summary = await runSummary(warehouse, request.body.event_id_prefix);
       return {
-        copies: summary.copies,
+        rows: summary.rows,
         event_ids: summary.eventIds,
         days: summary.days.map((d) => ({ day: d.day, action_id: d.actionId, events: d.events, users: d.users })),
         users: summary.users.map((u) => ({
