@@ -15,6 +15,7 @@ import { martRoutes } from './routes/marts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
+import { verifyRoutes } from './routes/verify.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 import type { AppDeps } from './deps.ts';
 
@@ -46,6 +47,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         { name: 'stats' },
         { name: 'marts', description: 'Activity marts merged from the daily -State aggregates' },
         { name: 'ops' },
+        { name: 'verify', description: 'Proof of delivery: what ClickHouse holds of given events' },
       ],
     },
   });
@@ -65,6 +67,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     martRoutes,
     aggregateRoutes,
     warehouseRoutes,
+    verifyRoutes,
   ];
   for (const plugin of routes) await app.register(plugin, { config, ...deps });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

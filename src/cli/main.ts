@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { serve } from '../main.ts';
+import { registerLoadCommand } from './load-command.ts';
 import { fromOption, toOption, urlOption, withWarehouse } from './options.ts';
 import { registerQueryCommands } from './query-commands.ts';
 import { printTable } from './table.ts';
@@ -42,6 +43,7 @@ migrate
   );
 
 registerQueryCommands(program);
+registerLoadCommand(program);
 
 program
   .command('aggregates')

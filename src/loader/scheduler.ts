@@ -41,30 +41,46 @@ export class LoadScheduler {
   notifyAppended(count: number): void {
     this.arrivedSinceRun += count;
     if (this.arrivedSinceRun >= this.options.batchSize && this.failures === 0 && !this.current && !this.held) {
-      void this.run('backlog');
+      void this.runInBackground('backlog');
     }
   }
 
   /** Runs a load now (after the one in progress, if any) and returns its job. */
   async run(trigger: ImportTrigger): Promise<ImportJob> {
-    await this.idle();
+    // Checked and claimed in one synchronous step: an `await` between them let two waiters both
+    // find the loader idle and run it twice over the same outbox rows (every row inserted twice).
+    for (let busy = this.inProgress(); busy; busy = this.inProgress()) await busy.catch(() => undefined);
     this.arrivedSinceRun = 0;
     this.current = this.loader.run(trigger);
     try {
       const job = await this.current;
       this.failures = job.status === 'failed' ? this.failures + 1 : 0;
       this.options.onJob?.(job);
-      if (this.failures > 0) this.schedule(Math.min(this.options.flushIntervalMs, 1000 * 2 ** (this.failures - 1)));
-      else if (this.arrivedSinceRun >= this.options.batchSize) void this.run('backlog');
+      if (this.failures > 0) this.retryLater();
+      else if (this.arrivedSinceRun >= this.options.batchSize) void this.runInBackground('backlog');
       return job;
+    } catch (error) {
+      // The job could not even be recorded (the store failed): back off as after a failed job.
+      this.failures += 1;
+      this.retryLater();
+      throw error;
     } finally {
       this.current = undefined;
     }
   }
 
+  private retryLater(): void {
+    this.schedule(Math.min(this.options.flushIntervalMs, 1000 * 2 ** (this.failures - 1)));
+  }
+
+  /** A run nobody awaits: its failure is already counted and retried, so it must not reject unhandled. */
+  private runInBackground(trigger: ImportTrigger): Promise<unknown> {
+    return this.run(trigger).catch(() => undefined);
+  }
+
   /** Waits for the load in progress, then runs `work` with no load running until it settles. */
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    await this.idle();
+    for (let busy = this.inProgress(); busy; busy = this.inProgress()) await busy.catch(() => undefined);
     const held = work();
     this.held = held;
     try {
@@ -74,16 +90,16 @@ export class LoadScheduler {
     }
   }
 
-  /** Resolves when neither a load nor exclusive work runs; the caller must claim the slot synchronously. */
-  private async idle(): Promise<void> {
-    while (this.current || this.held) await (this.current ?? this.held)!.catch(() => undefined);
+  /** The load or exclusive work running now, if any. */
+  private inProgress(): Promise<unknown> | undefined {
+    return this.current ?? this.held;
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      void this.run('schedule').finally(() => {
+      void this.runInBackground('schedule').finally(() => {
         if (this.failures === 0) this.schedule(this.options.flushIntervalMs);
       });
     }, delayMs);

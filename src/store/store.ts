@@ -32,6 +32,8 @@ export interface OltpStore {
   startImportJob(trigger: ImportTrigger): Promise<ImportJob>;
   finishImportJob(job: ImportJob): Promise<ImportJob>;
   listImportJobs(limit: number): Promise<ImportJob[]>;
+  /** Marks jobs left 'running' by a process that died as failed; answers how many there were. */
+  failInterruptedImportJobs(error: string): Promise<number>;
 }
 
 export interface PageRequest {
@@ -79,5 +81,13 @@ export class ConflictError extends Error {
   ) {
     super(message);
     this.name = 'ConflictError';
+  }
+}
+
+/** The store cannot write now (disk full, read-only or failing storage); nothing was committed. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
   }
 }

@@ -9,6 +9,8 @@ describe('loadConfig', () => {
       flushIntervalMs: 300_000,
       batchSize: 10_000,
       serverUrl: 'http://127.0.0.1:8000',
+      maxBacklog: 1_000_000,
+      faultWarehouseDownFile: null,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -31,9 +33,17 @@ describe('loadConfig', () => {
     ['STEPLOG_BATCH_SIZE', '1.5'],
     ['STEPLOG_LOG_LEVEL', 'loud'],
     ['STEPLOG_URL', 'not a url'],
+    ['STEPLOG_MAX_BACKLOG', '0'],
+    ['STEPLOG_MAX_BACKLOG', 'lots'],
   ])('stops on %s=%s with a message naming the setting', (setting, value) => {
     expect(() => loadConfig({ [setting]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [setting]: value })).toThrow(new RegExp(`^${setting}: `));
+  });
+
+  it('reads the backlog bound and resolves the test-only fault file', () => {
+    const config = loadConfig({ STEPLOG_MAX_BACKLOG: '500', STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: 'down' });
+    expect(config.maxBacklog).toBe(500);
+    expect(config.faultWarehouseDownFile).toBe(`${process.cwd()}/down`);
   });
 
   it('refuses to start the server on a bad setting, naming it', async () => {

@@ -77,3 +77,19 @@ describe('LoadScheduler.exclusive', () => {
     expect(await scheduler.run('manual')).toMatchObject({ status: 'succeeded', rows: 5 });
   });
 });
+
+describe('LoadScheduler.run', () => {
+  it('runs concurrent requests one after another: every event is inserted once', async () => {
+    const events = generateEvents(300, 5, 3, 7);
+    await store.appendEvents(events);
+    const loader = new Loader(new OutboxTransport(store), store, warehouse, { batchSize: 50 });
+    const scheduler = new LoadScheduler(loader, { flushIntervalMs: 60_000, batchSize: 50 });
+    const jobs = await Promise.all([scheduler.run('manual'), scheduler.run('manual'), scheduler.run('schedule')]);
+    expect(jobs.reduce((sum, job) => sum + job.rows, 0)).toBe(300);
+    const ids = events.map((e) => `'${e.eventId}'`).join(',');
+    const [row] = await warehouse.query<{ rows: string }>(
+      `SELECT count() AS rows FROM steplog.events WHERE event_id IN (${ids})`,
+    );
+    expect(Number(row!.rows)).toBe(300);
+  });
+});

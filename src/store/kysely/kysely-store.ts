@@ -10,6 +10,7 @@ import {
   type OltpStore,
   type OutboxEntry,
   type PageRequest,
+  StoreUnavailableError,
 } from '../store.ts';
 import { chunks, contiguousRanges } from './chunks.ts';
 import type { Database } from './database.ts';
@@ -39,12 +40,18 @@ export abstract class KyselyStore implements OltpStore {
 
   /** Whether a driver error is a unique-key violation. */
   protected abstract isUniqueViolation(error: unknown): boolean;
+  /** Whether a driver error means the storage cannot write now (full, read-only, I/O error). */
+  protected abstract isUnavailable(error: unknown): boolean;
 
   async close(): Promise<void> {
     await this.db.destroy();
   }
 
   async createUser(user: Omit<User, 'id'> & { id?: number | undefined }): Promise<User> {
+    return this.write(() => this.insertUser(user));
+  }
+
+  private async insertUser(user: Omit<User, 'id'> & { id?: number | undefined }): Promise<User> {
     try {
       const row = await this.db
         .insertInto('users')
@@ -90,6 +97,10 @@ export abstract class KyselyStore implements OltpStore {
   }
 
   async createTask(task: Omit<Task, 'id'> & { id?: number | undefined }): Promise<Task> {
+    return this.write(() => this.insertTask(task));
+  }
+
+  private async insertTask(task: Omit<Task, 'id'> & { id?: number | undefined }): Promise<Task> {
     try {
       return await this.db
         .insertInto('tasks')
@@ -118,6 +129,10 @@ export abstract class KyselyStore implements OltpStore {
 
   async appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]> {
     if (events.length === 0) return [];
+    return this.write(() => this.appendInTransaction(events));
+  }
+
+  private appendInTransaction(events: readonly NewEvent[]): Promise<AppendResult[]> {
     return this.db.transaction().execute(async (trx) => {
       const users = await this.existing(
         trx,
@@ -261,6 +276,25 @@ export abstract class KyselyStore implements OltpStore {
   async listImportJobs(limit: number): Promise<ImportJob[]> {
     const rows = await this.db.selectFrom('import_jobs').selectAll().orderBy('id', 'desc').limit(limit).execute();
     return rows.map(toImportJob);
+  }
+
+  async failInterruptedImportJobs(error: string): Promise<number> {
+    const result = await this.db
+      .updateTable('import_jobs')
+      .set({ status: 'failed', error })
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Runs a write; a storage failure becomes StoreUnavailableError (the transaction rolled back). */
+  private async write<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!this.isUnavailable(error)) throw error;
+      throw new StoreUnavailableError(`the store cannot write: ${(error as Error).message}`, { cause: error });
+    }
   }
 }
 

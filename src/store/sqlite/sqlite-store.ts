@@ -6,6 +6,10 @@ import type { NewEvent, StoredEvent } from '../../events/event.ts';
 import type { Database } from '../kysely/database.ts';
 import { KyselyStore } from '../kysely/kysely-store.ts';
 import { sqliteMigrations } from './migrations.ts';
+import { withTolerantRollback } from './tolerant-rollback.ts';
+
+/** Result codes (and their extended forms) of storage that cannot write now; SQLite rolls the transaction back. */
+const UNAVAILABLE = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_BUSY'];
 
 interface HotStatements {
   readonly insertEvent: SQLite.Statement<[string, number, number, number, number, number]>;
@@ -17,7 +21,7 @@ export class SqliteStore extends KyselyStore {
   private hot: HotStatements | undefined;
 
   private constructor(private readonly sqlite: SQLite.Database) {
-    super(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }));
+    super(new Kysely<Database>({ dialect: new SqliteDialect({ database: withTolerantRollback(sqlite) }) }));
   }
 
   static open(file: string): SqliteStore {
@@ -66,5 +70,9 @@ export class SqliteStore extends KyselyStore {
 
   protected isUniqueViolation(error: unknown): boolean {
     return error instanceof SQLite.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY');
+  }
+
+  protected isUnavailable(error: unknown): boolean {
+    return error instanceof SQLite.SqliteError && UNAVAILABLE.some((code) => error.code.startsWith(code));
   }
 }
