@@ -13,8 +13,14 @@ export interface LoaderOptions {
 interface PreparedBatch {
   readonly deliveries: Delivery[];
   readonly rows: WarehouseEventRow[];
-  /** In-doubt rows the warehouse already holds, left out of `rows`. */
+  /** In-doubt rows the warehouse already holds (skipped by the token, or left out of `rows`). */
   readonly reconciled: number;
+  /** Rows new to the warehouse. */
+  readonly inserted: number;
+  /** Whether more of the backlog may follow this batch. */
+  readonly more: boolean;
+  /** Derived from the batch's ids, so a retry of the same batch carries the same token. */
+  readonly token: string;
 }
 
 /**
@@ -41,9 +47,9 @@ export class Loader {
       next = this.prepare(undefined);
       for (let batch = await next; batch; batch = await next) {
         const lastId = batch.deliveries.at(-1)!.event.id;
-        next = batch.deliveries.length === this.options.batchSize ? this.prepare(lastId) : Promise.resolve(null);
+        next = batch.more ? this.prepare(lastId) : Promise.resolve(null);
         await this.deliver(batch);
-        job.rows += batch.rows.length;
+        job.rows += batch.inserted;
         job.reconciled += batch.reconciled;
         job.batches += 1;
       }
@@ -57,22 +63,47 @@ export class Loader {
     return this.store.finishImportJob(job);
   }
 
+  /**
+   * Reads the next batch. An in-doubt batch (a prefix: it was the oldest when marked, and no newer
+   * batch is marked before it is acknowledged) is taken alone, exactly as first inserted. Where the
+   * engine deduplicates by token it is re-inserted whole, so tables and views that missed it get
+   * it and the others skip it; elsewhere the rows already in steplog.events are left out.
+   */
   private async prepare(afterId: number | undefined): Promise<PreparedBatch | null> {
-    const deliveries = await this.transport.receive(this.options.batchSize, afterId);
-    if (deliveries.length === 0) return null;
+    const { batchSize } = this.options;
+    // One entry more than a batch: it tells whether an in-doubt prefix was seen whole.
+    const received = await this.transport.receive(batchSize + 1, afterId);
+    if (received.length === 0) return null;
+    const inDoubt = received.filter((d) => d.inDoubt);
+    const deliveries = inDoubt.length > 0 ? inDoubt : received.slice(0, batchSize);
+    const wholeBatchSeen = inDoubt.length < received.length || received.length <= batchSize;
+    const byToken = inDoubt.length > 0 && wholeBatchSeen && this.warehouse.capabilities.insertDeduplication;
+
     const toRow = denormalizer(await this.store.getUsers(deliveries.map((d) => d.event.userId)));
     const present = await alreadyLoaded(
       this.warehouse,
-      deliveries.filter((d) => d.inDoubt).map((d) => d.event),
+      inDoubt.map((d) => d.event),
     );
-    const rows = deliveries.filter((d) => !present.has(d.event.eventId)).map((d) => toRow(d.event));
-    return { deliveries, rows, reconciled: present.size };
+    const rows = deliveries.filter((d) => byToken || !present.has(d.event.eventId)).map((d) => toRow(d.event));
+    return {
+      deliveries,
+      rows,
+      reconciled: present.size,
+      inserted: deliveries.length - present.size,
+      more: deliveries.length < received.length,
+      token: batchToken(deliveries),
+    };
   }
 
   private async deliver(batch: PreparedBatch): Promise<void> {
     await this.transport.markInDoubt(batch.deliveries);
-    await this.warehouse.insert(`${WAREHOUSE_DB}.events`, batch.rows);
+    await this.warehouse.insert(`${WAREHOUSE_DB}.events`, batch.rows, batch.token);
     await this.options.afterInsert?.();
     await this.transport.ack(batch.deliveries);
   }
+}
+
+/** Outbox ids never repeat (events are never deleted), so first, last and count name a batch. */
+function batchToken(deliveries: readonly Delivery[]): string {
+  return `steplog:${deliveries[0]!.event.id}:${deliveries.at(-1)!.event.id}:${deliveries.length}`;
 }

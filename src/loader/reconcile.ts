@@ -4,14 +4,13 @@ import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 import { toDateTime } from './denormalize.ts';
 
 /**
- * Which of these in-doubt events the warehouse already holds. The time bounds let ClickHouse
+ * Which of these in-doubt events steplog.events already holds. The time bounds let ClickHouse
  * prune partitions and granules; the ids are UUIDs checked here, so inlining them is safe.
  *
- * Known gap: an INSERT writes steplog.events and then each materialized view (aggregates, the
- * delivery ledger) as separate parts, so a kill -9 between them leaves rows that the views never
- * saw; this check finds the rows in events and does not insert them again. Re-inserting the
- * in-doubt batch with an insert-deduplication token (where the engine has one) would let each
- * table skip only the blocks it already holds. `steplog load` reports such rows as view gaps.
+ * Where the engine has insert-deduplication tokens this only counts (the loader re-inserts the
+ * batch whole and each table and view skips what it holds). Elsewhere the loader leaves these
+ * rows out — exact for steplog.events, but a kill -9 that cut an INSERT between the events table
+ * and its materialized views leaves the views short (`steplog load` reports it as view gaps).
  */
 export async function alreadyLoaded(warehouse: Warehouse, events: readonly StoredEvent[]): Promise<Set<string>> {
   if (events.length === 0) return new Set();

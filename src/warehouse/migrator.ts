@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { WAREHOUSE_DB, type Warehouse } from './warehouse.ts';
+import { WAREHOUSE_DB, type Warehouse, type WarehouseCapabilities } from './warehouse.ts';
 
 /**
  * Numbered ClickHouse migrations (`migrations/NNNN_name.sql`), applied in order and recorded in
@@ -47,13 +47,26 @@ export class WarehouseMigrator {
         `${this.dir}${String(migration.version).padStart(4, '0')}_${migration.name}.sql`,
         'utf8',
       );
-      for (const statement of splitStatements(file)) await this.warehouse.exec(statement);
+      if (this.supports(file)) {
+        for (const statement of splitStatements(file)) await this.warehouse.exec(statement);
+      }
       await this.warehouse.insert(`${WAREHOUSE_DB}.schema_migrations`, [
         { version: migration.version, name: migration.name, applied_at: Math.floor(Date.now() / 1000) },
       ]);
       done.push({ ...migration, appliedAt: new Date().toISOString() });
     }
     return done;
+  }
+
+  /**
+   * A migration headed `-- requires: <capability>` tunes a feature some engines lack; on those it
+   * is recorded as applied without running, so versions stay in step across engines.
+   */
+  private supports(file: string): boolean {
+    const required = /^-- requires: (\w+)$/m.exec(file)?.[1];
+    if (required === undefined) return true;
+    if (!(required in this.warehouse.capabilities)) throw new Error(`unknown warehouse capability: ${required}`);
+    return this.warehouse.capabilities[required as keyof WarehouseCapabilities];
   }
 
   private async ensureLedger(): Promise<void> {

@@ -8,14 +8,20 @@ export interface Warehouse {
   exec(sql: string): Promise<void>;
   /** Runs a SELECT; `params` fill `{name:Type}` placeholders. */
   query<T>(sql: string, params?: Record<string, string | number>): Promise<T[]>;
-  /** Inserts rows as one block (JSONEachRow). */
-  insert(table: string, rows: readonly object[]): Promise<void>;
+  /**
+   * Inserts rows as one block (JSONEachRow). With a deduplication token (engines that have
+   * `insertDeduplication`), a repeat of the same token is skipped by the table and by each of its
+   * materialized views on its own — so a retry also completes views that a crash cut short.
+   */
+  insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface WarehouseCapabilities {
   /** The engine binds `{name:Type}` parameters itself (ClickHouse ≥ 19.x); otherwise the driver inlines literals. */
   readonly serverSideParameters: boolean;
+  /** `insert_deduplication_token` with deduplication in dependent materialized views (not in 18.16). */
+  readonly insertDeduplication: boolean;
 }
 
 /** The warehouse failed or could not be reached; the batch stays in the backlog. */

@@ -9,7 +9,7 @@ export interface ChdbOptions {
 
 /** Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time. */
 export class ChdbWarehouse implements Warehouse {
-  readonly capabilities: WarehouseCapabilities = { serverSideParameters: true };
+  readonly capabilities: WarehouseCapabilities = { serverSideParameters: true, insertDeduplication: true };
 
   private constructor(
     private readonly session: Session,
@@ -38,10 +38,13 @@ export class ChdbWarehouse implements Warehouse {
       .map((line) => JSON.parse(line) as T);
   }
 
-  async insert(table: string, rows: readonly object[]): Promise<void> {
+  async insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void> {
     if (rows.length === 0) return;
     const payload = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
-    await this.run(() => this.session.insert({ table, values: payload, format: 'JSONEachRow' }));
+    const settings: Record<string, string | number> = deduplicationToken
+      ? { insert_deduplication_token: deduplicationToken, deduplicate_blocks_in_dependent_materialized_views: 1 }
+      : {};
+    await this.run(() => this.session.insert({ table, values: payload, format: 'JSONEachRow', settings }));
   }
 
   close(): Promise<void> {
