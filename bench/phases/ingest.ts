@@ -60,7 +60,11 @@ export async function ingestPhase(): Promise<Figure[]> {
   bare.stop();
 
   // The loader stays out of the way (1 h interval, no batch trigger) so ingest is measured alone.
-  const server = await startSteplog({ STEPLOG_FLUSH_INTERVAL: '1h', STEPLOG_BATCH_SIZE: '1000000' });
+  const server = await startSteplog({
+    STEPLOG_FLUSH_INTERVAL: '1h',
+    STEPLOG_BATCH_SIZE: '1000000',
+    STEPLOG_MAX_BACKLOG: '100000000',
+  });
   const figures: Figure[] = [];
   try {
     for (const [i, load] of loads.entries()) {
