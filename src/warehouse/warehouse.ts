@@ -8,9 +8,21 @@ export interface Warehouse {
   exec(sql: string): Promise<void>;
   /** Runs a SELECT; `params` fill `{name:Type}` placeholders. */
   query<T>(sql: string, params?: Record<string, string | number>): Promise<T[]>;
+  /**
+   * Runs an ad-hoc SELECT under the engine's `readonly=1` setting (the SQL console): the engine, not
+   * steplog, refuses writes, DDL and table functions. Answers the engine's raw output in `format`.
+   */
+  queryReadOnly(sql: string, options: ReadOnlyQueryOptions): Promise<string>;
   /** Inserts rows as one block (JSONEachRow). */
   insert(table: string, rows: readonly object[]): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ReadOnlyQueryOptions {
+  /** A ClickHouse output format: JSONCompact for a table, CSVWithNames for a download. */
+  readonly format: 'JSONCompact' | 'CSVWithNames';
+  /** Rows beyond this are cut off (at a block boundary, so a few more may come). */
+  readonly maxRows: number;
 }
 
 export interface WarehouseCapabilities {

@@ -51,4 +51,41 @@ export const sqliteMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_web': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('tasks')
+        .addColumn('answer', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .createTable('admins')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      // Only a hash of the session token is stored: a copy of the database cannot log anyone in.
+      await db.schema
+        .createTable('admin_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('admin_id', 'integer', (c) => c.notNull().references('admins.id').onDelete('cascade'))
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('saved_queries')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('sql', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db
+        .insertInto('saved_queries' as never)
+        .values({
+          name: 'Seed Part 4: events per day, user and action',
+          sql: 'SELECT toDate(time) AS day, name, action_id, count() AS events FROM steplog.events GROUP BY day, name, action_id ORDER BY day',
+          updated_at: Date.now(),
+        } as never)
+        .execute();
+    },
+  },
 };

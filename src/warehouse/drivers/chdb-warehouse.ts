@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import { Session } from 'chdb';
-import { WarehouseError, type Warehouse, type WarehouseCapabilities } from '../warehouse.ts';
+import {
+  WarehouseError,
+  type ReadOnlyQueryOptions,
+  type Warehouse,
+  type WarehouseCapabilities,
+} from '../warehouse.ts';
 
 /** Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time. */
 export class ChdbWarehouse implements Warehouse {
@@ -28,6 +33,16 @@ export class ChdbWarehouse implements Warehouse {
       .split('\n')
       .filter((line) => line.length > 0)
       .map((line) => JSON.parse(line) as T);
+  }
+
+  async queryReadOnly(sql: string, { format, maxRows }: ReadOnlyQueryOptions): Promise<string> {
+    // A subquery takes exactly one SELECT, and the outer SETTINGS put the engine in readonly mode.
+    // The newlines keep a trailing `--` comment from swallowing the closing parenthesis.
+    const wrapped =
+      `SELECT * FROM (\n${sql}\n) SETTINGS readonly = 1, max_result_rows = ${maxRows}, ` +
+      `result_overflow_mode = 'break'`;
+    const result = await this.run(() => this.session.queryAsync(wrapped, { format }));
+    return result.text();
   }
 
   async insert(table: string, rows: readonly object[]): Promise<void> {
