@@ -15,6 +15,7 @@ import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 import type { AppDeps } from './deps.ts';
+import { webPlugin } from '../web/web-plugin.ts';
 
 export type App = FastifyInstance;
 
@@ -52,6 +53,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
 
   const routes = [healthRoutes, userRoutes, taskRoutes, eventRoutes, importRoutes, statsRoutes, warehouseRoutes];
   for (const plugin of routes) await app.register(plugin, { config, ...deps });
+  await app.register(webPlugin, { config, ...deps });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

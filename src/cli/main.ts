@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { ActionId } from '../events/event.ts';
 import { serve } from '../main.ts';
+import { adminCommand } from './admin.ts';
 import { warehouseAccess, type WarehouseAccess } from './warehouse-access.ts';
 
 const program = new Command('steplog').description('Event collection and activity analytics').showHelpAfterError();
@@ -82,6 +83,8 @@ query
       console.log(table.toString());
     }),
   );
+
+program.addCommand(adminCommand);
 
 try {
   await program.parseAsync();

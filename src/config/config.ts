@@ -18,6 +18,12 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where CLI commands find a running server (chDB lets only one process own the data dir). */
   readonly serverUrl: string;
+  /** How long an admin stays logged in. */
+  readonly sessionTtlMs: number;
+  /** Whether the admin session cookie carries `Secure` (browsers still send it to http://localhost). */
+  readonly cookieSecure: boolean;
+  /** Most rows the SQL console shows or downloads. */
+  readonly sqlMaxRows: number;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +57,9 @@ const schema = z.object({
   STEPLOG_BODY_LIMIT: positiveInt(1 << 30).default(8 * 1024 * 1024),
   STEPLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STEPLOG_URL: z.url().optional(),
+  STEPLOG_SESSION_TTL: duration.default(12 * 3_600_000),
+  STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
+  STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
 });
 
 /** Reads and validates every STEPLOG_* setting; throws ConfigError naming the first bad one. */
@@ -71,5 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
     logLevel: s.STEPLOG_LOG_LEVEL,
     serverUrl: s.STEPLOG_URL ?? `http://127.0.0.1:${s.STEPLOG_PORT}`,
+    sessionTtlMs: s.STEPLOG_SESSION_TTL,
+    cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',
+    sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,
   });
 }

@@ -17,8 +17,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request, reply) => {
-      const { id, title, text } = request.body;
-      return reply.code(201).send(await store.createTask({ id, title, text }));
+      const { id, title, text, answer } = request.body;
+      return reply.code(201).send(await store.createTask({ id, title, text, answer }));
     },
   );
 
@@ -44,6 +44,25 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       const task = await store.getTask(Number(request.params.id));
       if (!task) throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
       return task;
+    },
+  );
+
+  app.post(
+    '/api/tasks/:id/check',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Whether an answer solves the task (records nothing: post the submit and solve events yourself)',
+        params: IdParams,
+        body: Type.Object({ answer: Type.String({ maxLength: 1000 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ correct: Type.Boolean() }), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const task = await store.getTask(Number(request.params.id));
+      if (!task) throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
+      const normalize = (text: string) => text.trim().toLowerCase();
+      return { correct: task.answer !== '' && normalize(request.body.answer) === normalize(task.answer) };
     },
   );
 };
