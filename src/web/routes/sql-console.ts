@@ -69,7 +69,17 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
 
   app.post(
     '/admin/sql/csv',
-    { schema: { hide: true, body: Type.Object({ sql: Sql, _csrf: Type.String() }, { additionalProperties: false }) }, ...csrf },
+    {
+      schema: {
+        hide: true,
+        // The CSV button submits the save form, so the (unused) name comes along.
+        body: Type.Object(
+          { sql: Sql, name: Type.Optional(Type.String()), _csrf: Type.String() },
+          { additionalProperties: false },
+        ),
+      },
+      ...csrf,
+    },
     async (request, reply) =>
       reply
         .type('text/csv; charset=utf-8')
