@@ -17,7 +17,8 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { sqlConsoleRoutes } from './routes/sql-console.ts';
 import { taskPageRoutes } from './routes/task-page.ts';
 
-const CHART_JS = createRequire(import.meta.url).resolve('chart.js/dist/chart.umd.min.js');
+// The package exports no path to its browser bundle; it sits beside the CommonJS entry.
+const CHART_JS = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
 /**
  * The web pages: server-rendered Eta templates plus a little static JS per page. Pages call the
