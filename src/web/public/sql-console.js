@@ -20,15 +20,17 @@ function table({ columns, rows }) {
   return el;
 }
 
-/** The first column is the x axis; every numeric column after it is a series. */
+/** The last column is the value when it is numeric; the columns before it label each bar or point. */
 function chart({ columns, rows }) {
-  const series = columns.map((c, i) => ({ ...c, i })).filter((c) => c.i > 0 && NUMERIC.test(c.type));
-  if (rows.length === 0 || series.length === 0) return noData('sql-chart', 'the result needs a first column and a numeric one');
+  const value = columns.length - 1;
+  if (rows.length === 0 || value < 1 || !NUMERIC.test(columns[value].type)) {
+    return noData('sql-chart', 'a chart needs label columns followed by a numeric last column');
+  }
   draw('sql-chart', {
     type: rows.length > 30 ? 'line' : 'bar',
     data: {
-      labels: rows.map((r) => String(r[0])),
-      datasets: series.map((c, k) => ({ label: c.name, data: rows.map((r) => Number(r[c.i])), backgroundColor: PALETTE[k % PALETTE.length], borderColor: PALETTE[k % PALETTE.length] })),
+      labels: rows.map((r) => r.slice(0, value).join(' · ')),
+      datasets: [{ label: columns[value].name, data: rows.map((r) => Number(r[value])), backgroundColor: PALETTE[0], borderColor: PALETTE[0] }],
     },
   });
 }
