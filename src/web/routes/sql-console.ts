@@ -55,7 +55,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
         },
       },
       // fetch() sends the token in the x-csrf-token header.
-      onRequest: app.csrfProtection,
+      ...csrf,
     },
     async (request) => {
       const result = JSON.parse(await runReadOnly(request.body.sql, 'JSONCompact')) as JsonCompact;
