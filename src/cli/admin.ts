@@ -8,7 +8,9 @@ const MIN_PASSWORD = 8;
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** `steplog admin create`: the first admin, like Django's createsuperuser (SQLite only; a server may run). */

@@ -151,7 +151,7 @@ describe('the SQL console', () => {
 
   it('lets the engine refuse writes, DDL and file access, and nothing changes', async () => {
     for (const sql of [
-      "INSERT INTO steplog.events (user_id) VALUES (2)",
+      'INSERT INTO steplog.events (user_id) VALUES (2)',
       'DROP TABLE steplog.events',
       "SELECT * FROM file('/etc/hostname', 'LineAsString')",
       'SELECT 1; DROP TABLE steplog.events',
@@ -188,9 +188,15 @@ describe('the SQL console', () => {
 describe('tasks with answers', () => {
   it('checks an answer trimmed and ignoring case, and never shows it through the API', async () => {
     await api(server.url, 'POST', '/api/tasks', { id: 7, title: 'Capital of France', answer: 'Paris' });
-    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: ' paris ' })).body).toEqual({ correct: true });
+    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: ' paris ' })).body).toEqual({
+      correct: true,
+    });
     expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: 'Lyon' })).body).toEqual({ correct: false });
-    expect((await api(server.url, 'GET', '/api/tasks/7')).body).toEqual({ id: 7, title: 'Capital of France', text: '' });
+    expect((await api(server.url, 'GET', '/api/tasks/7')).body).toEqual({
+      id: 7,
+      title: 'Capital of France',
+      text: '',
+    });
     const missing = await api(server.url, 'POST', '/api/tasks/99/check', { answer: 'x' });
     expect(missing).toMatchObject({ status: 404, body: { field: 'id' } });
   });

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
@@ -37,7 +38,7 @@ describe('the web pages in Chromium', () => {
 
     // Keyboard only: the username field has focus, Tab reaches the password, Enter submits.
     const logIn = async (password: string) => {
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
+      expect(await page.evaluate((): string | undefined => document.activeElement?.id)).toBe('username');
       await page.keyboard.type('admin');
       await page.keyboard.press('Tab');
       await page.keyboard.type(password);
@@ -125,9 +126,9 @@ describe('the web pages in Chromium', () => {
     await page.goto('/admin/sql');
     await page.getByRole('button', { name: /^Seed Part 4/ }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('row(s)');
-    const rows = await page.locator('#sql-result tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
-    );
+    const rows = await page
+      .locator('#sql-result tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     const today = new Date().toISOString().slice(0, 10);
     expect(rows).toEqual([
       [today, 'Ada Lovelace', '0', '1'],

@@ -78,14 +78,10 @@ export const sqliteMigrations: Record<string, Migration> = {
         .addColumn('sql', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'integer', (c) => c.notNull())
         .execute();
-      await db
-        .insertInto('saved_queries' as never)
-        .values({
-          name: 'Seed Part 4: events per day, user and action',
-          sql: 'SELECT toDate(time) AS day, name, action_id, count() AS events FROM steplog.events GROUP BY day, name, action_id ORDER BY day',
-          updated_at: Date.now(),
-        } as never)
-        .execute();
+      const part4 =
+        'SELECT toDate(time) AS day, name, action_id, count() AS events FROM steplog.events GROUP BY day, name, action_id ORDER BY day';
+      await sql`INSERT INTO saved_queries (name, sql, updated_at)
+        VALUES ('Seed Part 4: events per day, user and action', ${part4}, ${Date.now()})`.execute(db);
     },
   },
 };

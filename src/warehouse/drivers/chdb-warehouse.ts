@@ -1,11 +1,6 @@
 import fs from 'node:fs';
 import { Session } from 'chdb';
-import {
-  WarehouseError,
-  type ReadOnlyQueryOptions,
-  type Warehouse,
-  type WarehouseCapabilities,
-} from '../warehouse.ts';
+import { WarehouseError, type ReadOnlyQueryOptions, type Warehouse, type WarehouseCapabilities } from '../warehouse.ts';
 
 /** Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time. */
 export class ChdbWarehouse implements Warehouse {

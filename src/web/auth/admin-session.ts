@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
 import type { Admin, OltpStore } from '../../store/store.ts';
 import { renderPage } from '../render.ts';
+import { csrfGuard } from './csrf-guard.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 
 declare module 'fastify' {
@@ -62,36 +63,32 @@ export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     (request, reply) => renderPage(reply, 'admin/login', { next: safeNext(request.query.next), failed: false }),
   );
 
-  app.post(
-    '/admin/login',
-    { schema: { hide: true, body: LoginForm }, preHandler: app.csrfProtection },
-    async (request, reply) => {
-      const { username, password, next } = request.body;
-      const admin = await store.findAdmin(username);
-      const valid = await verifyPassword(password, admin?.passwordHash ?? decoyHash);
-      if (!admin || !valid) {
-        reply.code(401);
-        return renderPage(reply, 'admin/login', { next: safeNext(next), failed: true });
-      }
-      const token = randomBytes(32).toString('base64url');
-      await store.createSession(hashToken(token), admin.id, Date.now() + config.sessionTtlMs);
-      return reply
-        .setCookie(SESSION_COOKIE, token, {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: config.cookieSecure,
-          maxAge: Math.floor(config.sessionTtlMs / 1000),
-        })
-        .redirect(safeNext(next), 303);
-    },
-  );
+  app.post('/admin/login', { schema: { hide: true, body: LoginForm }, ...csrfGuard(app) }, async (request, reply) => {
+    const { username, password, next } = request.body;
+    const admin = await store.findAdmin(username);
+    const valid = await verifyPassword(password, admin?.passwordHash ?? decoyHash);
+    if (!admin || !valid) {
+      reply.code(401);
+      return renderPage(reply, 'admin/login', { next: safeNext(next), failed: true });
+    }
+    const token = randomBytes(32).toString('base64url');
+    await store.createSession(hashToken(token), admin.id, Date.now() + config.sessionTtlMs);
+    return reply
+      .setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.cookieSecure,
+        maxAge: Math.floor(config.sessionTtlMs / 1000),
+      })
+      .redirect(safeNext(next), 303);
+  });
 
   app.post(
     '/admin/logout',
     {
       schema: { hide: true, body: Type.Object({ _csrf: Type.String() }, { additionalProperties: false }) },
-      preHandler: app.csrfProtection,
+      ...csrfGuard(app),
     },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];

@@ -1,5 +1,4 @@
 // Chart.js (served from node_modules as /assets/vendor/chart.umd.min.js) with a "no data" fallback.
-/* global Chart */
 const charts = new Map();
 
 export const PALETTE = ['#1f6feb', '#d97706', '#15803d', '#b91c1c', '#7c3aed', '#0e7490', '#be185d', '#4d7c0f'];
@@ -9,7 +8,10 @@ export function draw(canvasId, config) {
   canvas.parentElement.querySelector('.no-data')?.remove();
   canvas.hidden = false;
   charts.get(canvasId)?.destroy();
-  charts.set(canvasId, new Chart(canvas, { ...config, options: { animation: false, maintainAspectRatio: false, ...config.options } }));
+  charts.set(
+    canvasId,
+    new Chart(canvas, { ...config, options: { animation: false, maintainAspectRatio: false, ...config.options } }),
+  );
 }
 
 export function noData(canvasId, reason) {

@@ -32,18 +32,39 @@ async function activeUsers(range) {
       type: 'line',
       data: {
         labels: series[0].series.map((p) => p.date),
-        datasets: ['DAU', 'WAU', 'MAU'].map((name, i) => line(name, series[i].series.map((p) => p.users), i)),
+        datasets: ['DAU', 'WAU', 'MAU'].map((name, i) =>
+          line(
+            name,
+            series[i].series.map((p) => p.users),
+            i,
+          ),
+        ),
       },
     });
   } catch {
     // Until the marts exist, daily unique users over the raw events still give the DAU line.
     const { days } = await api('GET', `/api/stats/daily-users?${range}`);
-    draw('active', { type: 'line', data: { labels: days.map((d) => d.day), datasets: [line('DAU', days.map((d) => d.users), 0)] } });
+    draw('active', {
+      type: 'line',
+      data: {
+        labels: days.map((d) => d.day),
+        datasets: [
+          line(
+            'DAU',
+            days.map((d) => d.users),
+            0,
+          ),
+        ],
+      },
+    });
   }
 }
 
 async function totals(range) {
-  const [{ days }, imports] = await Promise.all([api('GET', `/api/stats/daily-users?${range}`), api('GET', '/api/imports?limit=1')]);
+  const [{ days }, imports] = await Promise.all([
+    api('GET', `/api/stats/daily-users?${range}`),
+    api('GET', '/api/imports?limit=1'),
+  ]);
   document.getElementById('total-events').textContent = days.reduce((sum, d) => sum + d.events, 0);
   document.getElementById('peak-users').textContent = Math.max(0, ...days.map((d) => d.users));
   document.getElementById('backlog').textContent = imports.backlog.events;
@@ -59,7 +80,16 @@ async function refresh() {
       const labels = days.map((d) => d.day);
       draw('actions', {
         type: 'bar',
-        data: { labels, datasets: ['view', 'submit', 'solve'].map((a, i) => bar(a, days.map((d) => d[a]), i)) },
+        data: {
+          labels,
+          datasets: ['view', 'submit', 'solve'].map((a, i) =>
+            bar(
+              a,
+              days.map((d) => d[a]),
+              i,
+            ),
+          ),
+        },
         options: { scales: { x: { stacked: true }, y: { stacked: true } } },
       });
     }),
@@ -70,7 +100,13 @@ async function refresh() {
         type: 'bar',
         data: {
           labels: steps.map((s) => `step ${s.step_id}`),
-          datasets: ['viewed', 'submitted', 'solved'].map((k, i) => bar(k, steps.map((s) => s[k]), i)),
+          datasets: ['viewed', 'submitted', 'solved'].map((k, i) =>
+            bar(
+              k,
+              steps.map((s) => s[k]),
+              i,
+            ),
+          ),
         },
       });
     }),
@@ -82,7 +118,13 @@ async function refresh() {
         type: 'line',
         data: {
           labels: Array.from({ length: weeks }, (_, i) => `week ${i}`),
-          datasets: cohorts.map((c, i) => line(`${c.cohort_week} (${c.users})`, c.active.map((s) => s * 100), i % PALETTE.length)),
+          datasets: cohorts.map((c, i) =>
+            line(
+              `${c.cohort_week} (${c.users})`,
+              c.active.map((s) => s * 100),
+              i % PALETTE.length,
+            ),
+          ),
         },
         options: { scales: { y: { min: 0, max: 100, title: { display: true, text: '% active' } } } },
       });
@@ -93,9 +135,31 @@ async function refresh() {
         data: {
           labels: minutes.map((m) => m.minute.slice(11, 16)),
           datasets: [
-            { type: 'bar', ...bar('received', minutes.map((m) => m.received), 0) },
-            { type: 'bar', ...bar('loaded', minutes.map((m) => m.loaded), 2) },
-            { type: 'line', ...line('backlog', minutes.map((m) => m.backlog), 1), yAxisID: 'backlog' },
+            {
+              type: 'bar',
+              ...bar(
+                'received',
+                minutes.map((m) => m.received),
+                0,
+              ),
+            },
+            {
+              type: 'bar',
+              ...bar(
+                'loaded',
+                minutes.map((m) => m.loaded),
+                2,
+              ),
+            },
+            {
+              type: 'line',
+              ...line(
+                'backlog',
+                minutes.map((m) => m.backlog),
+                1,
+              ),
+              yAxisID: 'backlog',
+            },
           ],
         },
         options: { scales: { backlog: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } } },

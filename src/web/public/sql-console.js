@@ -11,11 +11,13 @@ function table({ columns, rows }) {
   const caption = el.createCaption();
   caption.textContent = `${rows.length} row(s)`;
   const head = el.createTHead().insertRow();
-  for (const c of columns) head.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: c.name }));
+  for (const c of columns)
+    head.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: c.name }));
   const body = el.createTBody();
   for (const row of rows) {
     const tr = body.insertRow();
-    for (const value of row) tr.insertCell().textContent = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    for (const value of row)
+      tr.insertCell().textContent = typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   return el;
 }
@@ -30,7 +32,14 @@ function chart({ columns, rows }) {
     type: rows.length > 30 ? 'line' : 'bar',
     data: {
       labels: rows.map((r) => r.slice(0, value).join(' · ')),
-      datasets: [{ label: columns[value].name, data: rows.map((r) => Number(r[value])), backgroundColor: PALETTE[0], borderColor: PALETTE[0] }],
+      datasets: [
+        {
+          label: columns[value].name,
+          data: rows.map((r) => Number(r[value])),
+          backgroundColor: PALETTE[0],
+          borderColor: PALETTE[0],
+        },
+      ],
     },
   });
 }

@@ -12,21 +12,34 @@ const currentUser = () => Number(userSelect.value) || null;
 
 // Through the public ingest API like any client; the event_id makes a retried request harmless.
 const record = (action, stepId) =>
-  api('POST', '/api/events', { event_id: crypto.randomUUID(), user_id: currentUser(), step_id: stepId, action_id: ACTION[action] });
+  api('POST', '/api/events', {
+    event_id: crypto.randomUUID(),
+    user_id: currentUser(),
+    step_id: stepId,
+    action_id: ACTION[action],
+  });
 
 async function loadUsers(select) {
   const { users } = await api('GET', '/api/users?limit=1000');
   userSelect.replaceChildren(new Option('Choose a user…', ''));
-  for (const u of users) userSelect.add(new Option(`${u.name} (${u.is_guest ? 'guest' : 'registered'}, #${u.id})`, u.id));
+  for (const u of users)
+    userSelect.add(new Option(`${u.name} (${u.is_guest ? 'guest' : 'registered'}, #${u.id})`, u.id));
   userSelect.value = String(select ?? localStorage.getItem('steplog-user') ?? '');
 }
 
 async function loadTasks() {
   const { tasks } = await api('GET', '/api/tasks?limit=1000');
   taskList.replaceChildren();
-  if (tasks.length === 0) taskList.append(Object.assign(document.createElement('li'), { textContent: 'No tasks yet: an admin creates them.' }));
+  if (tasks.length === 0)
+    taskList.append(
+      Object.assign(document.createElement('li'), { textContent: 'No tasks yet: an admin creates them.' }),
+    );
   for (const t of tasks) {
-    const button = Object.assign(document.createElement('button'), { type: 'button', className: 'link', textContent: t.title });
+    const button = Object.assign(document.createElement('button'), {
+      type: 'button',
+      className: 'link',
+      textContent: t.title,
+    });
     button.addEventListener('click', () => open(t.id));
     const item = document.createElement('li');
     item.append(button);

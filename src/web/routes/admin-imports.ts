@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
 import { toImportJobOutput } from '../../api/routes/imports.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
+import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
 
 /** The admin overview: import jobs (status, rows, duration, errors), the backlog, and "load now". */
@@ -32,7 +33,7 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     '/admin/imports',
     {
       schema: { hide: true, body: Type.Object({ _csrf: Type.String() }, { additionalProperties: false }) },
-      preHandler: app.csrfProtection,
+      ...csrfGuard(app),
     },
     async (_request, reply) => {
       await scheduler.run('manual');

@@ -4,6 +4,7 @@ import type { RouteOptions } from '../../api/deps.ts';
 import { ApiError } from '../../api/errors.ts';
 import { IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
+import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
 
 const TaskForm = Type.Object(
@@ -21,7 +22,7 @@ const Saved = Type.Object({ saved: Type.Optional(Type.Literal('1')) }, { additio
 /** Tasks (steps): create, read, update, and delete while no event refers to one. */
 export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
   app.addHook('preHandler', requireAdmin(store));
-  const csrf = { preHandler: app.csrfProtection };
+  const csrf = csrfGuard(app);
 
   app.get('/admin/tasks', { schema: { hide: true, querystring: Saved } }, async (request, reply) =>
     renderPage(reply, 'admin/tasks', {

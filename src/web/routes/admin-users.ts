@@ -4,6 +4,7 @@ import type { RouteOptions } from '../../api/deps.ts';
 import { ApiError } from '../../api/errors.ts';
 import { IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
+import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
 
 const PAGE_SIZE = 100;
@@ -21,7 +22,7 @@ const UserForm = Type.Object(
 /** Users: list and search, create, edit (a checkbox turns a guest into a registered user and back). */
 export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
   app.addHook('preHandler', requireAdmin(store));
-  const csrf = { preHandler: app.csrfProtection };
+  const csrf = csrfGuard(app);
 
   app.get(
     '/admin/users',

@@ -5,6 +5,7 @@ import { ApiError } from '../../api/errors.ts';
 import { IdParams } from '../../events/schemas.ts';
 import { WarehouseError } from '../../warehouse/warehouse.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
+import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
 
 const Sql = Type.String({ minLength: 1, maxLength: 100_000 });
@@ -20,12 +21,9 @@ interface JsonCompact {
  * a table and a chart, saved by name, downloaded as CSV. A query the engine refuses is a 400 that
  * carries the engine's message.
  */
-export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
-  app,
-  { store, warehouse, config },
-) => {
+export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, warehouse, config }) => {
   app.addHook('preHandler', requireAdmin(store));
-  const csrf = { preHandler: app.csrfProtection };
+  const csrf = csrfGuard(app);
 
   const runReadOnly = async (sql: string, format: 'JSONCompact' | 'CSVWithNames') => {
     try {
