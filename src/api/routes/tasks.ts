@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams, Page, TaskInput, TaskOutput } from '../../events/schemas.ts';
-import { ApiError } from '../errors.ts';
+import { foundOr404 } from '../errors.ts';
 import type { RouteOptions } from '../deps.ts';
 import { toPage } from './page.ts';
 
@@ -41,9 +41,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskOutput, 404: ErrorBody } },
     },
     async (request) => {
-      const task = await store.getTask(Number(request.params.id));
-      if (!task) throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
-      return task;
+      return foundOr404(await store.getTask(Number(request.params.id)), 'task', request.params.id);
     },
   );
 
@@ -59,8 +57,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request) => {
-      const task = await store.getTask(Number(request.params.id));
-      if (!task) throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
+      const task = foundOr404(await store.getTask(Number(request.params.id)), 'task', request.params.id);
       const normalize = (text: string) => text.trim().toLowerCase();
       return { correct: task.answer !== '' && normalize(request.body.answer) === normalize(task.answer) };
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
-import { ApiError } from '../../api/errors.ts';
+import { foundOr404 } from '../../api/errors.ts';
 import { IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
@@ -45,8 +45,7 @@ export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     '/admin/tasks/:id',
     { schema: { hide: true, params: IdParams, querystring: Saved } },
     async (request, reply) => {
-      const task = await store.getTask(Number(request.params.id));
-      if (!task) throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
+      const task = foundOr404(await store.getTask(Number(request.params.id)), 'task', request.params.id);
       return renderPage(reply, 'admin/task-form', { task, saved: request.query.saved === '1' });
     },
   );
@@ -56,8 +55,8 @@ export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     { schema: { hide: true, params: IdParams, body: TaskForm }, ...csrf },
     async (request, reply) => {
       const { title, text, answer } = request.body;
-      const task = await store.updateTask({ id: Number(request.params.id), title, text, answer });
-      if (!task) throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
+      const updated = await store.updateTask({ id: Number(request.params.id), title, text, answer });
+      const task = foundOr404(updated, 'task', request.params.id);
       return reply.redirect(`/admin/tasks/${task.id}?saved=1`, 303);
     },
   );
@@ -66,9 +65,7 @@ export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     '/admin/tasks/:id/delete',
     { schema: { hide: true, params: IdParams, body: CsrfOnly }, ...csrf },
     async (request, reply) => {
-      if (!(await store.deleteTask(Number(request.params.id)))) {
-        throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
-      }
+      foundOr404(await store.deleteTask(Number(request.params.id)), 'task', request.params.id);
       return reply.redirect('/admin/tasks?saved=1', 303);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
-import { ApiError } from '../../api/errors.ts';
+import { foundOr404 } from '../../api/errors.ts';
 import { IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
@@ -67,8 +67,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
       },
     },
     async (request, reply) => {
-      const user = await store.getUser(Number(request.params.id));
-      if (!user) throw new ApiError(404, 'not_found', `user ${request.params.id} does not exist`, 'id');
+      const user = foundOr404(await store.getUser(Number(request.params.id)), 'user', request.params.id);
       return renderPage(reply, 'admin/user-form', { user, saved: request.query.saved === '1' });
     },
   );
@@ -77,8 +76,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     '/admin/users/:id',
     { schema: { hide: true, params: IdParams, body: UserForm }, ...csrf },
     async (request, reply) => {
-      const user = await store.getUser(Number(request.params.id));
-      if (!user) throw new ApiError(404, 'not_found', `user ${request.params.id} does not exist`, 'id');
+      const user = foundOr404(await store.getUser(Number(request.params.id)), 'user', request.params.id);
       const { name, email, registered } = request.body;
       const registrationDate = registered ? (user.registrationDate ?? Date.now()) : null;
       await store.updateUser({ ...user, name, email, registrationDate });
