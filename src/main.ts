@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { buildApp, type App } from './api/app.ts';
 import type { Config } from './config/config.ts';
+import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Loader, type LoaderOptions } from './loader/loader.ts';
@@ -38,7 +39,9 @@ export interface WarehouseHandle {
 /** Opens the warehouse alone (CLI commands when no server owns the data dir). */
 export function openWarehouse(config: Config): WarehouseHandle {
   const release = lockDataDir(config.dataDir);
-  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'));
+  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'), {
+    downWhileFileExists: config.faultWarehouseDownFile,
+  });
   return {
     warehouse,
     migrator: new WarehouseMigrator(warehouse),
@@ -69,6 +72,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   try {
     store = await openStore(config);
     await migrator.up();
+    // Only one process owns the data dir, so a job still 'running' now was cut off when its process died.
+    await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
   } catch (error) {
     await store?.close();
     await handle.close();
@@ -76,8 +81,18 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   }
   const transport = new OutboxTransport(store);
   const loader = new Loader(transport, store, warehouse, { batchSize: config.batchSize, ...loaderHooks });
-  const scheduler = new LoadScheduler(loader, { flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize });
-  const ingest = new IngestService(new GroupCommitter(store), (n) => scheduler.notifyAppended(n));
+  const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
+  await backlog.refresh();
+  const scheduler = new LoadScheduler(loader, {
+    flushIntervalMs: config.flushIntervalMs,
+    batchSize: config.batchSize,
+    // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
+    onJob: () => void backlog.refresh().catch(() => undefined),
+  });
+  const ingest = new IngestService(new GroupCommitter(store), backlog, (n) => {
+    backlog.added(n);
+    scheduler.notifyAppended(n);
+  });
   return {
     store,
     warehouse,

@@ -3,16 +3,19 @@ import fs from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
 import { registerErrorHandler } from './errors.ts';
+import { aggregateRoutes } from './routes/aggregates.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
+import { martRoutes } from './routes/marts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
+import { verifyRoutes } from './routes/verify.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 import type { AppDeps } from './deps.ts';
 import { webPlugin } from '../web/web-plugin.ts';
@@ -24,7 +27,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: { level: config.logLevel },
     // Per-request lines would cost more than the request itself on the ingest path; errors are logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     ajv: { customOptions: AJV_OPTIONS },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -43,15 +46,30 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         { name: 'tasks' },
         { name: 'imports' },
         { name: 'stats' },
+        { name: 'marts', description: 'Activity marts merged from the daily -State aggregates' },
         { name: 'ops' },
+        { name: 'verify', description: 'Proof of delivery: what ClickHouse holds of given events' },
       ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerRedoc(app);
+  // JSON only: a text/plain body is answered 415, not parsed into a string.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
 
-  const routes = [healthRoutes, userRoutes, taskRoutes, eventRoutes, importRoutes, statsRoutes, warehouseRoutes];
+  const routes = [
+    healthRoutes,
+    userRoutes,
+    taskRoutes,
+    eventRoutes,
+    importRoutes,
+    statsRoutes,
+    martRoutes,
+    aggregateRoutes,
+    warehouseRoutes,
+    verifyRoutes,
+  ];
   for (const plugin of routes) await app.register(plugin, { config, ...deps });
   await app.register(webPlugin, { config, ...deps });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

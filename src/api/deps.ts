@@ -10,7 +10,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 export interface AppDeps {
   readonly store: OltpStore;
   readonly ingest: IngestService;
-  readonly scheduler: Pick<LoadScheduler, 'run'>;
+  readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
   readonly transport: Pick<Transport, 'backlog'>;
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;

@@ -1,7 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { describeError } from '../ingest/validate.ts';
-import { ConflictError } from '../store/store.ts';
+import { BacklogFullError } from '../ingest/backlog-gauge.ts';
+import { ConflictError, StoreUnavailableError } from '../store/store.ts';
 import { WarehouseError } from '../warehouse/warehouse.ts';
+
+/** Seconds a client should wait before retrying a 503: about one loader back-off step. */
+const RETRY_AFTER_S = 2;
 
 /** An error with a stable code and the HTTP status it answers with. */
 export class ApiError extends Error {
@@ -40,11 +44,24 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof ConflictError) {
       return reply.code(409).send({ error: 'conflict', message: error.message, field: error.field });
     }
+    if (error instanceof BacklogFullError) {
+      return reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_S))
+        .send({ error: 'backlog_full', message: error.message });
+    }
+    if (error instanceof StoreUnavailableError) {
+      request.log.error({ err: error }, 'store unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_S))
+        .send({ error: 'store_unavailable', message: 'storage cannot accept writes now; nothing was written' });
+    }
     if (error instanceof WarehouseError) {
       request.log.warn({ err: error }, 'warehouse unavailable');
       return reply
         .code(503)
-        .header('retry-after', '5')
+        .header('retry-after', String(RETRY_AFTER_S))
         .send({ error: 'warehouse_unavailable', message: error.message });
     }
     const status = error.statusCode ?? 500;

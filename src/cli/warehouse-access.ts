@@ -1,29 +1,54 @@
 import type { DailyUsers, DailyUsersQuery } from '../analytics/daily-users.ts';
 import { dailyUsers } from '../analytics/daily-users.ts';
+import { eventsPerDay, type EventsPerDay } from '../analytics/events-per-day.ts';
+import { funnel, type FunnelStep } from '../analytics/funnel.ts';
+import { rebuildAggregates, type RebuildRange, type RebuiltTable } from '../analytics/rebuild-aggregates.ts';
+import { retention, type RetentionCohort } from '../analytics/retention.ts';
+import { stepDifficulty, type StepDifficulty } from '../analytics/step-difficulty.ts';
+import { usersActivitySeries, type UsersActivity, type UsersActivitySeriesQuery } from '../analytics/users-activity.ts';
 import type { Config } from '../config/config.ts';
 import { openWarehouse } from '../main.ts';
 import { dataDirOwner } from '../runtime/data-dir-lock.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
+
+export interface DayRange {
+  readonly from: string;
+  readonly to: string;
+}
 
 /** What CLI commands ask of the warehouse, answered directly or by the server that owns it. */
 export interface WarehouseAccess {
   migrations(): Promise<MigrationState[]>;
   migrate(): Promise<MigrationState[]>;
   dailyUsers(query: DailyUsersQuery): Promise<DailyUsers[]>;
+  usersActivitySeries(query: UsersActivitySeriesQuery): Promise<UsersActivity[]>;
+  eventsPerDay(query: DayRange): Promise<EventsPerDay[]>;
+  funnel(query: DayRange & { readonly stepId?: number | undefined }): Promise<FunnelStep[]>;
+  stepDifficulty(query: DayRange): Promise<StepDifficulty[]>;
+  retention(query: DayRange & { readonly weeks: number }): Promise<RetentionCohort[]>;
+  rebuildAggregates(range: RebuildRange): Promise<RebuiltTable[]>;
   close(): Promise<void>;
 }
 
 /**
  * chDB lets one process own the data dir: while a server runs, commands go through its API;
- * otherwise they open the embedded warehouse themselves.
+ * otherwise they open the embedded warehouse themselves (and, with no loader running, a rebuild
+ * needs no exclusive section).
  */
 export function warehouseAccess(config: Config, url?: string): WarehouseAccess {
   if (url !== undefined || dataDirOwner(config.dataDir) !== null) return viaApi(url ?? config.serverUrl);
   const handle = openWarehouse(config);
+  const w = handle.warehouse;
   return {
     migrations: () => handle.migrator.status(),
     migrate: () => handle.migrator.up(),
-    dailyUsers: (query) => dailyUsers(handle.warehouse, query),
+    dailyUsers: (query) => dailyUsers(w, query),
+    usersActivitySeries: (query) => usersActivitySeries(w, query),
+    eventsPerDay: (query) => eventsPerDay(w, query),
+    funnel: (query) => funnel(w, query),
+    stepDifficulty: (query) => stepDifficulty(w, query),
+    retention: (query) => retention(w, query),
+    rebuildAggregates: (range) => rebuildAggregates(w, range),
     close: () => handle.close(),
   };
 }
@@ -31,26 +56,45 @@ export function warehouseAccess(config: Config, url?: string): WarehouseAccess {
 type ApiMigration = { version: number; name: string; applied_at: string | null };
 const fromApi = (m: ApiMigration): MigrationState => ({ version: m.version, name: m.name, appliedAt: m.applied_at });
 
+/** Query-string pairs, leaving out the absent ones. */
+const search = (params: Record<string, string | number | undefined>): string =>
+  new URLSearchParams(
+    Object.entries(params)
+      .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+      .map(([k, v]): [string, string] => [k, String(v)]),
+  ).toString();
+
 function viaApi(base: string): WarehouseAccess {
-  const call = async <T>(method: string, path: string): Promise<T> => {
-    const response = await fetch(new URL(path, base), { method });
-    const body = (await response.json()) as T & { message?: string };
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${body.message ?? ''}`);
-    return body;
+  const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
+    const response = await fetch(new URL(path, base), {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const answer = (await response.json()) as T & { message?: string };
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${answer.message ?? ''}`);
+    return answer;
   };
+  const get = <T>(path: string, params: Record<string, string | number | undefined>) =>
+    call<T>('GET', `${path}?${search(params)}`);
   return {
     migrations: async () =>
       (await call<{ migrations: ApiMigration[] }>('GET', '/api/warehouse/migrations')).migrations.map(fromApi),
     migrate: async () =>
       (await call<{ applied: ApiMigration[] }>('POST', '/api/warehouse/migrations')).applied.map(fromApi),
-    dailyUsers: async ({ from, to, actionId }) => {
-      const params = new URLSearchParams({
-        from,
-        to,
-        ...(actionId === undefined ? {} : { action_id: String(actionId) }),
-      });
-      return (await call<{ days: DailyUsers[] }>('GET', `/api/stats/daily-users?${params.toString()}`)).days;
-    },
+    dailyUsers: async ({ actionId, ...range }) =>
+      (await get<{ days: DailyUsers[] }>('/api/stats/daily-users', { ...range, action_id: actionId })).days,
+    usersActivitySeries: async (query) =>
+      (await get<{ series: UsersActivity[] }>('/api/marts/users-activity/series', { ...query })).series,
+    eventsPerDay: async (range) =>
+      (await get<{ days: EventsPerDay[] }>('/api/stats/events-per-day', { ...range })).days,
+    funnel: async ({ stepId, ...range }) =>
+      (await get<{ steps: FunnelStep[] }>('/api/marts/funnel', { ...range, step_id: stepId })).steps,
+    stepDifficulty: async (range) =>
+      (await get<{ steps: StepDifficulty[] }>('/api/marts/step-difficulty', { ...range })).steps,
+    retention: async (query) =>
+      (await get<{ cohorts: RetentionCohort[] }>('/api/marts/retention', { ...query })).cohorts,
+    rebuildAggregates: async (range) =>
+      (await call<{ tables: RebuiltTable[] }>('POST', '/api/aggregates/rebuild', { ...range })).tables,
     close: () => Promise.resolve(),
   };
 }

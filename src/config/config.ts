@@ -18,6 +18,10 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where CLI commands find a running server (chDB lets only one process own the data dir). */
   readonly serverUrl: string;
+  /** Undelivered events past which ingest answers 503 + Retry-After and writes nothing. */
+  readonly maxBacklog: number;
+  /** Test only: while this file exists every warehouse call fails, as if ClickHouse were down. */
+  readonly faultWarehouseDownFile: string | null;
   /** How long an admin stays logged in. */
   readonly sessionTtlMs: number;
   /** Whether the admin session cookie carries `Secure` (browsers still send it to http://localhost). */
@@ -57,6 +61,8 @@ const schema = z.object({
   STEPLOG_BODY_LIMIT: positiveInt(1 << 30).default(8 * 1024 * 1024),
   STEPLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STEPLOG_URL: z.url().optional(),
+  STEPLOG_MAX_BACKLOG: positiveInt(1_000_000_000).default(1_000_000),
+  STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: z.string().min(1).optional(),
   STEPLOG_SESSION_TTL: duration.default(12 * 3_600_000),
   STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
@@ -80,6 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
     logLevel: s.STEPLOG_LOG_LEVEL,
     serverUrl: s.STEPLOG_URL ?? `http://127.0.0.1:${s.STEPLOG_PORT}`,
+    maxBacklog: s.STEPLOG_MAX_BACKLOG,
+    faultWarehouseDownFile:
+      s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE === undefined ? null : path.resolve(s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE),
     sessionTtlMs: s.STEPLOG_SESSION_TTL,
     cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',
     sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,

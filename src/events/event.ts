@@ -10,6 +10,8 @@ export interface NewEvent {
   readonly userId: number;
   readonly stepId: number;
   readonly actionId: ActionId;
+  /** The server minted eventId (a fresh UUIDv7), so no stored event can have it: no idempotency lookup. */
+  readonly minted?: boolean;
 }
 
 /** An event as committed to the OLTP store. */

@@ -1,5 +1,6 @@
 import type { NewEvent } from '../events/event.ts';
 import { EventInput } from '../events/schemas.ts';
+import type { BacklogGauge } from './backlog-gauge.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import { normalizeEvent } from './normalize.ts';
 import { compileValidator, type FieldError } from './validate.ts';
@@ -11,17 +12,20 @@ export type IngestResult =
 const validateEvent = compileValidator<EventInput>(EventInput);
 
 /**
- * validate → normalize → commit (event + outbox in one transaction). Answers per event, in order;
- * a rejected event writes nothing, and neither does it stop the others of a batch.
+ * back-pressure → validate → normalize → commit (event + outbox in one transaction). Answers per
+ * event, in order; a rejected event writes nothing, and neither does it stop the others of a batch.
+ * Past the backlog bound the whole request is refused (BacklogFullError) before anything is written.
  */
 export class IngestService {
   constructor(
     private readonly committer: Pick<GroupCommitter, 'append'>,
+    private readonly backlog: Pick<BacklogGauge, 'check'>,
     private readonly onCommitted: (newEvents: number) => void,
     private readonly now: () => number = Date.now,
   ) {}
 
   async ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+    this.backlog.check();
     const now = this.now();
     const results: IngestResult[] = new Array<IngestResult>(items.length);
     const valid: { index: number; event: NewEvent }[] = [];

@@ -26,6 +26,7 @@ export function normalizeEvent(input: EventInput, now: number): Normalized {
     ok: true,
     event: {
       eventId: input.event_id?.toLowerCase() ?? uuidv7(),
+      minted: input.event_id === undefined,
       time,
       userId: input.user_id,
       stepId: input.step_id,

@@ -38,7 +38,7 @@ export function describeError(error: ErrorObject | undefined, prefix = ''): Fiel
     path.push(params.additionalProperty);
     return { field: path.join('.'), message: `${path.join('.')} is not a known field` };
   }
-  const field = path.join('.');
+  const field = path.join('.') || 'body';
   if (params.missingProperty !== undefined) return { field, message: `${field} is required` };
-  return { field, message: `${field || 'body'} ${error.message ?? 'is invalid'}` };
+  return { field, message: `${field} ${error.message ?? 'is invalid'}` };
 }

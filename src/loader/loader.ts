@@ -1,8 +1,7 @@
-import type { User } from '../events/event.ts';
-import type { Transport } from '../queue/transport.ts';
+import type { Delivery, Transport } from '../queue/transport.ts';
 import type { ImportJob, ImportTrigger, OltpStore } from '../store/store.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
-import { denormalize } from './denormalize.ts';
+import { denormalizer, type WarehouseEventRow } from './denormalize.ts';
 import { alreadyLoaded } from './reconcile.ts';
 
 export interface LoaderOptions {
@@ -11,11 +10,21 @@ export interface LoaderOptions {
   readonly afterInsert?: () => void | Promise<void>;
 }
 
+interface PreparedBatch {
+  readonly deliveries: Delivery[];
+  readonly rows: WarehouseEventRow[];
+  /** In-doubt rows the warehouse already holds, left out of `rows`. */
+  readonly reconciled: number;
+}
+
 /**
  * Moves the backlog into the warehouse, batch by batch: receive → denormalize → insert → ack.
  * Exactly once: before inserting, a batch is marked in doubt; a batch found in doubt (a crash or
  * error hit it after that mark) is first reconciled — the warehouse is asked which of its
  * event_ids it already holds, and only the rest are inserted. One run is one import job.
+ *
+ * The next batch is read and denormalized while the warehouse inserts the current one (chDB and
+ * the HTTP client both insert off the event loop); inserts and acks stay strictly in order.
  */
 export class Loader {
   constructor(
@@ -27,12 +36,20 @@ export class Loader {
 
   async run(trigger: ImportTrigger): Promise<ImportJob> {
     const job = await this.store.startImportJob(trigger);
+    let next: Promise<PreparedBatch | null> | undefined;
     try {
-      while (await this.loadBatch(job)) {
-        /* until the backlog is drained */
+      next = this.prepare(undefined);
+      for (let batch = await next; batch; batch = await next) {
+        const lastId = batch.deliveries.at(-1)!.event.id;
+        next = batch.deliveries.length === this.options.batchSize ? this.prepare(lastId) : Promise.resolve(null);
+        await this.deliver(batch);
+        job.rows += batch.rows.length;
+        job.reconciled += batch.reconciled;
+        job.batches += 1;
       }
       job.status = 'succeeded';
     } catch (error) {
+      await next?.catch(() => undefined);
       job.status = 'failed';
       job.error = error instanceof Error ? error.message : String(error);
     }
@@ -40,34 +57,22 @@ export class Loader {
     return this.store.finishImportJob(job);
   }
 
-  /** Loads one batch; answers whether a full batch was read (more may be waiting). */
-  private async loadBatch(job: ImportJob): Promise<boolean> {
-    const batch = await this.transport.receive(this.options.batchSize);
-    if (batch.length === 0) return false;
-
-    const users = await this.store.getUsers(batch.map((d) => d.event.userId));
+  private async prepare(afterId: number | undefined): Promise<PreparedBatch | null> {
+    const deliveries = await this.transport.receive(this.options.batchSize, afterId);
+    if (deliveries.length === 0) return null;
+    const toRow = denormalizer(await this.store.getUsers(deliveries.map((d) => d.event.userId)));
     const present = await alreadyLoaded(
       this.warehouse,
-      batch.filter((d) => d.inDoubt).map((d) => d.event),
+      deliveries.filter((d) => d.inDoubt).map((d) => d.event),
     );
-    const rows = batch
-      .filter((d) => !present.has(d.event.eventId))
-      .map((d) => denormalize(d.event, userOf(users, d.event.userId)));
-
-    await this.transport.markInDoubt(batch);
-    await this.warehouse.insert(`${WAREHOUSE_DB}.events`, rows);
-    await this.options.afterInsert?.();
-    await this.transport.ack(batch);
-
-    job.rows += rows.length;
-    job.reconciled += present.size;
-    job.batches += 1;
-    return batch.length === this.options.batchSize;
+    const rows = deliveries.filter((d) => !present.has(d.event.eventId)).map((d) => toRow(d.event));
+    return { deliveries, rows, reconciled: present.size };
   }
-}
 
-function userOf(users: Map<number, User>, id: number): User {
-  const user = users.get(id);
-  if (!user) throw new Error(`user ${id} of a stored event is missing from the store`);
-  return user;
+  private async deliver(batch: PreparedBatch): Promise<void> {
+    await this.transport.markInDoubt(batch.deliveries);
+    await this.warehouse.insert(`${WAREHOUSE_DB}.events`, batch.rows);
+    await this.options.afterInsert?.();
+    await this.transport.ack(batch.deliveries);
+  }
 }

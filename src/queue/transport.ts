@@ -5,8 +5,11 @@ import type { StoredEvent } from '../events/event.ts';
  * optionally. Delivery is at least once; the loader makes it exactly once.
  */
 export interface Transport {
-  /** The oldest undelivered events, at most `limit`, in commit order. */
-  receive(limit: number): Promise<Delivery[]>;
+  /**
+   * The oldest undelivered events, at most `limit`, in commit order; with `afterId`, only events
+   * after that one (the loader reads ahead while the previous batch is still unacknowledged).
+   */
+  receive(limit: number, afterId?: number): Promise<Delivery[]>;
   /** Records that a warehouse insert of these is starting; a later receive reports them in doubt. */
   markInDoubt(deliveries: readonly Delivery[]): Promise<void>;
   /** These are in the warehouse: never deliver them again. */

@@ -21,8 +21,8 @@ export interface OltpStore {
    */
   appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]>;
 
-  /** The oldest undelivered events, in commit order. */
-  claimOutbox(limit: number): Promise<OutboxEntry[]>;
+  /** The oldest undelivered events with a sequence id above `afterId`, in commit order. */
+  claimOutbox(limit: number, afterId: number): Promise<OutboxEntry[]>;
   /** Marks entries whose warehouse insert is about to start: after a crash they must be reconciled. */
   markInDoubt(eventPks: readonly number[]): Promise<void>;
   /** Removes delivered entries: the loader's watermark. */
@@ -32,6 +32,8 @@ export interface OltpStore {
   startImportJob(trigger: ImportTrigger): Promise<ImportJob>;
   finishImportJob(job: ImportJob): Promise<ImportJob>;
   listImportJobs(limit: number): Promise<ImportJob[]>;
+  /** Marks jobs left 'running' by a process that died as failed; answers how many there were. */
+  failInterruptedImportJobs(error: string): Promise<number>;
   /** Events committed per minute since `since` (epoch ms): the ingest rate. */
   receivedPerMinute(since: number): Promise<MinuteCount[]>;
 
@@ -119,5 +121,13 @@ export class ConflictError extends Error {
   ) {
     super(message);
     this.name = 'ConflictError';
+  }
+}
+
+/** The store cannot write now (disk full, read-only or failing storage); nothing was committed. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
   }
 }

@@ -1,9 +1,13 @@
 import path from 'node:path';
 import type { ActionId, NewEvent } from '../../src/events/event.ts';
+import { random } from '../../src/load/random.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
 import { tempDataDir } from './server.ts';
+
+/** The seeded generator `steplog load` uses, for tests that generate their own data. */
+export { random };
 
 /** A migrated SQLite store and chDB warehouse in a fresh temp dir (one warehouse per test file: chDB's rule). */
 export async function openAdapters(dir = tempDataDir()) {
@@ -12,18 +16,6 @@ export async function openAdapters(dir = tempDataDir()) {
   const warehouse = ChdbWarehouse.open(path.join(dir, 'clickhouse'));
   await new WarehouseMigrator(warehouse).up();
   return { dir, store, warehouse };
-}
-
-/** A small deterministic pseudo-random generator (mulberry32) so generated data repeats. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function uuidFor(n: number): string {

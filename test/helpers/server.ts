@@ -49,12 +49,12 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-/** Starts `steplog serve` and resolves once /healthz answers. */
+/** Starts `steplog serve` and resolves once /healthz answers; STEPLOG_PORT in `env` keeps a port across restarts. */
 export async function startServer(
   env: Record<string, string> = {},
   dataDir: string = tempDataDir(),
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = env.STEPLOG_PORT === undefined ? await freePort() : Number(env.STEPLOG_PORT);
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, STEPLOG_PORT: String(port), STEPLOG_DATA_DIR: dataDir, STEPLOG_LOG_LEVEL: 'warn', ...env },
@@ -94,6 +94,7 @@ export async function startServer(
 }
 
 /** JSON over HTTP against a running server. */
+
 export async function api<T = any>(
   base: string,
   method: string,
@@ -107,4 +108,15 @@ export async function api<T = any>(
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+}
+
+/** User 1 and step 1, through the API: what a test needs before it can send events. */
+export async function createUserAndStep(base: string): Promise<void> {
+  for (const [route, body] of [
+    ['/api/users', { id: 1, name: 'Zoë Ólafsdóttir' }],
+    ['/api/tasks', { id: 1, title: 'Step 1' }],
+  ] as const) {
+    const { status } = await api(base, 'POST', route, body);
+    if (status !== 201) throw new Error(`POST ${route}: ${status}`);
+  }
 }

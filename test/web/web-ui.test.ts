@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
@@ -38,7 +37,7 @@ describe('the web pages in Chromium', () => {
 
     // Keyboard only: the username field has focus, Tab reaches the password, Enter submits.
     const logIn = async (password: string) => {
-      expect(await page.evaluate((): string | undefined => document.activeElement?.id)).toBe('username');
+      expect(await page.locator('#username:focus').count()).toBe(1);
       await page.keyboard.type('admin');
       await page.keyboard.press('Tab');
       await page.keyboard.type(password);
@@ -126,9 +125,9 @@ describe('the web pages in Chromium', () => {
     await page.goto('/admin/sql');
     await page.getByRole('button', { name: /^Seed Part 4/ }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('row(s)');
-    const rows = await page
-      .locator('#sql-result tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await Promise.all(
+      (await page.locator('#sql-result tbody tr').all()).map((row) => row.locator('td').allTextContents()),
+    );
     const today = new Date().toISOString().slice(0, 10);
     expect(rows).toEqual([
       [today, 'Ada Lovelace', '0', '1'],

@@ -4,6 +4,8 @@ import { BatchInput, BatchItemResult, ErrorBody, EventAccepted, EventInput } fro
 import { ApiError } from '../errors.ts';
 import type { RouteOptions } from '../deps.ts';
 
+const BUSY =
+  'The backlog is past STEPLOG_MAX_BACKLOG or storage cannot write: nothing was written; retry after Retry-After seconds.';
 const STATUS_OF_REJECTION: Record<string, number> = { validation: 400, unknown_reference: 422 };
 
 export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ingest, config }) => {
@@ -16,7 +18,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         description:
           '202 means the event is committed to disk. Repeating an event_id answers as the first time did and adds nothing.',
         body: EventInput,
-        response: { 202: EventAccepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody },
+        response: {
+          202: EventAccepted,
+          400: ErrorBody,
+          413: ErrorBody,
+          415: ErrorBody,
+          422: ErrorBody,
+          503: { ...ErrorBody, description: BUSY },
+        },
       },
     },
     async (request, reply) => {
@@ -48,6 +57,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
           }),
           400: ErrorBody,
           413: ErrorBody,
+          503: { ...ErrorBody, description: BUSY },
         },
       },
     },

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { dailyUsers, MAX_DAYS } from '../../analytics/daily-users.ts';
+import { dailyUsers } from '../../analytics/daily-users.ts';
+import { eventsPerDay } from '../../analytics/events-per-day.ts';
 import type { ActionId } from '../../events/event.ts';
 import { ErrorBody } from '../../events/schemas.ts';
 import { ingestHistory } from '../../ingest/ingest-history.ts';
 import { ApiError } from '../errors.ts';
 import type { RouteOptions } from '../deps.ts';
-
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date', description: 'UTC day, YYYY-MM-DD' });
+import { checkRange, Day } from './day-range.ts';
 
 const HOUR_MINUTES = 60;
 
@@ -73,11 +73,39 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     },
     async (request) => {
       const { from, to, action_id } = request.query;
-      const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
-      if (span < 0) throw new ApiError(400, 'validation', 'to must not be before from', 'to');
-      if (span >= MAX_DAYS) throw new ApiError(400, 'validation', `the range must span at most ${MAX_DAYS} days`, 'to');
+      checkRange(from, to);
       const actionId = action_id === undefined ? undefined : (Number(action_id) as ActionId);
       return { days: await dailyUsers(warehouse, { from, to, actionId }) };
+    },
+  );
+
+  app.get(
+    '/api/stats/events-per-day',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Events per UTC day and action, from the daily aggregates',
+        description: 'Every day of the range is answered; days without events with zeros.',
+        querystring: Type.Object({ from: Day, to: Day }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            days: Type.Array(
+              Type.Object({
+                day: Type.String({ format: 'date' }),
+                view: Type.Integer(),
+                submit: Type.Integer(),
+                solve: Type.Integer(),
+              }),
+            ),
+          }),
+          400: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { from, to } = request.query;
+      checkRange(from, to);
+      return { days: await eventsPerDay(warehouse, { from, to }) };
     },
   );
 };

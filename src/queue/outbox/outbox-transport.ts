@@ -5,8 +5,8 @@ import type { Delivery, Transport } from '../transport.ts';
 export class OutboxTransport implements Transport {
   constructor(private readonly store: OltpStore) {}
 
-  async receive(limit: number): Promise<Delivery[]> {
-    const entries = await this.store.claimOutbox(limit);
+  async receive(limit: number, afterId = 0): Promise<Delivery[]> {
+    const entries = await this.store.claimOutbox(limit, afterId);
     return entries.map(({ inDoubt, ...event }) => ({ event, inDoubt }));
   }
 

@@ -10,16 +10,15 @@ import {
   type OltpStore,
   type OutboxEntry,
   type PageRequest,
+  StoreUnavailableError,
   type Admin,
   type MinuteCount,
   type SavedQuery,
   type TaskDraft,
 } from '../store.ts';
-import { chunks } from './chunks.ts';
+import { chunks, contiguousRanges } from './chunks.ts';
 import type { Database } from './database.ts';
 
-/** Rows per statement: 7 columns × 4,000 stays under SQLite's and PostgreSQL's parameter limits. */
-const ROWS_PER_STATEMENT = 4_000;
 const IDS_PER_STATEMENT = 20_000;
 
 /**
@@ -27,18 +26,36 @@ const IDS_PER_STATEMENT = 20_000;
  * (sqlite/, postgres/) supplies the Kysely instance and its migrations.
  */
 export abstract class KyselyStore implements OltpStore {
+  private readonly known = { users: new Set<number>(), tasks: new Set<number>() };
+
   protected constructor(protected readonly db: Kysely<Database>) {}
 
   abstract migrate(): Promise<void>;
 
+  /**
+   * Inserts new events and one outbox entry for each, inside the caller's transaction: the ingest
+   * hot path, which each dialect writes in its fastest form.
+   */
+  protected abstract insertEvents(
+    trx: Kysely<Database>,
+    events: readonly NewEvent[],
+    receivedAt: number,
+  ): Promise<StoredEvent[]>;
+
   /** Whether a driver error is a unique-key violation. */
   protected abstract isUniqueViolation(error: unknown): boolean;
+  /** Whether a driver error means the storage cannot write now (full, read-only, I/O error). */
+  protected abstract isUnavailable(error: unknown): boolean;
 
   async close(): Promise<void> {
     await this.db.destroy();
   }
 
   async createUser(user: Omit<User, 'id'> & { id?: number | undefined }): Promise<User> {
+    return this.write(() => this.insertUser(user));
+  }
+
+  private async insertUser(user: Omit<User, 'id'> & { id?: number | undefined }): Promise<User> {
     try {
       const row = await this.db
         .insertInto('users')
@@ -84,6 +101,10 @@ export abstract class KyselyStore implements OltpStore {
   }
 
   async createTask(task: TaskDraft): Promise<Task> {
+    return this.write(() => this.insertTask(task));
+  }
+
+  private async insertTask(task: TaskDraft): Promise<Task> {
     try {
       return await this.db
         .insertInto('tasks')
@@ -117,19 +138,24 @@ export abstract class KyselyStore implements OltpStore {
 
   async appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]> {
     if (events.length === 0) return [];
+    return this.write(() => this.appendInTransaction(events));
+  }
+
+  private appendInTransaction(events: readonly NewEvent[]): Promise<AppendResult[]> {
     return this.db.transaction().execute(async (trx) => {
-      const users = await idsPresent(
+      const users = await this.existing(
         trx,
         'users',
         events.map((e) => e.userId),
       );
-      const tasks = await idsPresent(
+      const tasks = await this.existing(
         trx,
         'tasks',
         events.map((e) => e.stepId),
       );
       const stored = new Map<string, StoredEvent>();
-      for (const part of chunks([...new Set(events.map((e) => e.eventId))], IDS_PER_STATEMENT)) {
+      const clientIds = new Set(events.filter((e) => !e.minted).map((e) => e.eventId));
+      for (const part of chunks([...clientIds], IDS_PER_STATEMENT)) {
         const rows = await trx.selectFrom('events').selectAll().where('event_id', 'in', part).execute();
         for (const row of rows) stored.set(row.event_id, toEvent(row));
       }
@@ -144,32 +170,12 @@ export abstract class KyselyStore implements OltpStore {
         }
       }
       const inserted = new Map<string, StoredEvent>();
-      for (const part of chunks(fresh, ROWS_PER_STATEMENT)) {
-        const rows = await trx
-          .insertInto('events')
-          .values(
-            part.map((e) => ({
-              event_id: e.eventId,
-              time: e.time,
-              action_id: e.actionId,
-              step_id: e.stepId,
-              user_id: e.userId,
-              received_at: receivedAt,
-            })),
-          )
-          .returningAll()
-          .execute();
-        await trx
-          .insertInto('outbox')
-          .values(rows.map((r) => ({ event_pk: r.id })))
-          .execute();
-        for (const row of rows) inserted.set(row.event_id, toEvent(row));
-      }
+      for (const event of await this.insertEvents(trx, fresh, receivedAt)) inserted.set(event.eventId, event);
 
       const answered = new Set<string>();
       return events.map((e): AppendResult => {
-        if (!users.has(e.userId)) return { ok: false, field: 'user_id', message: `user ${e.userId} does not exist` };
-        if (!tasks.has(e.stepId)) return { ok: false, field: 'step_id', message: `task ${e.stepId} does not exist` };
+        if (!users.has(e.userId)) return { ok: false, field: 'user_id', message: `user_id ${e.userId}: no such user` };
+        if (!tasks.has(e.stepId)) return { ok: false, field: 'step_id', message: `step_id ${e.stepId}: no such task` };
         const earlier = stored.get(e.eventId);
         if (earlier) return { ok: true, event: earlier, duplicate: true };
         const duplicate = answered.has(e.eventId);
@@ -179,9 +185,24 @@ export abstract class KyselyStore implements OltpStore {
     });
   }
 
-  async claimOutbox(limit: number): Promise<OutboxEntry[]> {
+  /**
+   * Which of these user or task ids exist. Users and tasks are never deleted, so an id seen once
+   * is remembered and the hot path asks the database only about ids it has not seen yet.
+   */
+  private async existing(db: Kysely<Database>, table: 'users' | 'tasks', ids: readonly number[]): Promise<Set<number>> {
+    const known = this.known[table];
+    const unseen = [...new Set(ids)].filter((id) => !known.has(id));
+    for (const part of chunks(unseen, IDS_PER_STATEMENT)) {
+      const rows = await db.selectFrom(table).select('id').where('id', 'in', part).execute();
+      for (const row of rows) known.add(row.id);
+    }
+    return known;
+  }
+
+  async claimOutbox(limit: number, afterId: number): Promise<OutboxEntry[]> {
     const rows = await this.db
       .selectFrom('outbox')
+      .where('outbox.event_pk', '>', afterId)
       .innerJoin('events', 'events.id', 'outbox.event_pk')
       .selectAll('events')
       .select('outbox.in_doubt')
@@ -193,16 +214,21 @@ export abstract class KyselyStore implements OltpStore {
 
   async markInDoubt(eventPks: readonly number[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(eventPks, IDS_PER_STATEMENT)) {
-        await trx.updateTable('outbox').set({ in_doubt: 1 }).where('event_pk', 'in', part).execute();
+      for (const [from, to] of contiguousRanges(eventPks)) {
+        await trx
+          .updateTable('outbox')
+          .set({ in_doubt: 1 })
+          .where('event_pk', '>=', from)
+          .where('event_pk', '<=', to)
+          .execute();
       }
     });
   }
 
   async ackOutbox(eventPks: readonly number[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(eventPks, IDS_PER_STATEMENT)) {
-        await trx.deleteFrom('outbox').where('event_pk', 'in', part).execute();
+      for (const [from, to] of contiguousRanges(eventPks)) {
+        await trx.deleteFrom('outbox').where('event_pk', '>=', from).where('event_pk', '<=', to).execute();
       }
     });
   }
@@ -386,19 +412,25 @@ export abstract class KyselyStore implements OltpStore {
   async deleteSavedQuery(id: number): Promise<void> {
     await this.db.deleteFrom('saved_queries').where('id', '=', id).execute();
   }
-}
 
-async function idsPresent(
-  db: Kysely<Database>,
-  table: 'users' | 'tasks',
-  ids: readonly number[],
-): Promise<Set<number>> {
-  const present = new Set<number>();
-  for (const part of chunks([...new Set(ids)], IDS_PER_STATEMENT)) {
-    const rows = await db.selectFrom(table).select('id').where('id', 'in', part).execute();
-    for (const row of rows) present.add(row.id);
+  async failInterruptedImportJobs(error: string): Promise<number> {
+    const result = await this.db
+      .updateTable('import_jobs')
+      .set({ status: 'failed', error })
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
-  return present;
+
+  /** Runs a write; a storage failure becomes StoreUnavailableError (the transaction rolled back). */
+  private async write<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!this.isUnavailable(error)) throw error;
+      throw new StoreUnavailableError(`the store cannot write: ${(error as Error).message}`, { cause: error });
+    }
+  }
 }
 
 const toUser = (row: Selectable<Database['users']>): User => ({
@@ -409,7 +441,7 @@ const toUser = (row: Selectable<Database['users']>): User => ({
   email: row.email,
 });
 
-const toEvent = (row: Selectable<Database['events']>): StoredEvent => ({
+export const toEvent = (row: Selectable<Database['events']>): StoredEvent => ({
   id: row.id,
   eventId: row.event_id,
   time: row.time,

@@ -2,15 +2,23 @@ import fs from 'node:fs';
 import { Session } from 'chdb';
 import { WarehouseError, type ReadOnlyQueryOptions, type Warehouse, type WarehouseCapabilities } from '../warehouse.ts';
 
+export interface ChdbOptions {
+  /** Fault injection for tests: while this file exists every call fails with a WarehouseError. */
+  readonly downWhileFileExists?: string | null;
+}
+
 /** Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time. */
 export class ChdbWarehouse implements Warehouse {
   readonly capabilities: WarehouseCapabilities = { serverSideParameters: true };
 
-  private constructor(private readonly session: Session) {}
+  private constructor(
+    private readonly session: Session,
+    private readonly options: ChdbOptions,
+  ) {}
 
-  static open(dir: string): ChdbWarehouse {
+  static open(dir: string, options: ChdbOptions = {}): ChdbWarehouse {
     fs.mkdirSync(dir, { recursive: true });
-    return new ChdbWarehouse(new Session(dir));
+    return new ChdbWarehouse(new Session(dir), options);
   }
 
   async exec(sql: string): Promise<void> {
@@ -52,6 +60,10 @@ export class ChdbWarehouse implements Warehouse {
   }
 
   private async run<T>(call: () => Promise<T>): Promise<T> {
+    const downFile = this.options.downWhileFileExists;
+    if (downFile && fs.existsSync(downFile)) {
+      throw new WarehouseError(`warehouse down: fault injected while ${downFile} exists`);
+    }
     try {
       return await call();
     } catch (error) {

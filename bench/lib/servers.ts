@@ -1,0 +1,27 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { api, startServer, type ServerProcess } from '../../test/helpers/server.ts';
+
+export type { ServerProcess };
+
+/** A steplog server with one user and one task, ready for events. */
+export async function startSteplog(env: Record<string, string>): Promise<ServerProcess> {
+  const server = await startServer({ STEPLOG_LOG_LEVEL: 'error', ...env });
+  await api(server.url, 'POST', '/api/users', { id: 1, name: 'bench user', email: 'bench@example.com' });
+  await api(server.url, 'POST', '/api/tasks', { id: 1, title: 'bench step' });
+  return server;
+}
+
+/** The bare node:http baseline, on a free port. */
+export async function startBare(): Promise<{ url: string; pid: number; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../bare-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve) =>
+    child.stdout.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(match[1]!);
+    }),
+  );
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill() };
+}

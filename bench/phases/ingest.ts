@@ -1,0 +1,84 @@
+import autocannon from 'autocannon';
+import { sampleRss } from '../lib/rss.ts';
+import { round, type Figure } from '../lib/report.ts';
+import { startBare, startSteplog } from '../lib/servers.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const event = { user_id: 1, step_id: 1, action_id: 0 };
+const batchBody = (size: number) =>
+  JSON.stringify({ events: Array.from({ length: size }, (_, i) => ({ ...event, action_id: i % 3 })) });
+
+interface Load {
+  readonly path: string;
+  readonly body: string;
+  readonly connections: number;
+  readonly eventsPerRequest: number;
+}
+
+async function hammer(base: string, load: Load) {
+  const result = await autocannon({
+    url: `${base}${load.path}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: load.body,
+    connections: load.connections,
+    duration: SECONDS,
+  });
+  const ok = result.requests.total - result.non2xx - result.errors;
+  return {
+    eventsPerSecond: (ok * load.eventsPerRequest) / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors,
+  };
+}
+
+/** POST /api/events at 1, 32, 256 connections and batches of 100 and 1,000, each against the bare baseline. */
+export async function ingestPhase(): Promise<Figure[]> {
+  const loads: (Load & { name: string; target?: string })[] = [
+    ...[1, 32, 256].map((connections) => ({
+      name: `single event, ${connections} conn`,
+      path: '/api/events',
+      body: JSON.stringify(event),
+      connections,
+      eventsPerRequest: 1,
+      ...(connections === 32 ? { target: '≥ 0.6 of bare' } : {}),
+    })),
+    ...[100, 1000].map((size) => ({
+      name: `batch of ${size}, 8 conn`,
+      path: '/api/events/batch',
+      body: batchBody(size),
+      connections: 8,
+      eventsPerRequest: size,
+      target: '≥ 300,000 events/s',
+    })),
+  ];
+
+  const bare = await startBare();
+  const baselines = [];
+  for (const load of loads) baselines.push(await hammer(bare.url, load));
+  bare.stop();
+
+  // The loader stays out of the way (1 h interval, no batch trigger) so ingest is measured alone.
+  const server = await startSteplog({ STEPLOG_FLUSH_INTERVAL: '1h', STEPLOG_BATCH_SIZE: '1000000' });
+  const figures: Figure[] = [];
+  try {
+    for (const [i, load] of loads.entries()) {
+      const rss = sampleRss(server.child.pid!);
+      const run = await hammer(server.url, load);
+      figures.push({
+        phase: 'ingest',
+        measure: load.name,
+        steplog: round(run.eventsPerSecond),
+        baseline: round(baselines[i]!.eventsPerSecond),
+        unit: 'events/s',
+        ...(load.target ? { target: load.target } : {}),
+        peakRssMiB: rss.stop(),
+        note: `p50 ${run.p50} ms, p99 ${run.p99} ms (bare p50 ${baselines[i]!.p50}, p99 ${baselines[i]!.p99})${run.failed ? `, ${run.failed} failed` : ''}`,
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  return figures;
+}

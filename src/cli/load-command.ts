@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig } from '../config/config.ts';
+import { formatReport, type LoadReport } from '../load/report.ts';
+import { runLoad, verifyOnly } from '../load/run.ts';
+import { wholeNumber } from './options.ts';
+
+const count = wholeNumber(100_000_000);
+
+interface LoadFlags {
+  url?: string;
+  events: number;
+  users: number;
+  tasks: number;
+  days: number;
+  concurrency: number;
+  batch: number;
+  seed: number;
+  json?: string;
+  manifest?: string;
+  verifyOnly?: boolean;
+  timeout: number;
+  triggerAfter: number;
+}
+
+/** `steplog load`: seed Part 3 — generate events, send them, and prove each reached ClickHouse once. */
+export function registerLoadCommand(program: Command): void {
+  program
+    .command('load')
+    .description(
+      'generate users and events, send them to a running server, and prove every one reached ClickHouse once',
+    )
+    .option('--url <url>', 'the steplog server (default: STEPLOG_URL or this machine on STEPLOG_PORT)')
+    .option('--events <n>', 'events to send', count, 10_000)
+    .option('--users <n>', 'users to create (a quarter are guests)', count, 1_000)
+    .option('--tasks <n>', 'tasks (steps) to create', count, 100)
+    .option('--days <n>', 'days before now the events spread over', count, 30)
+    .option('--concurrency <n>', 'requests in flight', count, 16)
+    .option('--batch <n>', 'events per request; 1 uses POST /api/events', count, 500)
+    .option('--seed <n>', 'seed of the generated population and behaviour', count, 42)
+    .option('--timeout <ms>', 'one request’s limit before it is sent again with the same event_ids', count, 30_000)
+    .option('--trigger-after <ms>', 'wait this long for scheduled loads, then ask for loads', count, 10_000)
+    .option('--manifest <path>', 'where the run is recorded for --verify-only (default ./steplog-load-<tag>.json)')
+    .option('--json <path>', 'also write the report as JSON')
+    .option('--verify-only', 're-check a finished run from --manifest without sending anything')
+    .action(async (flags: LoadFlags) => {
+      const url = flags.url ?? loadConfig().serverUrl;
+      let report: LoadReport;
+      if (flags.verifyOnly) {
+        if (flags.manifest === undefined) throw new InvalidArgumentError('--verify-only needs --manifest <path>');
+        report = await verifyOnly(flags.manifest, flags.url);
+      } else {
+        const run = await runLoad({
+          ...flags,
+          url,
+          timeoutMs: flags.timeout,
+          triggerAfterMs: flags.triggerAfter,
+          progress: process.stderr.isTTY,
+        });
+        console.log(`manifest: ${run.manifestPath}`);
+        report = run.report;
+      }
+      console.log(formatReport(report));
+      if (flags.json !== undefined) fs.writeFileSync(flags.json, JSON.stringify(report, null, 2));
+      if (!report.ok) process.exitCode = 2;
+    });
+}

@@ -1,0 +1,56 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { addDays, MAX_DAYS } from '../analytics/days.ts';
+import { loadConfig } from '../config/config.ts';
+import { warehouseAccess, type DayRange, type WarehouseAccess } from './warehouse-access.ts';
+
+/** Parses a YYYY-MM-DD option. */
+export const day = (value: string): string => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidArgumentError('expected a day as YYYY-MM-DD');
+  }
+  return value;
+};
+
+/** Parses a whole-number option from 1 to `max`. */
+export const wholeNumber =
+  (max: number) =>
+  (value: string): number => {
+    if (!/^[1-9][0-9]*$/.test(value) || Number(value) > max) {
+      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    }
+    return Number(value);
+  };
+
+export const today = () => new Date().toISOString().slice(0, 10);
+
+/** --from / --to with their defaults: the `defaultDays` days ending today. */
+export function dayRange(opts: { from?: string; to?: string }, defaultDays = 30): DayRange {
+  const to = opts.to ?? today();
+  const range = { from: opts.from ?? addDays(to, 1 - defaultDays), to };
+  if (range.from > range.to) throw new InvalidArgumentError('--to must not be before --from');
+  if (Date.parse(range.to) - Date.parse(range.from) >= MAX_DAYS * 86_400_000) {
+    throw new InvalidArgumentError(`the range must span at most ${MAX_DAYS} days`);
+  }
+  return range;
+}
+
+export const fromOption = () => new Option('--from <day>', 'first UTC day, YYYY-MM-DD').argParser(day);
+export const toOption = () => new Option('--to <day>', 'last UTC day, YYYY-MM-DD (default: today)').argParser(day);
+export const urlOption = () =>
+  new Option(
+    '--url <url>',
+    'reach a running steplog server at this URL (default: STEPLOG_URL when one owns the data dir)',
+  );
+
+/** Runs `work` against the warehouse (direct, or through the server that owns it) and closes it. */
+export async function withWarehouse(
+  url: string | undefined,
+  work: (access: WarehouseAccess) => Promise<void>,
+): Promise<void> {
+  const access = warehouseAccess(loadConfig(), url);
+  try {
+    await work(access);
+  } finally {
+    await access.close();
+  }
+}

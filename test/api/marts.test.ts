@@ -1,0 +1,150 @@
+import { stripVTControlCharacters } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventsPerDay } from '../../src/analytics/events-per-day.ts';
+import type { ActionId, NewEvent } from '../../src/events/event.ts';
+import { MartModel, type ModelUser } from '../analytics/model.ts';
+import { random, uuidFor } from '../helpers/fixtures.ts';
+import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
+
+let server: ServerProcess;
+const users = new Map<number, ModelUser>();
+const START = Date.UTC(2026, 9, 1);
+const rnd = random(9);
+const events: NewEvent[] = Array.from({ length: 600 }, (_, i) => ({
+  eventId: uuidFor(9_000_000 + i),
+  time: START + Math.floor(rnd() * 30 * 86_400) * 1000,
+  userId: 1 + Math.floor(rnd() * 25),
+  stepId: 1 + Math.floor(rnd() * 4),
+  actionId: Math.floor(rnd() * 3) as ActionId,
+}));
+const model = new MartModel(events, users);
+const toBody = (e: NewEvent) => ({
+  event_id: e.eventId,
+  time: new Date(e.time).toISOString(),
+  user_id: e.userId,
+  step_id: e.stepId,
+  action_id: e.actionId,
+});
+
+beforeAll(async () => {
+  server = await startServer({ STEPLOG_FLUSH_INTERVAL: '5m' });
+  for (let id = 1; id <= 25; id++) {
+    const joinDate = new Date(START + ((id * 7) % 20) * 86_400_000 - 5 * 86_400_000).toISOString();
+    const guest = id % 5 === 0;
+    expect(
+      (
+        await api(server.url, 'POST', '/api/users', {
+          id,
+          name: `u${id}`,
+          join_date: joinDate,
+          ...(guest ? {} : { registration_date: joinDate }),
+        })
+      ).status,
+    ).toBe(201);
+    users.set(id, { joinDay: joinDate.slice(0, 10), guest });
+  }
+  for (let id = 1; id <= 4; id++) await api(server.url, 'POST', '/api/tasks', { id, title: `step ${id}` });
+  expect((await api(server.url, 'POST', '/api/events/batch', { events: events.map(toBody) })).body.accepted).toBe(600);
+  expect((await api(server.url, 'POST', '/api/imports')).body).toMatchObject({ status: 'succeeded', rows: 600 });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('mart endpoints', () => {
+  it('answer users-activity for one window and as a series', async () => {
+    const one = await api(server.url, 'GET', '/api/marts/users-activity?days=7&date=2026-10-20');
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ days: 7, ...model.usersActivity(7, '2026-10-20') });
+    const series = await api(
+      server.url,
+      'GET',
+      '/api/marts/users-activity/series?days=30&from=2026-10-01&to=2026-10-31',
+    );
+    expect(series.body.series).toHaveLength(31);
+    expect(series.body.series[30]).toEqual(model.usersActivity(30, '2026-10-31'));
+  });
+
+  it('answer funnel, step difficulty, retention and events per day as the model computes them', async () => {
+    const range = 'from=2026-10-01&to=2026-10-31';
+    expect((await api(server.url, 'GET', `/api/marts/funnel?${range}`)).body).toEqual({
+      steps: model.funnel('2026-10-01', '2026-10-31'),
+    });
+    expect((await api(server.url, 'GET', `/api/marts/funnel?${range}&step_id=2`)).body.steps).toEqual(
+      model.funnel('2026-10-01', '2026-10-31').filter((s) => s.step_id === 2),
+    );
+    expect((await api(server.url, 'GET', `/api/marts/step-difficulty?${range}`)).body).toEqual({
+      steps: model.stepDifficulty('2026-10-01', '2026-10-31'),
+    });
+    expect((await api(server.url, 'GET', `/api/marts/retention?from=2026-09-20&to=2026-10-31&weeks=5`)).body).toEqual({
+      cohorts: model.retention('2026-09-20', '2026-10-31', 5),
+    });
+    const perDay = await api<{ days: EventsPerDay[] }>(server.url, 'GET', `/api/stats/events-per-day?${range}`);
+    expect(perDay.body.days.filter((d) => d.view + d.submit + d.solve > 0)).toEqual(
+      model.eventsPerDay('2026-10-01', '2026-10-31'),
+    );
+  });
+
+  it.each([
+    ['/api/marts/users-activity?days=0&date=2026-10-20', 'days'],
+    ['/api/marts/users-activity?days=5000&date=2026-10-20', 'days'],
+    ['/api/marts/users-activity?days=7&date=2026-02-30', 'date'],
+    ['/api/marts/users-activity/series?days=7&from=2026-10-10&to=2026-10-01', 'to'],
+    ['/api/marts/users-activity/series?days=3000&from=2020-01-01&to=2026-10-01', 'days'],
+    ['/api/marts/funnel?from=2026-10-01&to=2026-10-31&step=1', 'step'],
+    ['/api/marts/retention?from=2026-10-01&to=2026-10-31&weeks=500', 'weeks'],
+    ['/api/stats/events-per-day?from=2026-10-01', 'to'],
+  ])('reject %s naming %s', async (route, field) => {
+    const answer = await api(server.url, 'GET', route);
+    expect(answer.status).toBe(400);
+    expect(answer.body.field ?? '').toContain(field);
+  });
+
+  it('are documented in OpenAPI', async () => {
+    const paths = Object.keys((await api<{ paths: object }>(server.url, 'GET', '/openapi.json')).body.paths);
+    for (const path of ['users-activity', 'users-activity/series', 'funnel', 'step-difficulty', 'retention']) {
+      expect(paths).toContain(`/api/marts/${path}`);
+    }
+    expect(paths).toEqual(expect.arrayContaining(['/api/stats/events-per-day', '/api/aggregates/rebuild']));
+  });
+});
+
+describe('CLI through the running server', () => {
+  const cli = async (...args: string[]) => {
+    const answer = await runCli(args, { STEPLOG_DATA_DIR: server.dataDir, STEPLOG_URL: server.url });
+    return { ...answer, stdout: stripVTControlCharacters(answer.stdout) };
+  };
+
+  it('prints each mart as a table', async () => {
+    const activity = await cli('query', 'users-activity', '--days', '30', '--to', '2026-10-31');
+    expect(activity.code).toBe(0);
+    const mau = model.usersActivity(30, '2026-10-31');
+    expect(activity.stdout).toMatch(new RegExp(`2026-10-31 │ ${mau.users} `));
+
+    const funnel = await cli('query', 'funnel', '--from', '2026-10-01', '--to', '2026-10-31', '--step', '1');
+    const step1 = model.funnel('2026-10-01', '2026-10-31')[0]!;
+    expect(funnel.stdout).toMatch(new RegExp(`│ 1 +│ ${step1.viewed} +│ ${step1.submitted} +│ ${step1.solved} `));
+
+    for (const mart of ['step-difficulty', 'retention', 'events-per-day']) {
+      const answer = await cli('query', mart, '--from', '2026-09-25', '--to', '2026-10-31');
+      expect(answer.code, answer.stderr).toBe(0);
+      expect(answer.stdout).toContain('┌');
+    }
+    const bad = await cli('query', 'funnel', '--from', '2026-10-31', '--to', '2026-10-01');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--to must not be before --from');
+  });
+
+  it('rebuilds the aggregates while the server runs, and the marts still answer the same', async () => {
+    const before = (
+      await api(server.url, 'GET', '/api/marts/users-activity/series?days=7&from=2026-10-01&to=2026-10-31')
+    ).body;
+    const rebuild = await cli('aggregates', 'rebuild', '--from', '2026-10-01', '--to', '2026-10-31');
+    expect(rebuild.code, rebuild.stderr).toBe(0);
+    expect(rebuild.stdout).toMatch(/activity_daily\s+│ 202610/);
+    const after = (
+      await api(server.url, 'GET', '/api/marts/users-activity/series?days=7&from=2026-10-01&to=2026-10-31')
+    ).body;
+    expect(after).toEqual(before);
+  });
+});
