@@ -132,6 +132,7 @@ async function refresh() {
     section('ingest', async () => {
       const { minutes } = await api('GET', '/api/stats/ingest');
       draw('ingest', {
+        type: 'bar',
         data: {
           labels: minutes.map((m) => m.minute.slice(11, 16)),
           datasets: [
