@@ -154,6 +154,8 @@ describe('the SQL console', () => {
       'INSERT INTO steplog.events (user_id) VALUES (2)',
       'DROP TABLE steplog.events',
       "SELECT * FROM file('/etc/hostname', 'LineAsString')",
+      "SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0",
+      "SELECT * FROM (SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0)",
       'SELECT 1; DROP TABLE steplog.events',
     ]) {
       const refused = await client.request('POST', '/admin/sql/run', { json: { sql } });

@@ -40,10 +40,12 @@ export class ChdbWarehouse implements Warehouse {
 
   async queryReadOnly(sql: string, { format, maxRows }: ReadOnlyQueryOptions): Promise<string> {
     // A subquery takes exactly one SELECT, and the outer SETTINGS put the engine in readonly mode.
-    // The newlines keep a trailing `--` comment from swallowing the closing parenthesis.
+    // The classic interpreter (analyzer off) also refuses a `SETTINGS readonly = 0` inside the
+    // subquery; ClickHouse 26's analyzer would apply it. The newlines keep a trailing `--` comment
+    // from swallowing the closing parenthesis.
     const wrapped =
-      `SELECT * FROM (\n${sql}\n) SETTINGS readonly = 1, max_result_rows = ${maxRows}, ` +
-      `result_overflow_mode = 'break'`;
+      `SELECT * FROM (\n${sql}\n) SETTINGS allow_experimental_analyzer = 0, readonly = 1, ` +
+      `max_result_rows = ${maxRows}, result_overflow_mode = 'break'`;
     const result = await this.run(() => this.session.queryAsync(wrapped, { format }));
     return result.text();
   }
