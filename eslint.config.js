@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -36,6 +37,16 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // The pages' scripts run in the browser as plain ES modules, outside the TypeScript project.
+    files: ['src/web/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false, project: false, program: null },
+      // Chart is the global of Chart.js's UMD bundle, loaded by a <script> before the page's module.
+      globals: { ...globals.browser, Chart: 'readonly' },
     },
   },
   {

@@ -52,18 +52,30 @@ export function openWarehouse(config: Config): WarehouseHandle {
   };
 }
 
+/** Opens and migrates the OLTP store alone: SQLite (WAL) may be shared with a running server. */
+export async function openStore(config: Config): Promise<OltpStore> {
+  const store = SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'));
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
 export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
   const handle = openWarehouse(config);
   const { warehouse, migrator } = handle;
-  const store = SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'));
+  let store: OltpStore | undefined;
   try {
-    await store.migrate();
+    store = await openStore(config);
     await migrator.up();
     // Only one process owns the data dir, so a job still 'running' now was cut off when its process died.
     await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
   } catch (error) {
-    await store.close();
+    await store?.close();
     await handle.close();
     throw error;
   }

@@ -18,6 +18,7 @@ import { userRoutes } from './routes/users.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 import type { AppDeps } from './deps.ts';
+import { webPlugin } from '../web/web-plugin.ts';
 
 export type App = FastifyInstance;
 
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     verifyRoutes,
   ];
   for (const plugin of routes) await app.register(plugin, { config, ...deps });
+  await app.register(webPlugin, { config, ...deps });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

@@ -20,6 +20,14 @@ export class ApiError extends Error {
   }
 }
 
+/** The record itself, or a 404 naming the `id` path parameter. */
+export function foundOr404<T>(record: T | undefined | false, what: 'user' | 'task', id: string): T {
+  if (record === undefined || record === false) {
+    throw new ApiError(404, 'not_found', `${what} ${id} does not exist`, 'id');
+  }
+  return record;
+}
+
 /** Turns every failure into `{error, message, field?}`; 5xx details go to the log, not the client. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -5,6 +5,7 @@ import { registerLoadCommand } from './load-command.ts';
 import { fromOption, toOption, urlOption, withWarehouse } from './options.ts';
 import { registerQueryCommands } from './query-commands.ts';
 import { printTable } from './table.ts';
+import { adminCommand } from './admin.ts';
 
 const program = new Command('steplog').description('Event collection and activity analytics').showHelpAfterError();
 
@@ -65,6 +66,8 @@ program
       );
     }),
   );
+
+program.addCommand(adminCommand);
 
 try {
   await program.parseAsync();

@@ -22,6 +22,12 @@ export interface Config {
   readonly maxBacklog: number;
   /** Test only: while this file exists every warehouse call fails, as if ClickHouse were down. */
   readonly faultWarehouseDownFile: string | null;
+  /** How long an admin stays logged in. */
+  readonly sessionTtlMs: number;
+  /** Whether the admin session cookie carries `Secure` (browsers still send it to http://localhost). */
+  readonly cookieSecure: boolean;
+  /** Most rows the SQL console shows or downloads. */
+  readonly sqlMaxRows: number;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +63,9 @@ const schema = z.object({
   STEPLOG_URL: z.url().optional(),
   STEPLOG_MAX_BACKLOG: positiveInt(1_000_000_000).default(1_000_000),
   STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: z.string().min(1).optional(),
+  STEPLOG_SESSION_TTL: duration.default(12 * 3_600_000),
+  STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
+  STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
 });
 
 /** Reads and validates every STEPLOG_* setting; throws ConfigError naming the first bad one. */
@@ -80,5 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBacklog: s.STEPLOG_MAX_BACKLOG,
     faultWarehouseDownFile:
       s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE === undefined ? null : path.resolve(s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE),
+    sessionTtlMs: s.STEPLOG_SESSION_TTL,
+    cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',
+    sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,
   });
 }

@@ -36,4 +36,6 @@ export interface Task {
   readonly id: number;
   readonly title: string;
   readonly text: string;
+  /** What a correct submission says (compared trimmed, case-insensitively); never sent to the task page. */
+  readonly answer: string;
 }

@@ -72,6 +72,9 @@ export const TaskInput = Type.Object(
     id: Type.Optional(Id),
     title: Type.String({ minLength: 1, maxLength: 200 }),
     text: Type.String({ maxLength: 100_000, default: '' }),
+    answer: Type.Optional(
+      Type.String({ maxLength: 1000, description: 'The expected answer; kept private, checked by /check' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -10,7 +10,7 @@ export interface OltpStore {
   getUsers(ids: readonly number[]): Promise<Map<number, User>>;
   listUsers(page: PageRequest): Promise<User[]>;
 
-  createTask(task: Omit<Task, 'id'> & { id?: number | undefined }): Promise<Task>;
+  createTask(task: TaskDraft): Promise<Task>;
   getTask(id: number): Promise<Task | undefined>;
   listTasks(page: PageRequest): Promise<Task[]>;
 
@@ -34,6 +34,46 @@ export interface OltpStore {
   listImportJobs(limit: number): Promise<ImportJob[]>;
   /** Marks jobs left 'running' by a process that died as failed; answers how many there were. */
   failInterruptedImportJobs(error: string): Promise<number>;
+  /** Events committed per minute since `since` (epoch ms): the ingest rate. */
+  receivedPerMinute(since: number): Promise<MinuteCount[]>;
+
+  // The web admin: editing, accounts, sessions, saved SQL.
+  /** Users whose name or email contains `text` (case-insensitive), by id. */
+  searchUsers(text: string, page: PageRequest): Promise<User[]>;
+  updateUser(user: User): Promise<User | undefined>;
+  updateTask(task: Task): Promise<Task | undefined>;
+  /** False when the task does not exist; ConflictError when events refer to it. */
+  deleteTask(id: number): Promise<boolean>;
+  createAdmin(username: string, passwordHash: string): Promise<Admin>;
+  findAdmin(username: string): Promise<(Admin & { readonly passwordHash: string }) | undefined>;
+  createSession(tokenHash: string, adminId: number, expiresAt: number): Promise<void>;
+  /** The admin a live session belongs to; expired sessions answer undefined. */
+  sessionAdmin(tokenHash: string, now: number): Promise<Admin | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  listSavedQueries(): Promise<SavedQuery[]>;
+  /** Creates the query or replaces the SQL of the one with this name. */
+  saveQuery(name: string, sql: string): Promise<SavedQuery>;
+  deleteSavedQuery(id: number): Promise<void>;
+}
+
+export type TaskDraft = Omit<Task, 'id' | 'answer'> & { id?: number | undefined; answer?: string | undefined };
+
+export interface MinuteCount {
+  /** Epoch ms at the start of the minute. */
+  readonly minute: number;
+  readonly events: number;
+}
+
+export interface Admin {
+  readonly id: number;
+  readonly username: string;
+}
+
+export interface SavedQuery {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+  readonly updatedAt: number;
 }
 
 export interface PageRequest {

@@ -9,12 +9,24 @@ export interface Warehouse {
   /** Runs a SELECT; `params` fill `{name:Type}` placeholders. */
   query<T>(sql: string, params?: Record<string, string | number>): Promise<T[]>;
   /**
+   * Runs an ad-hoc SELECT under the engine's `readonly=1` setting (the SQL console): the engine, not
+   * steplog, refuses writes, DDL and table functions. Answers the engine's raw output in `format`.
+   */
+  queryReadOnly(sql: string, options: ReadOnlyQueryOptions): Promise<string>;
+  /**
    * Inserts rows as one block (JSONEachRow). With a deduplication token (engines that have
    * `insertDeduplication`), a repeat of the same token is skipped by the table and by each of its
    * materialized views on its own — so a retry also completes views that a crash cut short.
    */
   insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ReadOnlyQueryOptions {
+  /** A ClickHouse output format: JSONCompact for a table, CSVWithNames for a download. */
+  readonly format: 'JSONCompact' | 'CSVWithNames';
+  /** Rows beyond this are cut off (at a block boundary, so a few more may come). */
+  readonly maxRows: number;
 }
 
 export interface WarehouseCapabilities {

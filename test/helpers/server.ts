@@ -33,12 +33,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs the CLI to completion and returns its exit code and output. */
+/** Runs the CLI to completion, with `input` on its stdin, and returns its exit code and output. */
 export async function runCli(
   args: string[],
   env: Record<string, string>,
+  input = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: ROOT });
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -4,10 +4,50 @@ import { dailyUsers } from '../../analytics/daily-users.ts';
 import { eventsPerDay } from '../../analytics/events-per-day.ts';
 import type { ActionId } from '../../events/event.ts';
 import { ErrorBody } from '../../events/schemas.ts';
+import { ingestHistory } from '../../ingest/ingest-history.ts';
 import type { RouteOptions } from '../deps.ts';
 import { checkRange, Day } from './day-range.ts';
 
-export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { warehouse }) => {
+const HOUR_MINUTES = 60;
+
+export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { warehouse, store, transport }) => {
+  app.get(
+    '/api/stats/ingest',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'The last hour, per minute: events received, rows loaded into ClickHouse, and the backlog',
+        response: {
+          200: Type.Object({
+            minutes: Type.Array(
+              Type.Object({
+                minute: Type.String({ format: 'date-time' }),
+                received: Type.Integer(),
+                loaded: Type.Integer(),
+                backlog: Type.Integer(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => {
+      const now = Date.now();
+      const since = now - HOUR_MINUTES * 60_000;
+      const [received, jobs, backlog] = await Promise.all([
+        store.receivedPerMinute(since),
+        store.listImportJobs(1000),
+        transport.backlog(),
+      ]);
+      return {
+        minutes: ingestHistory(now, HOUR_MINUTES, received, jobs, backlog.events).map((m) => ({
+          ...m,
+          minute: new Date(m.minute).toISOString(),
+        })),
+      };
+    },
+  );
+
   app.get(
     '/api/stats/daily-users',
     {

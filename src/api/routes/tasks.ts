@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams, Page, TaskInput, TaskOutput } from '../../events/schemas.ts';
-import { ApiError } from '../errors.ts';
+import { foundOr404 } from '../errors.ts';
 import type { RouteOptions } from '../deps.ts';
 import { toPage } from './page.ts';
 
@@ -17,8 +17,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request, reply) => {
-      const { id, title, text } = request.body;
-      return reply.code(201).send(await store.createTask({ id, title, text }));
+      const { id, title, text, answer } = request.body;
+      return reply.code(201).send(await store.createTask({ id, title, text, answer }));
     },
   );
 
@@ -41,9 +41,25 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskOutput, 404: ErrorBody } },
     },
     async (request) => {
-      const task = await store.getTask(Number(request.params.id));
-      if (!task) throw new ApiError(404, 'not_found', `task ${request.params.id} does not exist`, 'id');
-      return task;
+      return foundOr404(await store.getTask(Number(request.params.id)), 'task', request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/tasks/:id/check',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Whether an answer solves the task (records nothing: post the submit and solve events yourself)',
+        params: IdParams,
+        body: Type.Object({ answer: Type.String({ maxLength: 1000 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ correct: Type.Boolean() }), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const task = foundOr404(await store.getTask(Number(request.params.id)), 'task', request.params.id);
+      const normalize = (text: string) => text.trim().toLowerCase();
+      return { correct: task.answer !== '' && normalize(request.body.answer) === normalize(task.answer) };
     },
   );
 };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isGuest, type User } from '../../events/event.ts';
 import { ErrorBody, IdParams, Page, UserInput, UserOutput } from '../../events/schemas.ts';
-import { ApiError } from '../errors.ts';
+import { foundOr404 } from '../errors.ts';
 import type { RouteOptions } from '../deps.ts';
 import { toPage } from './page.ts';
 
@@ -58,9 +58,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: UserOutput, 404: ErrorBody } },
     },
     async (request) => {
-      const user = await store.getUser(Number(request.params.id));
-      if (!user) throw new ApiError(404, 'not_found', `user ${request.params.id} does not exist`, 'id');
-      return toOutput(user);
+      return toOutput(foundOr404(await store.getUser(Number(request.params.id)), 'user', request.params.id));
     },
   );
 };

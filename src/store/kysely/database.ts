@@ -13,6 +13,7 @@ export interface Database {
     id: Generated<number>;
     title: string;
     text: string;
+    answer: Generated<string>;
   };
   events: {
     id: Generated<number>;
@@ -37,5 +38,22 @@ export interface Database {
     batches: number;
     reconciled: number;
     error: string | null;
+  };
+  admins: {
+    id: Generated<number>;
+    username: string;
+    password_hash: string;
+    created_at: number;
+  };
+  admin_sessions: {
+    token_hash: string;
+    admin_id: number;
+    expires_at: number;
+  };
+  saved_queries: {
+    id: Generated<number>;
+    name: string;
+    sql: string;
+    updated_at: number;
   };
 }

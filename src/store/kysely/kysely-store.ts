@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ActionId, NewEvent, StoredEvent, Task, User } from '../../events/event.ts';
 import {
   ConflictError,
@@ -11,6 +11,10 @@ import {
   type OutboxEntry,
   type PageRequest,
   StoreUnavailableError,
+  type Admin,
+  type MinuteCount,
+  type SavedQuery,
+  type TaskDraft,
 } from '../store.ts';
 import { chunks, contiguousRanges } from './chunks.ts';
 import type { Database } from './database.ts';
@@ -96,15 +100,20 @@ export abstract class KyselyStore implements OltpStore {
     return rows.map(toUser);
   }
 
-  async createTask(task: Omit<Task, 'id'> & { id?: number | undefined }): Promise<Task> {
+  async createTask(task: TaskDraft): Promise<Task> {
     return this.write(() => this.insertTask(task));
   }
 
-  private async insertTask(task: Omit<Task, 'id'> & { id?: number | undefined }): Promise<Task> {
+  private async insertTask(task: TaskDraft): Promise<Task> {
     try {
       return await this.db
         .insertInto('tasks')
-        .values({ ...(task.id === undefined ? {} : { id: task.id }), title: task.title, text: task.text })
+        .values({
+          ...(task.id === undefined ? {} : { id: task.id }),
+          title: task.title,
+          text: task.text,
+          answer: task.answer ?? '',
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
     } catch (error) {
@@ -278,6 +287,132 @@ export abstract class KyselyStore implements OltpStore {
     return rows.map(toImportJob);
   }
 
+  async receivedPerMinute(since: number): Promise<MinuteCount[]> {
+    const minute = sql<number>`(received_at / 60000) * 60000`;
+    const rows = await this.db
+      .selectFrom('events')
+      .select([minute.as('minute'), (eb) => eb.fn.countAll<number>().as('events')])
+      .where('received_at', '>=', since)
+      .groupBy(minute)
+      .orderBy(minute)
+      .execute();
+    return rows.map((row) => ({ minute: Number(row.minute), events: Number(row.events) }));
+  }
+
+  // The web admin.
+
+  async searchUsers(text: string, page: PageRequest): Promise<User[]> {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '>', page.after)
+      .where((eb) =>
+        eb.or([
+          eb(sql`lower(name)`, 'like', sql`lower(${pattern}) escape '\\'`),
+          eb(sql`lower(email)`, 'like', sql`lower(${pattern}) escape '\\'`),
+        ]),
+      )
+      .orderBy('id')
+      .limit(page.limit)
+      .execute();
+    return rows.map(toUser);
+  }
+
+  async updateUser(user: User): Promise<User | undefined> {
+    const row = await this.db
+      .updateTable('users')
+      .set({
+        name: user.name,
+        email: user.email,
+        join_date: user.joinDate,
+        registration_date: user.registrationDate,
+      })
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async updateTask(task: Task): Promise<Task | undefined> {
+    return this.db
+      .updateTable('tasks')
+      .set({ title: task.title, text: task.text, answer: task.answer })
+      .where('id', '=', task.id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async deleteTask(id: number): Promise<boolean> {
+    const used = await this.db.selectFrom('events').select('id').where('step_id', '=', id).limit(1).executeTakeFirst();
+    if (used) throw new ConflictError('id', `task ${id} has events; it can be edited but not deleted`);
+    const result = await this.db.deleteFrom('tasks').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async createAdmin(username: string, passwordHash: string): Promise<Admin> {
+    try {
+      return await this.db
+        .insertInto('admins')
+        .values({ username, password_hash: passwordHash, created_at: Date.now() })
+        .returning(['id', 'username'])
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (this.isUniqueViolation(error)) throw new ConflictError('username', `admin ${username} already exists`);
+      throw error;
+    }
+  }
+
+  async findAdmin(username: string): Promise<(Admin & { readonly passwordHash: string }) | undefined> {
+    const row = await this.db
+      .selectFrom('admins')
+      .select(['id', 'username', 'password_hash'])
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row && { id: row.id, username: row.username, passwordHash: row.password_hash };
+  }
+
+  async createSession(tokenHash: string, adminId: number, expiresAt: number): Promise<void> {
+    await this.db.deleteFrom('admin_sessions').where('expires_at', '<', Date.now()).execute();
+    await this.db
+      .insertInto('admin_sessions')
+      .values({ token_hash: tokenHash, admin_id: adminId, expires_at: expiresAt })
+      .execute();
+  }
+
+  async sessionAdmin(tokenHash: string, now: number): Promise<Admin | undefined> {
+    return this.db
+      .selectFrom('admin_sessions')
+      .innerJoin('admins', 'admins.id', 'admin_sessions.admin_id')
+      .select(['admins.id', 'admins.username'])
+      .where('admin_sessions.token_hash', '=', tokenHash)
+      .where('admin_sessions.expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.deleteFrom('admin_sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  async listSavedQueries(): Promise<SavedQuery[]> {
+    const rows = await this.db.selectFrom('saved_queries').selectAll().orderBy('name').execute();
+    return rows.map(toSavedQuery);
+  }
+
+  async saveQuery(name: string, text: string): Promise<SavedQuery> {
+    const row = await this.db
+      .insertInto('saved_queries')
+      .values({ name, sql: text, updated_at: Date.now() })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ sql: text, updated_at: Date.now() }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toSavedQuery(row);
+  }
+
+  async deleteSavedQuery(id: number): Promise<void> {
+    await this.db.deleteFrom('saved_queries').where('id', '=', id).execute();
+  }
+
   async failInterruptedImportJobs(error: string): Promise<number> {
     const result = await this.db
       .updateTable('import_jobs')
@@ -326,4 +461,11 @@ const toImportJob = (row: Selectable<Database['import_jobs']>): ImportJob => ({
   batches: row.batches,
   reconciled: row.reconciled,
   error: row.error,
+});
+
+const toSavedQuery = (row: Selectable<Database['saved_queries']>): SavedQuery => ({
+  id: row.id,
+  name: row.name,
+  sql: row.sql,
+  updatedAt: row.updated_at,
 });

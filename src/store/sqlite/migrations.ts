@@ -51,4 +51,37 @@ export const sqliteMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_web': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('tasks')
+        .addColumn('answer', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .createTable('admins')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      // Only a hash of the session token is stored: a copy of the database cannot log anyone in.
+      await db.schema
+        .createTable('admin_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('admin_id', 'integer', (c) => c.notNull().references('admins.id').onDelete('cascade'))
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('saved_queries')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('sql', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .execute();
+      const part4 =
+        'SELECT toDate(time) AS day, name, action_id, count() AS events FROM steplog.events GROUP BY day, name, action_id ORDER BY day';
+      await sql`INSERT INTO saved_queries (name, sql, updated_at)
+        VALUES ('Seed Part 4: events per day, user and action', ${part4}, ${Date.now()})`.execute(db);
+    },
+  },
 };

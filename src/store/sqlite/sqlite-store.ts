@@ -69,7 +69,10 @@ export class SqliteStore extends KyselyStore {
   }
 
   protected isUniqueViolation(error: unknown): boolean {
-    return error instanceof SQLite.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY');
+    return (
+      error instanceof SQLite.SqliteError &&
+      (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || error.code === 'SQLITE_CONSTRAINT_UNIQUE')
+    );
   }
 
   protected isUnavailable(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Session } from 'chdb';
-import { WarehouseError, type Warehouse, type WarehouseCapabilities } from '../warehouse.ts';
+import { WarehouseError, type ReadOnlyQueryOptions, type Warehouse, type WarehouseCapabilities } from '../warehouse.ts';
 
 export interface ChdbOptions {
   /** Fault injection for tests: while this file exists every call fails with a WarehouseError. */
@@ -36,6 +36,18 @@ export class ChdbWarehouse implements Warehouse {
       .split('\n')
       .filter((line) => line.length > 0)
       .map((line) => JSON.parse(line) as T);
+  }
+
+  async queryReadOnly(sql: string, { format, maxRows }: ReadOnlyQueryOptions): Promise<string> {
+    // A subquery takes exactly one SELECT, and the outer SETTINGS put the engine in readonly mode.
+    // The classic interpreter (analyzer off) also refuses a `SETTINGS readonly = 0` inside the
+    // subquery; ClickHouse 26's analyzer would apply it. The newlines keep a trailing `--` comment
+    // from swallowing the closing parenthesis.
+    const wrapped =
+      `SELECT * FROM (\n${sql}\n) SETTINGS allow_experimental_analyzer = 0, readonly = 1, ` +
+      `max_result_rows = ${maxRows}, result_overflow_mode = 'break'`;
+    const result = await this.run(() => this.session.queryAsync(wrapped, { format }));
+    return result.text();
   }
 
   async insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void> {

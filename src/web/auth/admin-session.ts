@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { RouteOptions } from '../../api/deps.ts';
+import type { Admin, OltpStore } from '../../store/store.ts';
+import { renderPage } from '../render.ts';
+import { csrfGuard } from './csrf-guard.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    admin?: Admin;
+  }
+}
+
+export const SESSION_COOKIE = 'steplog_session';
+
+/** Only a hash of the token is stored, so a copy of the database logs nobody in. */
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Answers pages with a redirect to the login form, and fetch() calls with a 401. */
+export const requireAdmin =
+  (store: OltpStore) =>
+  async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const token = request.cookies[SESSION_COOKIE];
+    const admin = token ? await store.sessionAdmin(hashToken(token), Date.now()) : undefined;
+    if (admin) {
+      request.admin = admin;
+      return;
+    }
+    if (request.method === 'GET') {
+      return reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`);
+    }
+    return reply.code(401).send({ error: 'unauthenticated', message: 'log in at /admin/login first' });
+  };
+
+const LoginForm = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 100 }),
+    password: Type.String({ minLength: 1, maxLength: 1000 }),
+    next: Type.Optional(Type.String({ maxLength: 2000 })),
+    _csrf: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+/** Only local admin paths: never an open redirect to another site. */
+const safeNext = (next: string | undefined) => (next && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/admin');
+
+export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, config }) => {
+  // Compared against when the username is unknown, so a wrong name costs as long as a wrong password.
+  const decoyHash = await hashPassword(randomBytes(16).toString('hex'));
+
+  app.get(
+    '/admin/login',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      },
+    },
+    (request, reply) => renderPage(reply, 'admin/login', { next: safeNext(request.query.next), failed: false }),
+  );
+
+  app.post('/admin/login', { schema: { hide: true, body: LoginForm }, ...csrfGuard(app) }, async (request, reply) => {
+    const { username, password, next } = request.body;
+    const admin = await store.findAdmin(username);
+    const valid = await verifyPassword(password, admin?.passwordHash ?? decoyHash);
+    if (!admin || !valid) {
+      reply.code(401);
+      return renderPage(reply, 'admin/login', { next: safeNext(next), failed: true });
+    }
+    const token = randomBytes(32).toString('base64url');
+    await store.createSession(hashToken(token), admin.id, Date.now() + config.sessionTtlMs);
+    return reply
+      .setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.cookieSecure,
+        maxAge: Math.floor(config.sessionTtlMs / 1000),
+      })
+      .redirect(safeNext(next), 303);
+  });
+
+  app.post(
+    '/admin/logout',
+    {
+      schema: { hide: true, body: Type.Object({ _csrf: Type.String() }, { additionalProperties: false }) },
+      ...csrfGuard(app),
+    },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await store.deleteSession(hashToken(token));
+      return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/admin/login', 303);
+    },
+  );
+};

@@ -1,0 +1,180 @@
+import { api } from './api.js';
+import { draw, noData, PALETTE } from './charts.js';
+
+const DAY = 86_400_000;
+const REFRESH_MS = 30_000;
+const form = document.getElementById('range');
+const fromInput = document.getElementById('from');
+const toInput = document.getElementById('to');
+const isoDay = (t) => new Date(t).toISOString().slice(0, 10);
+
+toInput.value = isoDay(Date.now());
+fromInput.value = isoDay(Date.now() - 29 * DAY);
+
+const line = (label, data, i) => ({ label, data, borderColor: PALETTE[i], backgroundColor: PALETTE[i], tension: 0.2 });
+const bar = (label, data, i) => ({ label, data, backgroundColor: PALETTE[i] });
+
+/** Each chart fails alone: an endpoint that is missing or down shows "no data" in its place. */
+async function section(canvasId, render) {
+  try {
+    await render();
+  } catch (error) {
+    noData(canvasId, error.message);
+  }
+}
+
+async function activeUsers(range) {
+  try {
+    const series = await Promise.all(
+      [1, 7, 30].map((days) => api('GET', `/api/marts/users-activity/series?days=${days}&${range}`)),
+    );
+    draw('active', {
+      type: 'line',
+      data: {
+        labels: series[0].series.map((p) => p.date),
+        datasets: ['DAU', 'WAU', 'MAU'].map((name, i) =>
+          line(
+            name,
+            series[i].series.map((p) => p.users),
+            i,
+          ),
+        ),
+      },
+    });
+  } catch {
+    // Until the marts exist, daily unique users over the raw events still give the DAU line.
+    const { days } = await api('GET', `/api/stats/daily-users?${range}`);
+    draw('active', {
+      type: 'line',
+      data: {
+        labels: days.map((d) => d.day),
+        datasets: [
+          line(
+            'DAU',
+            days.map((d) => d.users),
+            0,
+          ),
+        ],
+      },
+    });
+  }
+}
+
+async function totals(range) {
+  const [{ days }, imports] = await Promise.all([
+    api('GET', `/api/stats/daily-users?${range}`),
+    api('GET', '/api/imports?limit=1'),
+  ]);
+  document.getElementById('total-events').textContent = days.reduce((sum, d) => sum + d.events, 0);
+  document.getElementById('peak-users').textContent = Math.max(0, ...days.map((d) => d.users));
+  document.getElementById('backlog').textContent = imports.backlog.events;
+}
+
+async function refresh() {
+  const range = new URLSearchParams({ from: fromInput.value, to: toInput.value }).toString();
+  await Promise.all([
+    totals(range).catch(() => undefined),
+    section('active', () => activeUsers(range)),
+    section('actions', async () => {
+      const { days } = await api('GET', `/api/stats/events-per-day?${range}`);
+      const labels = days.map((d) => d.day);
+      draw('actions', {
+        type: 'bar',
+        data: {
+          labels,
+          datasets: ['view', 'submit', 'solve'].map((a, i) =>
+            bar(
+              a,
+              days.map((d) => d[a]),
+              i,
+            ),
+          ),
+        },
+        options: { scales: { x: { stacked: true }, y: { stacked: true } } },
+      });
+    }),
+    section('funnel', async () => {
+      const { steps } = await api('GET', `/api/marts/funnel?${range}`);
+      if (steps.length === 0) throw new Error('no steps in the range');
+      draw('funnel', {
+        type: 'bar',
+        data: {
+          labels: steps.map((s) => `step ${s.step_id}`),
+          datasets: ['viewed', 'submitted', 'solved'].map((k, i) =>
+            bar(
+              k,
+              steps.map((s) => s[k]),
+              i,
+            ),
+          ),
+        },
+      });
+    }),
+    section('retention', async () => {
+      const { cohorts } = await api('GET', `/api/marts/retention?${range}&weeks=8`);
+      if (cohorts.length === 0) throw new Error('no cohorts in the range');
+      const weeks = Math.max(...cohorts.map((c) => c.active.length));
+      draw('retention', {
+        type: 'line',
+        data: {
+          labels: Array.from({ length: weeks }, (_, i) => `week ${i}`),
+          datasets: cohorts.map((c, i) =>
+            line(
+              `${c.cohort_week} (${c.users})`,
+              c.active.map((s) => s * 100),
+              i % PALETTE.length,
+            ),
+          ),
+        },
+        options: { scales: { y: { min: 0, max: 100, title: { display: true, text: '% active' } } } },
+      });
+    }),
+    section('ingest', async () => {
+      const { minutes } = await api('GET', '/api/stats/ingest');
+      draw('ingest', {
+        type: 'bar',
+        data: {
+          labels: minutes.map((m) => m.minute.slice(11, 16)),
+          datasets: [
+            {
+              type: 'bar',
+              ...bar(
+                'received',
+                minutes.map((m) => m.received),
+                0,
+              ),
+            },
+            {
+              type: 'bar',
+              ...bar(
+                'loaded',
+                minutes.map((m) => m.loaded),
+                2,
+              ),
+            },
+            {
+              type: 'line',
+              ...line(
+                'backlog',
+                minutes.map((m) => m.backlog),
+                1,
+              ),
+              yAxisID: 'backlog',
+            },
+          ],
+        },
+        options: { scales: { backlog: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } } },
+      });
+    }),
+  ]);
+  document.getElementById('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void refresh();
+});
+setInterval(() => {
+  if (document.getElementById('auto-refresh').checked) void refresh();
+}, REFRESH_MS);
+void refresh();

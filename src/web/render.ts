@@ -1,0 +1,10 @@
+import type { FastifyReply } from 'fastify';
+
+/** Renders a page with what every layout needs: the CSRF token for its forms and who is logged in. */
+export function renderPage(reply: FastifyReply, template: string, data: Record<string, unknown>): Promise<string> {
+  return reply.type('text/html; charset=utf-8').viewAsync(template, {
+    ...data,
+    csrf: reply.generateCsrf(),
+    admin: reply.request.admin ?? null,
+  });
+}

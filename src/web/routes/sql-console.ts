@@ -1,0 +1,114 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { RouteOptions } from '../../api/deps.ts';
+import { ApiError } from '../../api/errors.ts';
+import { IdParams } from '../../events/schemas.ts';
+import { WarehouseError } from '../../warehouse/warehouse.ts';
+import { requireAdmin } from '../auth/admin-session.ts';
+import { csrfGuard } from '../auth/csrf-guard.ts';
+import { renderPage } from '../render.ts';
+
+const Sql = Type.String({ minLength: 1, maxLength: 100_000 });
+const CsrfOnly = Type.Object({ _csrf: Type.String() }, { additionalProperties: false });
+
+interface JsonCompact {
+  meta: { name: string; type: string }[];
+  data: unknown[][];
+}
+
+/**
+ * The SQL console (Redash's role): ad-hoc SELECTs that the warehouse runs with readonly=1, shown as
+ * a table and a chart, saved by name, downloaded as CSV. A query the engine refuses is a 400 that
+ * carries the engine's message.
+ */
+export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, warehouse, config }) => {
+  app.addHook('preHandler', requireAdmin(store));
+  const csrf = csrfGuard(app);
+
+  const runReadOnly = async (sql: string, format: 'JSONCompact' | 'CSVWithNames') => {
+    try {
+      return await warehouse.queryReadOnly(sql, { format, maxRows: config.sqlMaxRows });
+    } catch (error) {
+      if (error instanceof WarehouseError) throw new ApiError(400, 'query_failed', error.message, 'sql');
+      throw error;
+    }
+  };
+
+  app.get('/admin/sql', { schema: { hide: true } }, async (_request, reply) =>
+    renderPage(reply, 'admin/sql', { saved: await store.listSavedQueries(), maxRows: config.sqlMaxRows }),
+  );
+
+  app.post(
+    '/admin/sql/run',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({ sql: Sql }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String() })),
+            rows: Type.Array(Type.Array(Type.Unknown())),
+            truncated: Type.Boolean(),
+          }),
+        },
+      },
+      // fetch() sends the token in the x-csrf-token header.
+      ...csrf,
+    },
+    async (request) => {
+      const result = JSON.parse(await runReadOnly(request.body.sql, 'JSONCompact')) as JsonCompact;
+      return {
+        columns: result.meta,
+        rows: result.data.slice(0, config.sqlMaxRows),
+        truncated: result.data.length >= config.sqlMaxRows,
+      };
+    },
+  );
+
+  app.post(
+    '/admin/sql/csv',
+    {
+      schema: {
+        hide: true,
+        // The CSV button submits the save form, so the (unused) name comes along.
+        body: Type.Object(
+          { sql: Sql, name: Type.Optional(Type.String()), _csrf: Type.String() },
+          { additionalProperties: false },
+        ),
+      },
+      ...csrf,
+    },
+    async (request, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="steplog-query.csv"')
+        .send(await runReadOnly(request.body.sql, 'CSVWithNames')),
+  );
+
+  app.post(
+    '/admin/sql/saved',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), sql: Sql, _csrf: Type.String() },
+          { additionalProperties: false },
+        ),
+      },
+      ...csrf,
+    },
+    async (request, reply) => {
+      const saved = await store.saveQuery(request.body.name.trim(), request.body.sql);
+      return reply.redirect(`/admin/sql?query=${saved.id}`, 303);
+    },
+  );
+
+  app.post(
+    '/admin/sql/saved/:id/delete',
+    { schema: { hide: true, params: IdParams, body: CsrfOnly }, ...csrf },
+    async (request, reply) => {
+      await store.deleteSavedQuery(Number(request.params.id));
+      return reply.redirect('/admin/sql', 303);
+    },
+  );
+};

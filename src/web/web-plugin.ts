@@ -1,0 +1,53 @@
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import view from '@fastify/view';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Eta } from 'eta';
+import type { RouteOptions } from '../api/deps.ts';
+import { adminSession } from './auth/admin-session.ts';
+import { adminImportRoutes } from './routes/admin-imports.ts';
+import { adminTaskRoutes } from './routes/admin-tasks.ts';
+import { adminUserRoutes } from './routes/admin-users.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { sqlConsoleRoutes } from './routes/sql-console.ts';
+import { taskPageRoutes } from './routes/task-page.ts';
+
+// The package exports no path to its browser bundle; it sits beside the CommonJS entry.
+const CHART_JS = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+
+/**
+ * The web pages: server-rendered Eta templates plus a little static JS per page. Pages call the
+ * same public JSON API as any client; admin pages sit behind a session cookie and CSRF tokens.
+ */
+export const webPlugin: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(csrf, {
+    cookieKey: 'steplog_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: options.config.cookieSecure },
+  });
+  await app.register(view, {
+    engine: { eta: new Eta() },
+    root: path.join(import.meta.dirname, 'views'),
+    production: process.env.NODE_ENV === 'production',
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(import.meta.dirname, 'public'),
+    prefix: '/assets/',
+    decorateReply: false,
+  });
+  app.get('/assets/vendor/chart.umd.min.js', { schema: { hide: true } }, (_request, reply) =>
+    reply.type('application/javascript').send(fs.createReadStream(CHART_JS)),
+  );
+
+  await app.register(adminSession, options);
+  for (const plugin of [taskPageRoutes, dashboardRoutes]) await app.register(plugin, options);
+  for (const plugin of [adminUserRoutes, adminTaskRoutes, adminImportRoutes, sqlConsoleRoutes]) {
+    await app.register(plugin, options);
+  }
+};

@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
+
+let server: ServerProcess;
+const PASSWORD = 'long enough password';
+
+/** A tiny cookie jar over fetch, as a browser would keep one. */
+class Client {
+  private readonly cookies = new Map<string, string>();
+  csrf = '';
+
+  async request(method: string, route: string, init: { form?: Record<string, string>; json?: unknown } = {}) {
+    const headers: Record<string, string> = {
+      cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    };
+    let body: string | undefined;
+    if (init.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(init.form).toString();
+    } else if (init.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.json);
+    }
+    if (this.csrf) headers['x-csrf-token'] = this.csrf;
+    const response = await fetch(`${server.url}${route}`, { method, headers, body, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, value] = pair!.split('=');
+      this.cookies.set(name!, value!);
+    }
+    const text = await response.text();
+    const token = /name="csrf-token" content="([^"]+)"/.exec(text);
+    if (token) this.csrf = token[1]!;
+    return { status: response.status, text, headers: response.headers };
+  }
+
+  has(cookie: string): boolean {
+    return (this.cookies.get(cookie) ?? '') !== '';
+  }
+
+  async logIn(password = PASSWORD) {
+    await this.request('GET', '/admin/login');
+    return this.request('POST', '/admin/login', { form: { username: 'root', password, _csrf: this.csrf } });
+  }
+}
+
+const warehouseRows = async (client: Client) =>
+  JSON.parse(
+    (await client.request('POST', '/admin/sql/run', { json: { sql: 'SELECT count() AS n FROM steplog.events' } })).text,
+  ).rows[0][0] as number;
+
+beforeAll(async () => {
+  server = await startServer({ STEPLOG_FLUSH_INTERVAL: '1h' });
+  const created = await runCli(
+    ['admin', 'create', '--username', 'root', '--password-stdin'],
+    { STEPLOG_DATA_DIR: server.dataDir },
+    `${PASSWORD}\n`,
+  );
+  expect(created.stdout).toContain('created admin root');
+});
+afterAll(() => server?.stop());
+
+describe('steplog admin create', () => {
+  it('refuses a short password and a taken username, naming the problem', async () => {
+    const env = { STEPLOG_DATA_DIR: server.dataDir };
+    const short = await runCli(['admin', 'create', '--username', 'other', '--password', 'short'], env);
+    expect(short).toMatchObject({ code: 1 });
+    expect(short.stderr).toContain('at least 8 characters');
+    const taken = await runCli(['admin', 'create', '--username', 'root', '--password', 'another password'], env);
+    expect(taken).toMatchObject({ code: 1 });
+    expect(taken.stderr).toContain('admin root already exists');
+  });
+});
+
+describe('admin login and sessions', () => {
+  it('refuses a login form without a valid CSRF token', async () => {
+    const client = new Client();
+    await client.request('GET', '/admin/login');
+    const forged = await client.request('POST', '/admin/login', {
+      form: { username: 'root', password: PASSWORD, _csrf: 'forged' },
+    });
+    expect(forged.status).toBe(403);
+    expect(client.has('steplog_session')).toBe(false);
+  });
+
+  it('answers a wrong password with 401 and sets no session', async () => {
+    const client = new Client();
+    expect((await client.logIn('not the password')).status).toBe(401);
+    expect(client.has('steplog_session')).toBe(false);
+  });
+
+  it('sets a Secure, HttpOnly, SameSite=Strict session cookie and logs out', async () => {
+    const client = new Client();
+    const login = await client.logIn();
+    expect(login.status).toBe(303);
+    const cookie = login.headers.getSetCookie().find((c) => c.startsWith('steplog_session='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect((await client.request('GET', '/admin/users')).status).toBe(200);
+
+    await client.request('POST', '/admin/logout', { form: { _csrf: client.csrf } });
+    const after = await client.request('GET', '/admin/users');
+    expect(after.status).toBe(302);
+    expect(after.headers.get('location')).toBe('/admin/login?next=%2Fadmin%2Fusers');
+  });
+
+  it('keeps every admin page and action behind the session', async () => {
+    const anonymous = new Client();
+    for (const page of ['/admin/users', '/admin/tasks', '/admin/imports', '/admin/sql']) {
+      expect((await anonymous.request('GET', page)).status).toBe(302);
+    }
+    const run = await anonymous.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
+    expect(run.status).toBe(401);
+  });
+});
+
+describe('the SQL console', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = new Client();
+    await client.logIn();
+    await client.request('GET', '/admin/sql');
+    await api(server.url, 'POST', '/api/users', { id: 1, name: 'u1' });
+    await api(server.url, 'POST', '/api/tasks', { id: 1, title: 't1', answer: 'Paris' });
+    await api(server.url, 'POST', '/api/events', { user_id: 1, step_id: 1, action_id: 0 });
+    await api(server.url, 'POST', '/api/imports');
+  });
+
+  it('needs the CSRF header even with a session', async () => {
+    const token = client.csrf;
+    client.csrf = '';
+    const run = await client.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
+    client.csrf = token;
+    expect(run.status).toBe(403);
+  });
+
+  it('answers columns with types and rows', async () => {
+    const run = await client.request('POST', '/admin/sql/run', {
+      json: { sql: 'SELECT user_id, action_id FROM steplog.events' },
+    });
+    expect(JSON.parse(run.text)).toEqual({
+      columns: [
+        { name: 'user_id', type: 'UInt32' },
+        { name: 'action_id', type: 'UInt8' },
+      ],
+      rows: [[1, 0]],
+      truncated: false,
+    });
+  });
+
+  it('lets the engine refuse writes, DDL and file access, and nothing changes', async () => {
+    for (const sql of [
+      'INSERT INTO steplog.events (user_id) VALUES (2)',
+      'DROP TABLE steplog.events',
+      "SELECT * FROM file('/etc/hostname', 'LineAsString')",
+      "SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0",
+      "SELECT * FROM (SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0)",
+      'SELECT 1; DROP TABLE steplog.events',
+    ]) {
+      const refused = await client.request('POST', '/admin/sql/run', { json: { sql } });
+      expect(refused.status, sql).toBe(400);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: 'query_failed', field: 'sql' });
+    }
+    expect(await warehouseRows(client)).toBe(1);
+  });
+
+  it('downloads a result as CSV with a header row', async () => {
+    const csv = await client.request('POST', '/admin/sql/csv', {
+      form: { sql: 'SELECT user_id, step_id FROM steplog.events', name: '', _csrf: client.csrf },
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-disposition')).toContain('attachment');
+    expect(csv.text).toBe('"user_id","step_id"\n1,1\n');
+  });
+
+  it('saves a named query, replaces it under the same name, and comes with the seed Part 4 query', async () => {
+    const form = (sql: string) => ({ form: { name: 'Users', sql, _csrf: client.csrf } });
+    expect((await client.request('POST', '/admin/sql/saved', form('SELECT 1'))).status).toBe(303);
+    expect((await client.request('POST', '/admin/sql/saved', form('SELECT 2'))).status).toBe(303);
+    const page = (await client.request('GET', '/admin/sql')).text;
+    expect(page.match(/data-name="Users"/g)).toHaveLength(1);
+    expect(page).toContain('data-sql="SELECT 2"');
+    expect(page).toContain(
+      'SELECT toDate(time) AS day, name, action_id, count() AS events FROM steplog.events GROUP BY day, name, action_id ORDER BY day',
+    );
+  });
+});
+
+describe('tasks with answers', () => {
+  it('checks an answer trimmed and ignoring case, and never shows it through the API', async () => {
+    await api(server.url, 'POST', '/api/tasks', { id: 7, title: 'Capital of France', answer: 'Paris' });
+    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: ' paris ' })).body).toEqual({
+      correct: true,
+    });
+    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: 'Lyon' })).body).toEqual({ correct: false });
+    expect((await api(server.url, 'GET', '/api/tasks/7')).body).toEqual({
+      id: 7,
+      title: 'Capital of France',
+      text: '',
+    });
+    const missing = await api(server.url, 'POST', '/api/tasks/99/check', { answer: 'x' });
+    expect(missing).toMatchObject({ status: 404, body: { field: 'id' } });
+  });
+
+  it('refuses to delete a task that events refer to', async () => {
+    const client = new Client();
+    await client.logIn();
+    await client.request('GET', '/admin/tasks/1');
+    const deleted = await client.request('POST', '/admin/tasks/1/delete', { form: { _csrf: client.csrf } });
+    expect(deleted.status).toBe(409);
+    expect((await api(server.url, 'GET', '/api/tasks/1')).status).toBe(200);
+  });
+});
