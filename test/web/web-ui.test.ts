@@ -116,11 +116,19 @@ describe('the web pages in Chromium', () => {
     await page.goto('/dashboard');
     await expect.poll(() => page.locator('#total-events').textContent()).toBe('4');
     expect(await page.locator('#peak-users').textContent()).toBe('1');
-    // Every chart has data now: the marts and stats endpoints answered for the loaded events.
+    // Every chart has drawn data now: the marts and stats endpoints answered for the loaded events.
     for (const chart of ['active', 'actions', 'funnel', 'retention', 'ingest']) {
-      await expect.poll(() => page.locator(`#${chart}`).isVisible(), { message: chart }).toBe(true);
+      const plotted = () =>
+        page.evaluate((id) => {
+          const drawn = (globalThis as any).Chart.getChart(id);
+          const values: unknown[] = drawn ? drawn.data.datasets.flatMap((d: { data: unknown[] }) => d.data) : [];
+          return drawn !== undefined && drawn.width > 0 && values.some((v) => typeof v === 'number' && v > 0);
+        }, chart);
+      await expect.poll(plotted, { message: chart }).toBe(true);
     }
     expect(await page.locator('.no-data').count()).toBe(0);
+    // Charts shown after being hidden are sized on the next frames: let them paint before the picture.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await screenshot(page, '06-dashboard-after-load');
   });
 
