@@ -128,7 +128,7 @@ describe('the web pages in Chromium', () => {
     }
     expect(await page.locator('.no-data').count()).toBe(0);
     // Charts shown after being hidden are sized on the next frames: let them paint before the picture.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     await screenshot(page, '06-dashboard-after-load');
   });
 
