@@ -34,7 +34,8 @@ export const webPlugin: FastifyPluginAsyncTypebox<RouteOptions> = async (app, op
   await app.register(view, {
     engine: { eta: new Eta() },
     root: path.join(import.meta.dirname, 'views'),
-    production: process.env.NODE_ENV === 'production',
+    // Templates are read once and cached: they ship with the code and change only with a restart.
+    production: true,
   });
   await app.register(fastifyStatic, {
     root: path.join(import.meta.dirname, 'public'),
