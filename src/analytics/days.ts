@@ -1,4 +1,4 @@
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** Ten years of days: a bound on the size of any per-day answer. */
 export const MAX_DAYS = 3660;
@@ -6,6 +6,9 @@ export const MAX_DAYS = 3660;
 /** The UTC day `n` days after `day` (YYYY-MM-DD; n may be negative). */
 export const addDays = (day: string, n: number): string =>
   new Date(Date.parse(day) + n * DAY_MS).toISOString().slice(0, 10);
+
+/** Days from `from` to `to` (0 for the same day, negative when `to` comes first). */
+export const daySpan = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / DAY_MS;
 
 /** Every UTC day from `from` to `to`, both included. */
 export function daysBetween(from: string, to: string): string[] {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { addDays, MAX_DAYS } from '../analytics/days.ts';
+import { addDays, daySpan, MAX_DAYS } from '../analytics/days.ts';
 import { loadConfig } from '../config/config.ts';
 import { warehouseAccess, type DayRange, type WarehouseAccess } from './warehouse-access.ts';
 
@@ -28,7 +28,7 @@ export function dayRange(opts: { from?: string; to?: string }, defaultDays = 30)
   const to = opts.to ?? today();
   const range = { from: opts.from ?? addDays(to, 1 - defaultDays), to };
   if (range.from > range.to) throw new InvalidArgumentError('--to must not be before --from');
-  if (Date.parse(range.to) - Date.parse(range.from) >= MAX_DAYS * 86_400_000) {
+  if (daySpan(range.from, range.to) >= MAX_DAYS) {
     throw new InvalidArgumentError(`the range must span at most ${MAX_DAYS} days`);
   }
   return range;

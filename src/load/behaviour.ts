@@ -1,5 +1,6 @@
 import { ACTIONS, type ActionId } from '../events/event.ts';
-import { DAY_MS, type Population } from './population.ts';
+import { DAY_MS } from '../analytics/days.ts';
+import type { Population } from './population.ts';
 import { pick } from './random.ts';
 
 /** One event `steplog load` sends. */

@@ -1,4 +1,5 @@
 import { pick } from './random.ts';
+import { DAY_MS } from '../analytics/days.ts';
 
 /** A user as `steplog load` creates it (times in epoch ms, UTC). */
 export interface PlannedUser {
@@ -22,7 +23,6 @@ export interface PopulationShape {
   readonly end: number;
 }
 
-export const DAY_MS = 86_400_000;
 const GUEST_SHARE = 0.25;
 /** Users who joined before the period: the returning part of the audience. */
 const EARLIER_SHARE = 0.3;

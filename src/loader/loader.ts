@@ -26,8 +26,8 @@ interface PreparedBatch {
 /**
  * Moves the backlog into the warehouse, batch by batch: receive → denormalize → insert → ack.
  * Exactly once: before inserting, a batch is marked in doubt; a batch found in doubt (a crash or
- * error hit it after that mark) is first reconciled — the warehouse is asked which of its
- * event_ids it already holds, and only the rest are inserted. One run is one import job.
+ * error hit it after that mark) is inserted again as first formed, under the same deduplication
+ * token (see `prepare`). One run is one import job.
  *
  * The next batch is read and denormalized while the warehouse inserts the current one (chDB and
  * the HTTP client both insert off the event loop); inserts and acks stay strictly in order.

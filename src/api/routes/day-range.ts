@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { MAX_DAYS } from '../../analytics/days.ts';
+import { daySpan, MAX_DAYS } from '../../analytics/days.ts';
 import { ApiError } from '../errors.ts';
 
 /** A UTC day in a query string or body. */
@@ -15,7 +15,7 @@ export const Count = (max: number, description: string) =>
 
 /** Rejects a range that ends before it starts or spans more than MAX_DAYS days, naming `field`. */
 export function checkRange(from: string, to: string, field = 'to'): void {
-  const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+  const span = daySpan(from, to);
   if (span < 0) throw new ApiError(400, 'validation', `${field} must not be before from`, field);
   if (span >= MAX_DAYS) throw new ApiError(400, 'validation', `the range must span at most ${MAX_DAYS} days`, field);
 }

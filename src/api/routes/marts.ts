@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MAX_DAYS } from '../../analytics/days.ts';
+import { daySpan, MAX_DAYS } from '../../analytics/days.ts';
 import { funnel } from '../../analytics/funnel.ts';
 import { retention } from '../../analytics/retention.ts';
 import { stepDifficulty } from '../../analytics/step-difficulty.ts';
@@ -70,7 +70,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       const { from, to } = request.query;
       checkRange(from, to);
       const days = checkCount(request.query.days, MAX_DAYS, 'days');
-      const windows = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+      const windows = daySpan(from, to) + 1;
       if (windows * days > MAX_SERIES_WORK) {
         throw new ApiError(400, 'validation', `days × windows must be at most ${MAX_SERIES_WORK}`, 'days');
       }
