@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pino, type Logger } from 'pino';
 import { buildApp, type App } from './api/app.ts';
 import type { Config } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
@@ -6,8 +7,9 @@ import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Loader, type LoaderOptions } from './loader/loader.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
+import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
-import type { Transport } from './queue/transport.ts';
+import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { OltpStore } from './store/store.ts';
@@ -20,10 +22,12 @@ import type { Warehouse } from './warehouse/warehouse.ts';
  * the interfaces built here.
  */
 export interface Runtime {
+  readonly log: Logger;
   readonly store: OltpStore;
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
   readonly transport: Transport;
+  readonly deadLetters: DeadLetters;
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
   readonly ingest: IngestService;
@@ -53,7 +57,7 @@ export function openWarehouse(config: Config): WarehouseHandle {
 }
 
 /** Opens and migrates the OLTP store alone: SQLite (WAL) may be shared with a running server. */
-export async function openStore(config: Config): Promise<OltpStore> {
+export async function openStore(config: Config): Promise<SqliteStore> {
   const store = SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'));
   try {
     await store.migrate();
@@ -68,7 +72,7 @@ export async function openStore(config: Config): Promise<OltpStore> {
 export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
   const handle = openWarehouse(config);
   const { warehouse, migrator } = handle;
-  let store: OltpStore | undefined;
+  let store: SqliteStore | undefined;
   try {
     store = await openStore(config);
     await migrator.up();
@@ -79,8 +83,13 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     await handle.close();
     throw error;
   }
+  const log = pino({ level: config.logLevel });
   const transport = new OutboxTransport(store);
-  const loader = new Loader(transport, store, warehouse, { batchSize: config.batchSize, ...loaderHooks });
+  const loader = new Loader(transport, store, warehouse, {
+    batchSize: config.batchSize,
+    log: log.child({ component: 'loader' }),
+    ...loaderHooks,
+  });
   const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
   await backlog.refresh();
   const scheduler = new LoadScheduler(loader, {
@@ -94,10 +103,12 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     scheduler.notifyAppended(n);
   });
   return {
+    log,
     store,
     warehouse,
     migrator,
     transport,
+    deadLetters: new OutboxDeadLetters(store),
     loader,
     scheduler,
     ingest,
@@ -131,4 +142,10 @@ export async function serve(config: Config): Promise<App> {
     'steplog is serving',
   );
   return app;
+}
+
+/** The dead letters alone, for the CLI: they live in the store, which a running server shares. */
+export async function openDeadLetters(config: Config): Promise<{ deadLetters: DeadLetters; close(): Promise<void> }> {
+  const store = await openStore(config);
+  return { deadLetters: new OutboxDeadLetters(store), close: () => store.close() };
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
 import { registerErrorHandler } from './errors.ts';
@@ -24,8 +24,10 @@ export type App = FastifyInstance;
 
 /** The HTTP face of steplog: routes, validation, OpenAPI. Listening is the caller's job. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
+  // One pino logger for the process: the pipeline's lines and the HTTP layer's share level and output.
+  const loggerInstance: FastifyBaseLogger = deps.log;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    loggerInstance,
     // Per-request lines would cost more than the request itself on the ingest path; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,

@@ -1,7 +1,8 @@
 import type { Config } from '../config/config.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
-import type { Transport } from '../queue/transport.ts';
+import type { Logger } from 'pino';
+import type { DeadLetters, Transport } from '../queue/transport.ts';
 import type { OltpStore } from '../store/store.ts';
 import type { WarehouseMigrator } from '../warehouse/migrator.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -12,6 +13,8 @@ export interface AppDeps {
   readonly ingest: IngestService;
   readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
   readonly transport: Pick<Transport, 'backlog'>;
+  readonly deadLetters: DeadLetters;
+  readonly log: Logger;
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
 }

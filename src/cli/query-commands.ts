@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { MAX_DAYS } from '../analytics/days.ts';
 import type { ActionId } from '../events/event.ts';
+import { MAX_UINT32 } from '../events/limits.ts';
 import { printTable as print } from './table.ts';
 import { dayRange, fromOption, toOption, urlOption, wholeNumber, withWarehouse } from './options.ts';
 
@@ -67,7 +68,7 @@ export function registerQueryCommands(program: Command): void {
   );
 
   command('funnel', 'per-step funnel of users whose first view falls in the range: viewed → submitted → solved')
-    .addOption(new Option('--step <id>', 'only this step').argParser(wholeNumber(4_294_967_295)))
+    .addOption(new Option('--step <id>', 'only this step').argParser(wholeNumber(MAX_UINT32)))
     .action((opts: RangeOptions & { step?: number }) =>
       withWarehouse(opts.url, async (access) => {
         const steps = await access.funnel({ ...dayRange(opts), stepId: opts.step });

@@ -1,14 +1,30 @@
 import { Type, type Static } from 'typebox';
+import { MAX_UINT32 } from './limits.ts';
 
 /** JSON schemas of the public API: they validate requests and document them in OpenAPI. */
 
-const Id = Type.Integer({ minimum: 1, maximum: 4_294_967_295, description: 'Positive id (fits ClickHouse UInt32)' });
-const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp with a UTC offset' });
+const Id = Type.Integer({ minimum: 1, maximum: MAX_UINT32, description: 'Positive id (fits ClickHouse UInt32)' });
+const Timestamp = Type.String({
+  format: 'date-time',
+  description:
+    'RFC 3339 timestamp with a UTC offset, from 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z; no leap second',
+});
+/** The canonical 8-4-4-4-12 hex form only (the `uuid` format alone also lets `urn:uuid:` through). */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+/** Well-formed Unicode: no lone surrogate, which neither SQLite nor ClickHouse can store as sent. */
+export const WELL_FORMED = '^\\P{Cs}*$';
+const Text = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, pattern: WELL_FORMED });
 
 export const EventInput = Type.Object(
   {
     event_id: Type.Optional(
-      Type.String({ format: 'uuid', description: 'Client UUID for idempotency; generated (UUIDv7) when absent' }),
+      Type.String({
+        format: 'uuid',
+        pattern: UUID_PATTERN,
+        description:
+          'Client UUID (8-4-4-4-12 hex, any case; stored lower-case) for idempotency; generated (UUIDv7) when absent',
+      }),
     ),
     time: Type.Optional(Type.String({ ...Timestamp, description: 'When it happened; the receive time when absent' })),
     user_id: Id,
@@ -48,13 +64,15 @@ export const BatchItemResult = Type.Union([
 
 export const UserInput = Type.Object(
   {
-    id: Type.Optional(Id),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ minLength: 1, maxLength: 200 }),
     email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 200 }), Type.Literal('')])),
     join_date: Type.Optional(Timestamp),
     registration_date: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: 'Null or absent: a guest' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'The server assigns the id (never reused); a client cannot choose one.',
+  },
 );
 export type UserInput = Static<typeof UserInput>;
 
@@ -69,11 +87,10 @@ export const UserOutput = Type.Object({
 
 export const TaskInput = Type.Object(
   {
-    id: Type.Optional(Id),
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    text: Type.String({ maxLength: 100_000, default: '' }),
+    title: Text({ minLength: 1, maxLength: 200 }),
+    text: Type.String({ maxLength: 100_000, pattern: WELL_FORMED, default: '' }),
     answer: Type.Optional(
-      Type.String({ maxLength: 1000, description: 'The expected answer; kept private, checked by /check' }),
+      Text({ maxLength: 1000, description: 'The expected answer; kept private, checked by /check' }),
     ),
   },
   { additionalProperties: false },

@@ -1,11 +1,10 @@
 import { uuidv7 } from 'uuidv7';
 import type { ActionId, NewEvent } from '../events/event.ts';
 import type { EventInput } from '../events/schemas.ts';
+import { parseTimestamp } from '../events/timestamp.ts';
 
 /** How far ahead of the server clock an event time may be (client clock skew). */
 export const MAX_FUTURE_MS = 24 * 3600 * 1000;
-/** ClickHouse DateTime ends in 2106; anything before 1970 has no DateTime either. */
-const EARLIEST_MS = 0;
 
 export type Normalized = { ok: true; event: NewEvent } | { ok: false; field: string; message: string };
 
@@ -13,11 +12,9 @@ export type Normalized = { ok: true; event: NewEvent } | { ok: false; field: str
 export function normalizeEvent(input: EventInput, now: number): Normalized {
   let time = now;
   if (input.time !== undefined) {
-    time = Date.parse(input.time);
-    if (Number.isNaN(time))
-      return { ok: false, field: 'time', message: `time "${input.time}" is not a valid timestamp` };
-    if (time < EARLIEST_MS)
-      return { ok: false, field: 'time', message: 'time must not be before 1970-01-01T00:00:00Z' };
+    const parsed = parseTimestamp(input.time, 'time');
+    if (!parsed.ok) return { ok: false, field: 'time', message: parsed.message };
+    time = parsed.ms;
     if (time > now + MAX_FUTURE_MS) {
       return { ok: false, field: 'time', message: 'time must not be more than 24 hours in the future' };
     }

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { UUID_PATTERN, WELL_FORMED } from '../events/schemas.ts';
 
 /** Ajv settings shared by the HTTP layer and per-item batch validation: reject, never coerce or strip. */
 export const AJV_OPTIONS = {
@@ -16,6 +17,11 @@ export interface FieldError {
   readonly field: string;
   readonly message: string;
 }
+
+const PATTERN_MEANING: Record<string, string> = {
+  [UUID_PATTERN]: 'a UUID in the 8-4-4-4-12 hex form (no urn:uuid: prefix, no braces)',
+  [WELL_FORMED]: 'well-formed Unicode (a lone surrogate cannot be stored)',
+};
 
 /** Compiles a JSON schema into a check that names the offending field. */
 export function compileValidator<T>(
@@ -40,5 +46,7 @@ export function describeError(error: ErrorObject | undefined, prefix = ''): Fiel
   }
   const field = path.join('.') || 'body';
   if (params.missingProperty !== undefined) return { field, message: `${field} is required` };
+  const pattern = PATTERN_MEANING[(error.params as { pattern?: string }).pattern ?? ''];
+  if (error.keyword === 'pattern' && pattern) return { field, message: `${field} must be ${pattern}` };
   return { field, message: `${field} ${error.message ?? 'is invalid'}` };
 }

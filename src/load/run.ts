@@ -53,16 +53,13 @@ export async function runLoad(options: LoadOptions): Promise<{ report: LoadRepor
     users: options.users,
     tasks: options.tasks,
   });
-  const users = await createPopulation(client, population, options.concurrency);
-  const events = planEvents(
-    random(options.seed + 1),
-    { users, taskIds: population.taskIds },
-    {
-      ...period,
-      events: options.events,
-      runTag,
-    },
-  );
+  const stored = await createPopulation(client, population, options.concurrency);
+  const { users } = stored;
+  const events = planEvents(random(options.seed + 1), stored, {
+    ...period,
+    events: options.events,
+    runTag,
+  });
 
   const sampler = new VisibilitySampler(
     new HttpClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, giveUpAfterMs: 0 }),

@@ -11,32 +11,30 @@ interface ApiUser {
 }
 
 /**
- * Creates the population's tasks and users through the API. A user that already exists (an
- * earlier run) is used as the server holds it, so the attributes checked later are the stored ones.
+ * Creates the population's tasks and users through the API. The server assigns the ids, so the
+ * answer is the population as stored: its ids and attributes are what events and checks use.
  */
 export async function createPopulation(
   client: HttpClient,
   population: Population,
   concurrency: number,
-): Promise<PlannedUser[]> {
-  await forEachConcurrently(population.taskIds, concurrency, async (id) => {
-    const answer = await client.request('POST', '/api/tasks', { id, title: `Step ${id}`, text: '' });
-    if (answer.status !== 201 && answer.status !== 409) throw new Error(`creating task ${id}: ${answer.status}`);
+): Promise<Population> {
+  const taskIds: number[] = [];
+  await forEachConcurrently(population.taskIds, concurrency, async (planned) => {
+    const task = await client.ok<{ id: number }>('POST', '/api/tasks', { title: `Step ${planned}`, text: '' });
+    taskIds.push(task.id);
   });
   const users: PlannedUser[] = [];
   await forEachConcurrently(population.users, concurrency, async (user) => {
-    const answer = await client.request<ApiUser>('POST', '/api/users', {
-      id: user.id,
+    const stored = await client.ok<ApiUser>('POST', '/api/users', {
       name: user.name,
       email: user.email,
       join_date: new Date(user.joinDate).toISOString(),
       registration_date: user.registrationDate === null ? null : new Date(user.registrationDate).toISOString(),
     });
-    if (answer.status === 201) return void users.push(user);
-    if (answer.status !== 409) throw new Error(`creating user ${user.id}: ${answer.status}`);
-    users.push(fromApi(await client.ok<ApiUser>('GET', `/api/users/${user.id}`)));
+    users.push(fromApi(stored));
   });
-  return users.sort((a, b) => a.id - b.id);
+  return { users: users.sort((a, b) => a.id - b.id), taskIds: taskIds.sort((a, b) => a - b) };
 }
 
 const fromApi = (user: ApiUser): PlannedUser => ({

@@ -1,36 +1,38 @@
-import type { Delivery, Transport } from '../queue/transport.ts';
+import { pino, type Logger } from 'pino';
+import type { Batch, FormedBatch, NewDeadLetter, Transport } from '../queue/transport.ts';
 import type { ImportJob, ImportTrigger, OltpStore } from '../store/store.ts';
-import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
+import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
+import { halves, monthBlocks, type Block } from './blocks.ts';
 import { denormalizer, type WarehouseEventRow } from './denormalize.ts';
 import { alreadyLoaded } from './reconcile.ts';
 
+const SILENT = pino({ level: 'silent' });
+
 export interface LoaderOptions {
   readonly batchSize: number;
-  /** Called between the warehouse insert and the ack: the one moment a crash leaves a batch in doubt. */
+  /** Failed loads, isolations and dead letters are logged here (silent when absent). */
+  readonly log?: Logger;
+  /** Called between the warehouse insert and the settle: the one moment a crash leaves a batch in doubt. */
   readonly afterInsert?: () => void | Promise<void>;
 }
 
-interface PreparedBatch {
-  readonly deliveries: Delivery[];
+interface PreparedBatch extends Batch {
   readonly rows: WarehouseEventRow[];
-  /** In-doubt rows the warehouse already holds (skipped by the token, or left out of `rows`). */
-  readonly reconciled: number;
-  /** Rows new to the warehouse. */
-  readonly inserted: number;
+  /** Rows of a batch formed before that the warehouse already holds. */
+  readonly present: ReadonlySet<string>;
   /** Whether more of the backlog may follow this batch. */
   readonly more: boolean;
-  /** Derived from the batch's ids, so a retry of the same batch carries the same token. */
-  readonly token: string;
 }
 
 /**
- * Moves the backlog into the warehouse, batch by batch: receive → denormalize → insert → ack.
- * Exactly once: before inserting, a batch is marked in doubt; a batch found in doubt (a crash or
- * error hit it after that mark) is inserted again as first formed, under the same deduplication
- * token (see `prepare`). One run is one import job.
+ * Moves the backlog into the warehouse, batch by batch: receive → denormalize → form → insert →
+ * settle. Exactly once: a batch is formed (members and token recorded) before its first insert; a
+ * batch found formed but unsettled is inserted again exactly as first formed, under the same
+ * tokens (see `deliver`). Rows the warehouse refuses for good are isolated and dead-lettered; the
+ * rest go on. One run is one import job.
  *
  * The next batch is read and denormalized while the warehouse inserts the current one (chDB and
- * the HTTP client both insert off the event loop); inserts and acks stay strictly in order.
+ * the HTTP client both insert off the event loop); inserts and settles stay strictly in order.
  */
 export class Loader {
   constructor(
@@ -42,68 +44,101 @@ export class Loader {
 
   async run(trigger: ImportTrigger): Promise<ImportJob> {
     const job = await this.store.startImportJob(trigger);
+    const log = (this.options.log ?? SILENT).child({ job: job.id, trigger });
     let next: Promise<PreparedBatch | null> | undefined;
     try {
-      next = this.prepare(undefined);
+      next = this.prepare();
       for (let batch = await next; batch; batch = await next) {
-        const lastId = batch.deliveries.at(-1)!.event.id;
-        next = batch.more ? this.prepare(lastId) : Promise.resolve(null);
-        await this.deliver(batch);
-        job.rows += batch.inserted;
-        job.reconciled += batch.reconciled;
-        job.batches += 1;
+        // Read ahead only among events never batched: a batch formed before is followed by a fresh look.
+        next = batch.formed ? undefined : batch.more ? this.prepare(batch) : Promise.resolve(null);
+        await this.deliver(batch, job, log);
+        next ??= this.prepare();
       }
       job.status = 'succeeded';
     } catch (error) {
       await next?.catch(() => undefined);
       job.status = 'failed';
       job.error = error instanceof Error ? error.message : String(error);
+      log.error({ err: error, rows: job.rows, batches: job.batches }, 'load failed; the batch stays in the backlog');
     }
     job.finishedAt = Date.now();
-    return this.store.finishImportJob(job);
+    const finished = await this.store.finishImportJob(job);
+    if (finished.status === 'succeeded' && finished.batches > 0) {
+      const { rows, batches, reconciled, deadLettered } = finished;
+      log.info({ rows, batches, reconciled, deadLettered, ms: finished.finishedAt! - finished.startedAt }, 'load done');
+    }
+    return finished;
   }
 
-  /**
-   * Reads the next batch. An in-doubt batch (a prefix: it was the oldest when marked, and no newer
-   * batch is marked before it is acknowledged) is taken alone, exactly as first inserted. Where the
-   * engine deduplicates by token it is re-inserted whole, so tables and views that missed it get
-   * it and the others skip it; elsewhere the rows already in steplog.events are left out.
-   */
-  private async prepare(afterId: number | undefined): Promise<PreparedBatch | null> {
+  private async prepare(after?: Batch): Promise<PreparedBatch | null> {
     const { batchSize } = this.options;
-    // One entry more than a batch: it tells whether an in-doubt prefix was seen whole.
-    const received = await this.transport.receive(batchSize + 1, afterId);
-    if (received.length === 0) return null;
-    const inDoubt = received.filter((d) => d.inDoubt);
-    const deliveries = inDoubt.length > 0 ? inDoubt : received.slice(0, batchSize);
-    const wholeBatchSeen = inDoubt.length < received.length || received.length <= batchSize;
-    const byToken = inDoubt.length > 0 && wholeBatchSeen && this.warehouse.capabilities.insertDeduplication;
-
-    const toRow = denormalizer(await this.store.getUsers(deliveries.map((d) => d.event.userId)));
-    const present = await alreadyLoaded(
-      this.warehouse,
-      inDoubt.map((d) => d.event),
-    );
-    const rows = deliveries.filter((d) => byToken || !present.has(d.event.eventId)).map((d) => toRow(d.event));
+    const received = await this.transport.receive(batchSize, after);
+    if (!received) return null;
+    const toRow = denormalizer(await this.store.getUsers(received.events.map((e) => e.userId)));
+    const present = received.formed ? await alreadyLoaded(this.warehouse, received.events) : new Set<string>();
     return {
-      deliveries,
-      rows,
-      reconciled: present.size,
-      inserted: deliveries.length - present.size,
-      more: deliveries.length < received.length,
-      token: batchToken(deliveries),
+      ...received,
+      rows: received.events.map(toRow),
+      present,
+      more: received.formed !== undefined || received.events.length === batchSize,
     };
   }
 
-  private async deliver(batch: PreparedBatch): Promise<void> {
-    await this.transport.markInDoubt(batch.deliveries);
-    await this.warehouse.insert(`${WAREHOUSE_DB}.events`, batch.rows, batch.token);
+  /**
+   * Where the engine deduplicates by token, a batch formed before is inserted whole again: tables
+   * and views that hold a block skip it, the others take it. Elsewhere the rows steplog.events
+   * already holds are left out.
+   */
+  private async deliver(prepared: PreparedBatch, job: ImportJob, log: Logger): Promise<void> {
+    const batch = await this.transport.form(prepared);
+    const byToken = this.warehouse.capabilities.insertDeduplication;
+    const rows = byToken ? prepared.rows : prepared.rows.filter((row) => !prepared.present.has(row.event_id));
+    const refused: { row: WarehouseEventRow; token: string; error: string }[] = [];
+    for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
     await this.options.afterInsert?.();
-    await this.transport.ack(batch.deliveries);
+    await this.transport.settle(batch, this.deadLetters(batch, refused, job));
+    job.rows += prepared.rows.length - prepared.present.size - refused.length;
+    job.reconciled += prepared.present.size;
+    job.deadLettered += refused.length;
+    job.batches += 1;
   }
-}
 
-/** Outbox ids never repeat (events are never deleted), so first, last and count name a batch. */
-function batchToken(deliveries: readonly Delivery[]): string {
-  return `steplog:${deliveries[0]!.event.id}:${deliveries.at(-1)!.event.id}:${deliveries.length}`;
+  /**
+   * Inserts a block; when the warehouse refuses its data, halves it until the refused rows stand
+   * alone, so one bad row costs about log2(block) extra inserts and blocks nothing else. Transient
+   * failures propagate: the batch stays formed and is retried whole, under the same tokens.
+   */
+  private async insert(
+    block: Block,
+    refused: { row: WarehouseEventRow; token: string; error: string }[],
+    log: Logger,
+  ): Promise<void> {
+    if (block.rows.length === 0) return;
+    try {
+      await this.warehouse.insert(`${WAREHOUSE_DB}.events`, block.rows, block.token);
+    } catch (error) {
+      if (!(error instanceof WarehouseRejectedError)) throw error;
+      if (block.rows.length === 1) {
+        refused.push({ row: block.rows[0]!, token: block.token, error: error.message });
+        log.warn({ eventId: block.rows[0]!.event_id, token: block.token, reason: error.message }, 'row dead-lettered');
+        return;
+      }
+      log.warn({ rows: block.rows.length, token: block.token, reason: error.message }, 'block refused; isolating');
+      for (const half of halves(block)) await this.insert(half, refused, log);
+    }
+  }
+
+  private deadLetters(
+    batch: FormedBatch,
+    refused: readonly { row: WarehouseEventRow; token: string; error: string }[],
+    job: ImportJob,
+  ): NewDeadLetter[] {
+    const byEventId = new Map(batch.events.map((e) => [e.eventId, e]));
+    return refused.map(({ row, token, error }) => ({
+      event: byEventId.get(row.event_id)!,
+      token,
+      error,
+      jobId: job.id,
+    }));
+  }
 }

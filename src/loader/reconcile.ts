@@ -1,11 +1,15 @@
 import type { StoredEvent } from '../events/event.ts';
-import { uuidList } from '../warehouse/uuid-list.ts';
+import { isCanonicalUuid, uuidList } from '../warehouse/uuid-list.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 import { toDateTime } from './denormalize.ts';
 
+/** Ids per look-up: about 80 KB of SQL, far inside ClickHouse's max_query_size (256 KiB). */
+const IDS_PER_QUERY = 2_000;
+
 /**
- * Which of these in-doubt events steplog.events already holds. The time bounds let ClickHouse
- * prune partitions and granules; the ids are UUIDs checked here, so inlining them is safe.
+ * Which of these events of a batch formed before steplog.events already holds, in look-ups of a
+ * bounded size, so a batch of any size can be checked. The time bounds let ClickHouse prune
+ * partitions and granules; the ids are UUIDs checked here, so inlining them is safe.
  *
  * Where the engine has insert-deduplication tokens this only counts (the loader re-inserts the
  * batch whole and each table and view skips what it holds). Elsewhere the loader leaves these
@@ -13,12 +17,18 @@ import { toDateTime } from './denormalize.ts';
  * and its materialized views leaves the views short (`steplog load` reports it as view gaps).
  */
 export async function alreadyLoaded(warehouse: Warehouse, events: readonly StoredEvent[]): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
-  const times = events.map((e) => e.time);
-  const rows = await warehouse.query<{ event_id: string }>(
-    `SELECT DISTINCT toString(event_id) AS event_id FROM ${WAREHOUSE_DB}.events ` +
-      `WHERE time BETWEEN toDateTime('${toDateTime(Math.min(...times))}', 'UTC') ` +
-      `AND toDateTime('${toDateTime(Math.max(...times))}', 'UTC') AND event_id IN (${uuidList(events.map((e) => e.eventId))})`,
-  );
-  return new Set(rows.map((row) => row.event_id));
+  const present = new Set<string>();
+  // An id in another form (stored before the API refused such forms) cannot be in the warehouse.
+  const checkable = events.filter((e) => isCanonicalUuid(e.eventId));
+  for (let i = 0; i < checkable.length; i += IDS_PER_QUERY) {
+    const part = checkable.slice(i, i + IDS_PER_QUERY);
+    const times = part.map((e) => e.time);
+    const rows = await warehouse.query<{ event_id: string }>(
+      `SELECT DISTINCT toString(event_id) AS event_id FROM ${WAREHOUSE_DB}.events ` +
+        `WHERE time BETWEEN toDateTime('${toDateTime(Math.min(...times))}', 'UTC') ` +
+        `AND toDateTime('${toDateTime(Math.max(...times))}', 'UTC') AND event_id IN (${uuidList(part.map((e) => e.eventId))})`,
+    );
+    for (const row of rows) present.add(row.event_id);
+  }
+  return present;
 }

@@ -3,23 +3,69 @@ import type { StoredEvent } from '../events/event.ts';
 /**
  * How committed events travel to the loader: the outbox table itself by default, RabbitMQ
  * optionally. Delivery is at least once; the loader makes it exactly once.
+ *
+ * A batch is formed (its members and its deduplication token recorded) before its first insert
+ * and settled after the last. A batch found formed but not settled was cut off by a crash or an
+ * error: it comes back whole, exactly as first formed, whatever the batch size is now.
  */
 export interface Transport {
   /**
-   * The oldest undelivered events, at most `limit`, in commit order; with `afterId`, only events
-   * after that one (the loader reads ahead while the previous batch is still unacknowledged).
+   * The next batch: the oldest formed batch not yet settled, or else at most `limit` events never
+   * batched, oldest first. With `after`, only events newer than that batch's (the loader reads
+   * ahead while that batch is still in flight).
    */
-  receive(limit: number, afterId?: number): Promise<Delivery[]>;
-  /** Records that a warehouse insert of these is starting; a later receive reports them in doubt. */
-  markInDoubt(deliveries: readonly Delivery[]): Promise<void>;
-  /** These are in the warehouse: never deliver them again. */
-  ack(deliveries: readonly Delivery[]): Promise<void>;
+  receive(limit: number, after?: Batch): Promise<Batch | null>;
+  /** Records the batch's members and token before it is first inserted; answers it formed. */
+  form(batch: Batch): Promise<FormedBatch>;
+  /**
+   * The batch is in the warehouse: never deliver it again. Its dead letters leave the backlog for
+   * the dead-letter list in the same step.
+   */
+  settle(batch: FormedBatch, deadLetters: readonly NewDeadLetter[]): Promise<void>;
   /** Undelivered events and the age of the oldest. */
-  backlog(): Promise<{ events: number; oldestReceivedAt: number | null }>;
+  backlog(): Promise<Backlog>;
 }
 
-export interface Delivery {
+export interface Batch {
+  readonly events: readonly StoredEvent[];
+  /** Present when the batch was formed before: some of it may be in the warehouse already. */
+  readonly formed?: FormedBatch['formed'];
+}
+
+export interface FormedBatch extends Batch {
+  readonly formed: {
+    readonly id: number;
+    /** Every insert of this batch carries it (or a token derived from it), on every retry. */
+    readonly token: string;
+  };
+}
+
+export interface Backlog {
+  readonly events: number;
+  /** Epoch ms when the oldest undelivered event was received; null when the backlog is empty. */
+  readonly oldestReceivedAt: number | null;
+}
+
+/** An event the warehouse refused for a reason retrying cannot fix. */
+export interface NewDeadLetter {
   readonly event: StoredEvent;
-  /** An insert of this event may have reached the warehouse already (a crash or error followed it). */
-  readonly inDoubt: boolean;
+  /** The warehouse's answer. */
+  readonly error: string;
+  /** The token of the one-row insert that was refused: a retry inserts it under the same token. */
+  readonly token: string;
+  readonly jobId: number;
+}
+
+export interface DeadLetter extends NewDeadLetter {
+  readonly failedAt: number;
+}
+
+/** Dead letters for operators: see them, put them back into the backlog, or give them up. */
+export interface DeadLetters {
+  list(page: { readonly limit: number; readonly after: number }): Promise<DeadLetter[]>;
+  count(): Promise<number>;
+  /** Puts these (or all, when `ids` is absent) back into the backlog, each under its own token; answers how many. */
+  retry(ids?: readonly number[]): Promise<number>;
+  /** Forgets these (or all): they stay in the store, never in the warehouse; answers how many. */
+  drop(ids?: readonly number[]): Promise<number>;
 }

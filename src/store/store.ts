@@ -5,6 +5,10 @@ export interface OltpStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
+  /**
+   * The store assigns the id unless one is given (imports, tests: the public API never passes one):
+   * never one handed out before, never past UInt32.
+   */
   createUser(user: Omit<User, 'id'> & { id?: number | undefined }): Promise<User>;
   getUser(id: number): Promise<User | undefined>;
   getUsers(ids: readonly number[]): Promise<Map<number, User>>;
@@ -20,14 +24,6 @@ export interface OltpStore {
    * stored one and adds nothing.
    */
   appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]>;
-
-  /** The oldest undelivered events with a sequence id above `afterId`, in commit order. */
-  claimOutbox(limit: number, afterId: number): Promise<OutboxEntry[]>;
-  /** Marks entries whose warehouse insert is about to start: after a crash they must be reconciled. */
-  markInDoubt(eventPks: readonly number[]): Promise<void>;
-  /** Removes delivered entries: the loader's watermark. */
-  ackOutbox(eventPks: readonly number[]): Promise<void>;
-  backlog(): Promise<Backlog>;
 
   startImportJob(trigger: ImportTrigger): Promise<ImportJob>;
   finishImportJob(job: ImportJob): Promise<ImportJob>;
@@ -86,17 +82,6 @@ export type AppendResult =
   | { readonly ok: true; readonly event: StoredEvent; readonly duplicate: boolean }
   | { readonly ok: false; readonly field: 'user_id' | 'step_id'; readonly message: string };
 
-export interface OutboxEntry extends StoredEvent {
-  /** A warehouse insert of this entry started before and was never acknowledged. */
-  readonly inDoubt: boolean;
-}
-
-export interface Backlog {
-  readonly events: number;
-  /** Epoch ms when the oldest undelivered event was received; null when the backlog is empty. */
-  readonly oldestReceivedAt: number | null;
-}
-
 export type ImportTrigger = 'schedule' | 'backlog' | 'manual';
 export type ImportStatus = 'running' | 'succeeded' | 'failed';
 
@@ -111,6 +96,8 @@ export interface ImportJob {
   batches: number;
   /** In-doubt rows found already in the warehouse and not inserted again. */
   reconciled: number;
+  /** Rows the warehouse refused for good, moved to the dead letters. */
+  deadLettered: number;
   error: string | null;
 }
 

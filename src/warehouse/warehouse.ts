@@ -14,7 +14,8 @@ export interface Warehouse {
    */
   queryReadOnly(sql: string, options: ReadOnlyQueryOptions): Promise<string>;
   /**
-   * Inserts rows as one block (JSONEachRow). With a deduplication token (engines that have
+   * Inserts rows as one block (JSONEachRow); WarehouseRejectedError when the engine refuses the
+   * data itself, WarehouseError for anything a retry may cure. With a deduplication token (engines that have
    * `insertDeduplication`), a repeat of the same token is skipped by the table and by each of its
    * materialized views on its own — so a retry also completes views that a crash cut short.
    */
@@ -41,6 +42,17 @@ export class WarehouseError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'WarehouseError';
+  }
+}
+
+/**
+ * The warehouse refused the rows themselves (a value it cannot parse or store, a view that throws
+ * on them): inserting the same rows again cannot succeed, so the loader isolates them.
+ */
+export class WarehouseRejectedError extends WarehouseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WarehouseRejectedError';
   }
 }
 

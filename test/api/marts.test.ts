@@ -34,16 +34,17 @@ beforeAll(async () => {
     expect(
       (
         await api(server.url, 'POST', '/api/users', {
-          id,
           name: `u${id}`,
           join_date: joinDate,
           ...(guest ? {} : { registration_date: joinDate }),
         })
-      ).status,
-    ).toBe(201);
+      ).body.id,
+    ).toBe(id);
     users.set(id, { joinDay: joinDate.slice(0, 10), guest });
   }
-  for (let id = 1; id <= 4; id++) await api(server.url, 'POST', '/api/tasks', { id, title: `step ${id}` });
+  for (let id = 1; id <= 4; id++) {
+    expect((await api(server.url, 'POST', '/api/tasks', { title: `step ${id}` })).body.id).toBe(id);
+  }
   expect((await api(server.url, 'POST', '/api/events/batch', { events: events.map(toBody) })).body.accepted).toBe(600);
   expect((await api(server.url, 'POST', '/api/imports')).body).toMatchObject({ status: 'succeeded', rows: 600 });
 });

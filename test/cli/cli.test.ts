@@ -15,8 +15,8 @@ describe('steplog CLI', () => {
 
     const server = await startServer({}, dataDir);
     try {
-      await api(server.url, 'POST', '/api/users', { id: 1, name: 'a' });
-      await api(server.url, 'POST', '/api/tasks', { id: 1, title: 't' });
+      await api(server.url, 'POST', '/api/users', { name: 'a' });
+      await api(server.url, 'POST', '/api/tasks', { title: 't' });
       for (const user_id of [1, 1]) {
         await api(server.url, 'POST', '/api/events', {
           user_id,

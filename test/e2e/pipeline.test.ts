@@ -30,11 +30,11 @@ const users = [
 
 beforeAll(async () => {
   server = await startServer({ STEPLOG_BODY_LIMIT: String(256 * 1024), STEPLOG_MAX_EVENTS_PER_REQUEST: '500' });
-  for (const user of users) expect((await api(server.url, 'POST', '/api/users', user)).status).toBe(201);
-  for (const id of [10, 11]) {
-    expect((await api(server.url, 'POST', '/api/tasks', { id, title: `Step ${id}`, text: 'Solve it' })).status).toBe(
-      201,
-    );
+  // The server assigns ids in order: users 1–3, tasks 1–11 (steps 10 and 11 are the ones used).
+  for (const { id, ...user } of users) expect((await api(server.url, 'POST', '/api/users', user)).body.id).toBe(id);
+  for (let id = 1; id <= 11; id++) {
+    const task = await api(server.url, 'POST', '/api/tasks', { title: `Step ${id}`, text: 'Solve it' });
+    expect(task.body.id).toBe(id);
   }
 });
 afterAll(async () => {

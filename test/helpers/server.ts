@@ -110,13 +110,13 @@ export async function api<T = any>(
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
 }
 
-/** User 1 and step 1, through the API: what a test needs before it can send events. */
+/** User 1 and step 1 (the first ids a fresh server assigns), through the API: what a test needs before it can send events. */
 export async function createUserAndStep(base: string): Promise<void> {
   for (const [route, body] of [
-    ['/api/users', { id: 1, name: 'Zoë Ólafsdóttir' }],
-    ['/api/tasks', { id: 1, title: 'Step 1' }],
+    ['/api/users', { name: 'Zoë Ólafsdóttir' }],
+    ['/api/tasks', { title: 'Step 1' }],
   ] as const) {
-    const { status } = await api(base, 'POST', route, body);
-    if (status !== 201) throw new Error(`POST ${route}: ${status}`);
+    const { status, body: created } = await api(base, 'POST', route, body);
+    if (status !== 201 || created.id !== 1) throw new Error(`POST ${route}: ${status} ${JSON.stringify(created)}`);
   }
 }

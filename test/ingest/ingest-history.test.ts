@@ -14,6 +14,7 @@ const job = (finishedAt: number | null, rows: number): ImportJob => ({
   rows,
   batches: 1,
   reconciled: 0,
+  deadLettered: 0,
   error: null,
 });
 

@@ -39,7 +39,7 @@ describe('Loader', () => {
 
     expect(job).toMatchObject({ status: 'succeeded', rows: 250, batches: 3, reconciled: 0 });
     expect(await warehouseCounts()).toEqual({ rows: 250, ids: 250 });
-    expect((await store.backlog()).events).toBe(0);
+    expect((await transport.backlog()).events).toBe(0);
 
     const [row] = await warehouse.query<Record<string, unknown>>(
       `SELECT user_id, name, email, is_guest, toString(join_date) AS join_date, registration_date FROM ${WAREHOUSE_DB}.events WHERE user_id = 3 LIMIT 1`,
@@ -69,12 +69,12 @@ describe('Loader', () => {
     expect(failed).toMatchObject({ status: 'failed', error: 'simulated crash before ack', rows: 100 });
     // The second batch is in the warehouse but still in the outbox: the in-doubt state a kill -9 leaves.
     expect(await warehouseCounts()).toEqual({ rows: before.rows + 200, ids: before.ids + 200 });
-    expect((await store.backlog()).events).toBe(150);
+    expect((await transport.backlog()).events).toBe(150);
 
     const restarted = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
     expect(restarted).toMatchObject({ status: 'succeeded', rows: 50, reconciled: 100 });
     expect(await warehouseCounts()).toEqual({ rows: before.rows + 250, ids: before.ids + 250 });
-    expect((await store.backlog()).events).toBe(0);
+    expect((await transport.backlog()).events).toBe(0);
   });
 
   it('a failed insert keeps the batch in the backlog and a later run delivers it once', async () => {
@@ -85,7 +85,7 @@ describe('Loader', () => {
     await warehouse.exec(`RENAME TABLE ${WAREHOUSE_DB}.events_away TO ${WAREHOUSE_DB}.events`);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/events/);
-    expect((await store.backlog()).events).toBe(30);
+    expect((await transport.backlog()).events).toBe(30);
 
     const healed = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
     expect(healed).toMatchObject({ status: 'succeeded', rows: 30 });

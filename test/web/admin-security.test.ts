@@ -121,8 +121,8 @@ describe('the SQL console', () => {
     client = new Client();
     await client.logIn();
     await client.request('GET', '/admin/sql');
-    await api(server.url, 'POST', '/api/users', { id: 1, name: 'u1' });
-    await api(server.url, 'POST', '/api/tasks', { id: 1, title: 't1', answer: 'Paris' });
+    await api(server.url, 'POST', '/api/users', { name: 'u1' });
+    await api(server.url, 'POST', '/api/tasks', { title: 't1', answer: 'Paris' });
     await api(server.url, 'POST', '/api/events', { user_id: 1, step_id: 1, action_id: 0 });
     await api(server.url, 'POST', '/api/imports');
   });
@@ -189,13 +189,15 @@ describe('the SQL console', () => {
 
 describe('tasks with answers', () => {
   it('checks an answer trimmed and ignoring case, and never shows it through the API', async () => {
-    await api(server.url, 'POST', '/api/tasks', { id: 7, title: 'Capital of France', answer: 'Paris' });
-    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: ' paris ' })).body).toEqual({
+    const { id } = (await api(server.url, 'POST', '/api/tasks', { title: 'Capital of France', answer: 'Paris' })).body;
+    expect((await api(server.url, 'POST', `/api/tasks/${id}/check`, { answer: ' paris ' })).body).toEqual({
       correct: true,
     });
-    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: 'Lyon' })).body).toEqual({ correct: false });
-    expect((await api(server.url, 'GET', '/api/tasks/7')).body).toEqual({
-      id: 7,
+    expect((await api(server.url, 'POST', `/api/tasks/${id}/check`, { answer: 'Lyon' })).body).toEqual({
+      correct: false,
+    });
+    expect((await api(server.url, 'GET', `/api/tasks/${id}`)).body).toEqual({
+      id,
       title: 'Capital of France',
       text: '',
     });

@@ -13,6 +13,7 @@ const ImportJobOutput = Type.Object({
   rows: Type.Integer({ description: 'Rows inserted into ClickHouse' }),
   batches: Type.Integer(),
   reconciled: Type.Integer({ description: 'In-doubt rows found already loaded and not inserted again' }),
+  dead_lettered: Type.Integer({ description: 'Rows the warehouse refused for good, moved to the dead letters' }),
   error: Type.Union([Type.String(), Type.Null()]),
 });
 
@@ -26,6 +27,7 @@ export const toImportJobOutput = (job: ImportJob) => ({
   rows: job.rows,
   batches: job.batches,
   reconciled: job.reconciled,
+  dead_lettered: job.deadLettered,
   error: job.error,
 });
 

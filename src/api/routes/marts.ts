@@ -5,6 +5,7 @@ import { funnel } from '../../analytics/funnel.ts';
 import { retention } from '../../analytics/retention.ts';
 import { stepDifficulty } from '../../analytics/step-difficulty.ts';
 import { usersActivity, usersActivitySeries } from '../../analytics/users-activity.ts';
+import { MAX_UINT32 } from '../../events/limits.ts';
 import { ErrorBody } from '../../events/schemas.ts';
 import type { RouteOptions } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -88,7 +89,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
           'viewed: users whose first view of the step falls in [from, to]; submitted: those of them who ever ' +
           'submitted it; solved: those of them who also solved it. Conversions are fractions 0…1, null over 0.',
         querystring: Type.Object(
-          { ...Range, step_id: Type.Optional(Count(4_294_967_295, 'Only this step')) },
+          { ...Range, step_id: Type.Optional(Count(MAX_UINT32, 'Only this step')) },
           { additionalProperties: false },
         ),
         response: {
@@ -112,7 +113,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
     async (request) => {
       const { from, to, step_id } = request.query;
       checkRange(from, to);
-      const stepId = step_id === undefined ? undefined : checkCount(step_id, 4_294_967_295, 'step_id');
+      const stepId = step_id === undefined ? undefined : checkCount(step_id, MAX_UINT32, 'step_id');
       return { steps: await funnel(warehouse, { from, to, stepId }) };
     },
   );

@@ -17,8 +17,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request, reply) => {
-      const { id, title, text, answer } = request.body;
-      return reply.code(201).send(await store.createTask({ id, title, text, answer }));
+      const { title, text, answer } = request.body;
+      return reply.code(201).send(await store.createTask({ title, text, answer }));
     },
   );
 

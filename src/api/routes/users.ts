@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isGuest, type User } from '../../events/event.ts';
 import { ErrorBody, IdParams, Page, UserInput, UserOutput } from '../../events/schemas.ts';
-import { foundOr404 } from '../errors.ts';
+import { parseTimestamp } from '../../events/timestamp.ts';
+import { ApiError, foundOr404 } from '../errors.ts';
 import type { RouteOptions } from '../deps.ts';
 import { toPage } from './page.ts';
 
@@ -14,6 +15,12 @@ const toOutput = (user: User) => ({
   registration_date: user.registrationDate === null ? null : new Date(user.registrationDate).toISOString(),
   is_guest: isGuest(user),
 });
+
+function timestampOr400(text: string, field: string): number {
+  const parsed = parseTimestamp(text, field);
+  if (!parsed.ok) throw new ApiError(400, 'validation', parsed.message, field);
+  return parsed.ms;
+}
 
 export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
   app.post(
@@ -29,11 +36,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
     async (request, reply) => {
       const body = request.body;
       const user = await store.createUser({
-        id: body.id,
         name: body.name,
         email: body.email ?? '',
-        joinDate: body.join_date === undefined ? Date.now() : Date.parse(body.join_date),
-        registrationDate: body.registration_date == null ? null : Date.parse(body.registration_date),
+        joinDate: body.join_date === undefined ? Date.now() : timestampOr400(body.join_date, 'join_date'),
+        registrationDate:
+          body.registration_date == null ? null : timestampOr400(body.registration_date, 'registration_date'),
       });
       return reply.code(201).send(toOutput(user));
     },

@@ -1,24 +1,113 @@
-import type { OltpStore } from '../../store/store.ts';
-import type { Delivery, Transport } from '../transport.ts';
+import type { Kysely } from 'kysely';
+import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
+import { contiguousRanges } from '../../store/kysely/chunks.ts';
+import type { Database } from '../../store/kysely/database.ts';
+import { toEvent } from '../../store/kysely/kysely-store.ts';
+import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
 
-/** The transactional outbox: events are queued in the same store transaction that commits them. */
+/**
+ * The transactional outbox: ingest queues each event in the store transaction that commits it
+ * (an `outbox` row); the loader forms batches of those rows (`outbox_batches`) and deletes them
+ * once settled.
+ */
 export class OutboxTransport implements Transport {
-  constructor(private readonly store: OltpStore) {}
+  private readonly db: Kysely<Database>;
 
-  async receive(limit: number, afterId = 0): Promise<Delivery[]> {
-    const entries = await this.store.claimOutbox(limit, afterId);
-    return entries.map(({ inDoubt, ...event }) => ({ event, inDoubt }));
+  constructor(store: Pick<KyselyStore, 'db'>) {
+    this.db = store.db;
   }
 
-  markInDoubt(deliveries: readonly Delivery[]): Promise<void> {
-    return this.store.markInDoubt(deliveries.filter((d) => !d.inDoubt).map((d) => d.event.id));
+  async receive(limit: number, after?: Batch): Promise<Batch | null> {
+    if (!after) {
+      const formed = await this.oldestFormed();
+      if (formed) return formed;
+    }
+    const afterId = after?.formed ? 0 : (after?.events.at(-1)?.id ?? 0);
+    const rows = await this.db
+      .selectFrom('outbox')
+      .innerJoin('events', 'events.id', 'outbox.event_pk')
+      .selectAll('events')
+      .where('outbox.batch_id', 'is', null)
+      .where('outbox.event_pk', '>', afterId)
+      .orderBy('outbox.event_pk')
+      .limit(limit)
+      .execute();
+    return rows.length === 0 ? null : { events: rows.map(toEvent) };
   }
 
-  ack(deliveries: readonly Delivery[]): Promise<void> {
-    return this.store.ackOutbox(deliveries.map((d) => d.event.id));
+  private async oldestFormed(): Promise<FormedBatch | undefined> {
+    const batch = await this.db
+      .selectFrom('outbox_batches')
+      .select(['id', 'token'])
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    if (!batch) return undefined;
+    const rows = await this.db
+      .selectFrom('outbox')
+      .innerJoin('events', 'events.id', 'outbox.event_pk')
+      .selectAll('events')
+      .where('outbox.batch_id', '=', batch.id)
+      .orderBy('outbox.event_pk')
+      .execute();
+    return { events: rows.map(toEvent), formed: batch };
   }
 
-  backlog() {
-    return this.store.backlog();
+  form(batch: Batch): Promise<FormedBatch> {
+    if (batch.formed) return Promise.resolve({ ...batch, formed: batch.formed });
+    return this.db.transaction().execute(async (trx) => {
+      const { id } = await trx
+        .insertInto('outbox_batches')
+        .values({ token: '', formed_at: Date.now() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      // Batch ids never repeat (AUTOINCREMENT), so neither do tokens.
+      const formed = { id, token: `steplog:b${id}` };
+      await trx.updateTable('outbox_batches').set({ token: formed.token }).where('id', '=', id).execute();
+      for (const [from, to] of contiguousRanges(batch.events.map((e) => e.id))) {
+        await trx
+          .updateTable('outbox')
+          .set({ batch_id: id })
+          .where('event_pk', '>=', from)
+          .where('event_pk', '<=', to)
+          .where('batch_id', 'is', null)
+          .execute();
+      }
+      return { ...batch, formed };
+    });
+  }
+
+  async settle(batch: FormedBatch, deadLetters: readonly NewDeadLetter[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const failedAt = Date.now();
+      for (const letter of deadLetters) {
+        await trx
+          .insertInto('dead_letters')
+          .values({
+            event_pk: letter.event.id,
+            error: letter.error,
+            token: letter.token,
+            failed_at: failedAt,
+            job_id: letter.jobId,
+          })
+          .execute();
+      }
+      await trx.deleteFrom('outbox').where('batch_id', '=', batch.formed.id).execute();
+      await trx.deleteFrom('outbox_batches').where('id', '=', batch.formed.id).execute();
+    });
+  }
+
+  async backlog(): Promise<Backlog> {
+    const row = await this.db
+      .selectFrom('outbox')
+      .select((eb) => [eb.fn.countAll<number>().as('events'), eb.fn.min('event_pk').as('oldest')])
+      .executeTakeFirstOrThrow();
+    if (row.oldest === null) return { events: 0, oldestReceivedAt: null };
+    const oldest = await this.db
+      .selectFrom('events')
+      .select('received_at')
+      .where('id', '=', row.oldest)
+      .executeTakeFirstOrThrow();
+    return { events: Number(row.events), oldestReceivedAt: oldest.received_at };
   }
 }

@@ -26,7 +26,20 @@ export interface Database {
   };
   outbox: {
     event_pk: number;
-    in_doubt: Generated<number>;
+    /** Set once the loader forms a batch of it: the batch is then re-formed from these rows exactly. */
+    batch_id: number | null;
+  };
+  outbox_batches: {
+    id: Generated<number>;
+    token: string;
+    formed_at: number;
+  };
+  dead_letters: {
+    event_pk: number;
+    error: string;
+    token: string;
+    failed_at: number;
+    job_id: number;
   };
   import_jobs: {
     id: Generated<number>;
@@ -37,6 +50,7 @@ export interface Database {
     rows: number;
     batches: number;
     reconciled: number;
+    dead_lettered: Generated<number>;
     error: string | null;
   };
   admins: {

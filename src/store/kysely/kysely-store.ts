@@ -3,12 +3,10 @@ import type { ActionId, NewEvent, StoredEvent, Task, User } from '../../events/e
 import {
   ConflictError,
   type AppendResult,
-  type Backlog,
   type ImportJob,
   type ImportStatus,
   type ImportTrigger,
   type OltpStore,
-  type OutboxEntry,
   type PageRequest,
   StoreUnavailableError,
   type Admin,
@@ -16,7 +14,7 @@ import {
   type SavedQuery,
   type TaskDraft,
 } from '../store.ts';
-import { chunks, contiguousRanges } from './chunks.ts';
+import { chunks } from './chunks.ts';
 import type { Database } from './database.ts';
 
 const IDS_PER_STATEMENT = 20_000;
@@ -28,7 +26,8 @@ const IDS_PER_STATEMENT = 20_000;
 export abstract class KyselyStore implements OltpStore {
   private readonly known = { users: new Set<number>(), tasks: new Set<number>() };
 
-  protected constructor(protected readonly db: Kysely<Database>) {}
+  /** The database, for adapters that keep their tables in it (the outbox). */
+  protected constructor(readonly db: Kysely<Database>) {}
 
   abstract migrate(): Promise<void>;
 
@@ -199,54 +198,6 @@ export abstract class KyselyStore implements OltpStore {
     return known;
   }
 
-  async claimOutbox(limit: number, afterId: number): Promise<OutboxEntry[]> {
-    const rows = await this.db
-      .selectFrom('outbox')
-      .where('outbox.event_pk', '>', afterId)
-      .innerJoin('events', 'events.id', 'outbox.event_pk')
-      .selectAll('events')
-      .select('outbox.in_doubt')
-      .orderBy('outbox.event_pk')
-      .limit(limit)
-      .execute();
-    return rows.map((row) => ({ ...toEvent(row), inDoubt: row.in_doubt !== 0 }));
-  }
-
-  async markInDoubt(eventPks: readonly number[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (const [from, to] of contiguousRanges(eventPks)) {
-        await trx
-          .updateTable('outbox')
-          .set({ in_doubt: 1 })
-          .where('event_pk', '>=', from)
-          .where('event_pk', '<=', to)
-          .execute();
-      }
-    });
-  }
-
-  async ackOutbox(eventPks: readonly number[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (const [from, to] of contiguousRanges(eventPks)) {
-        await trx.deleteFrom('outbox').where('event_pk', '>=', from).where('event_pk', '<=', to).execute();
-      }
-    });
-  }
-
-  async backlog(): Promise<Backlog> {
-    const row = await this.db
-      .selectFrom('outbox')
-      .select((eb) => [eb.fn.countAll<number>().as('events'), eb.fn.min('event_pk').as('oldest')])
-      .executeTakeFirstOrThrow();
-    if (row.oldest === null) return { events: 0, oldestReceivedAt: null };
-    const oldest = await this.db
-      .selectFrom('events')
-      .select('received_at')
-      .where('id', '=', row.oldest)
-      .executeTakeFirstOrThrow();
-    return { events: Number(row.events), oldestReceivedAt: oldest.received_at };
-  }
-
   async startImportJob(trigger: ImportTrigger): Promise<ImportJob> {
     const row = await this.db
       .insertInto('import_jobs')
@@ -257,6 +208,7 @@ export abstract class KyselyStore implements OltpStore {
         rows: 0,
         batches: 0,
         reconciled: 0,
+        dead_lettered: 0,
         error: null,
         finished_at: null,
       })
@@ -274,6 +226,7 @@ export abstract class KyselyStore implements OltpStore {
         rows: job.rows,
         batches: job.batches,
         reconciled: job.reconciled,
+        dead_lettered: job.deadLettered,
         error: job.error,
       })
       .where('id', '=', job.id)
@@ -460,6 +413,7 @@ const toImportJob = (row: Selectable<Database['import_jobs']>): ImportJob => ({
   rows: row.rows,
   batches: row.batches,
   reconciled: row.reconciled,
+  deadLettered: row.dead_lettered,
   error: row.error,
 });
 

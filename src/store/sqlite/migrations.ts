@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { MAX_UINT32 } from '../../events/limits.ts';
 
 /**
  * SQLite schema, in order. Times are INTEGER epoch ms. The events table keeps SQLite's rowid as
@@ -83,5 +84,67 @@ export const sqliteMigrations: Record<string, Migration> = {
       await sql`INSERT INTO saved_queries (name, sql, updated_at)
         VALUES ('Seed Part 4: events per day, user and action', ${part4}, ${Date.now()})`.execute(db);
     },
+  },
+  '0003_server_ids_and_dead_letters': {
+    // One transaction: Kysely runs SQLite migrations without one, and a crash must not leave half a rebuild.
+    up: (db: Kysely<unknown>) =>
+      db.transaction().execute(async (db) => {
+        // Ids are the server's: AUTOINCREMENT never hands out an id again, not even a deleted task's,
+        // and the CHECK stops the sequence at UInt32 (the warehouse's type) instead of passing it.
+        // SQLite cannot add AUTOINCREMENT to a table, so both are rebuilt; defer_foreign_keys lets
+        // the events that refer to them wait for the commit to find the new tables.
+        await sql`PRAGMA defer_foreign_keys = ON`.execute(db);
+        await sql`CREATE TABLE users_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT CHECK (id BETWEEN 1 AND ${sql.lit(MAX_UINT32)}),
+        join_date INTEGER NOT NULL,
+        registration_date INTEGER,
+        name TEXT NOT NULL CHECK (length(name) <= 200),
+        email TEXT NOT NULL CHECK (length(email) <= 200))`.execute(db);
+        await sql`INSERT INTO users_new SELECT id, join_date, registration_date, name, email FROM users`.execute(db);
+        await sql`CREATE TABLE tasks_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT CHECK (id BETWEEN 1 AND ${sql.lit(MAX_UINT32)}),
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        answer TEXT NOT NULL DEFAULT '')`.execute(db);
+        await sql`INSERT INTO tasks_new SELECT id, title, text, answer FROM tasks`.execute(db);
+        await sql`DROP TABLE users`.execute(db);
+        await sql`DROP TABLE tasks`.execute(db);
+        await sql`ALTER TABLE users_new RENAME TO users`.execute(db);
+        await sql`ALTER TABLE tasks_new RENAME TO tasks`.execute(db);
+
+        // A delivery batch is recorded when it is formed, with the token its inserts carry: after a
+        // crash it is re-formed from these rows exactly, whatever the batch size is now.
+        await db.schema
+          .createTable('outbox_batches')
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('token', 'text', (c) => c.notNull())
+          .addColumn('formed_at', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .alterTable('outbox')
+          .addColumn('batch_id', 'integer', (c) => c.references('outbox_batches.id'))
+          .execute();
+        await sql`CREATE INDEX outbox_by_batch ON outbox (batch_id) WHERE batch_id IS NOT NULL`.execute(db);
+        // Rows the previous loader marked in doubt form one batch, with the token it gave them.
+        await sql`INSERT INTO outbox_batches (token, formed_at)
+        SELECT 'steplog:' || min(event_pk) || ':' || max(event_pk) || ':' || count(*), ${Date.now()}
+        FROM outbox WHERE in_doubt = 1 HAVING count(*) > 0`.execute(db);
+        await sql`UPDATE outbox SET batch_id = (SELECT max(id) FROM outbox_batches) WHERE in_doubt = 1`.execute(db);
+        await db.schema.alterTable('outbox').dropColumn('in_doubt').execute();
+
+        // Events the warehouse refused for good, with its answer, out of the way of the others.
+        await db.schema
+          .createTable('dead_letters')
+          .addColumn('event_pk', 'integer', (c) => c.primaryKey().references('events.id'))
+          .addColumn('error', 'text', (c) => c.notNull())
+          .addColumn('token', 'text', (c) => c.notNull())
+          .addColumn('failed_at', 'integer', (c) => c.notNull())
+          .addColumn('job_id', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .alterTable('import_jobs')
+          .addColumn('dead_lettered', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      }),
   },
 };

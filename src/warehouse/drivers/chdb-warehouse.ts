@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import { Session } from 'chdb';
-import { WarehouseError, type ReadOnlyQueryOptions, type Warehouse, type WarehouseCapabilities } from '../warehouse.ts';
+import {
+  WarehouseError,
+  WarehouseRejectedError,
+  type ReadOnlyQueryOptions,
+  type Warehouse,
+  type WarehouseCapabilities,
+} from '../warehouse.ts';
+import { isDataRejected } from './clickhouse-errors.ts';
 
 export interface ChdbOptions {
   /** Fault injection for tests: while this file exists every call fails with a WarehouseError. */
@@ -72,7 +79,9 @@ export class ChdbWarehouse implements Warehouse {
     try {
       return await call();
     } catch (error) {
-      throw new WarehouseError(error instanceof Error ? error.message : String(error), { cause: error });
+      const message = error instanceof Error ? error.message : String(error);
+      if (isDataRejected(message)) throw new WarehouseRejectedError(message, { cause: error });
+      throw new WarehouseError(message, { cause: error });
     }
   }
 }

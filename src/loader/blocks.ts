@@ -1,0 +1,36 @@
+import type { WarehouseEventRow } from './denormalize.ts';
+
+export interface Block {
+  readonly token: string;
+  readonly rows: readonly WarehouseEventRow[];
+}
+
+/**
+ * A batch's rows as insert blocks, one per month of event time: every table steplog writes is
+ * partitioned by month (or not at all), so each block touches one partition — inside ClickHouse's
+ * bound on partitions per insert, whatever mix of dates a batch holds, and atomic per table. The
+ * blocks and their tokens depend only on the batch's rows, so a batch re-formed after a crash is
+ * cut into the same blocks under the same tokens.
+ */
+export function monthBlocks(token: string, rows: readonly WarehouseEventRow[]): Block[] {
+  const byMonth = new Map<string, WarehouseEventRow[]>();
+  for (const row of rows) {
+    const month = row.time.slice(0, 7);
+    let block = byMonth.get(month);
+    if (!block) byMonth.set(month, (block = []));
+    block.push(row);
+  }
+  if (byMonth.size === 1) return [{ token, rows }];
+  return [...byMonth]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([month, part]) => ({ token: `${token}/m${month}`, rows: part }));
+}
+
+/** The two halves of a refused block, each with a token of its own derived from the block's. */
+export function halves(block: Block): [Block, Block] {
+  const middle = Math.ceil(block.rows.length / 2);
+  return [
+    { token: `${block.token}/0`, rows: block.rows.slice(0, middle) },
+    { token: `${block.token}/1`, rows: block.rows.slice(middle) },
+  ];
+}

@@ -1,0 +1,34 @@
+/**
+ * ClickHouse error codes that mean "these rows cannot be stored", whichever engine answers: the
+ * data is at fault, so retrying the same rows fails the same way. Anything else (the server down,
+ * a timeout, memory, too many parts, a missing table) may pass on retry and is never dead-lettered.
+ */
+const DATA_REJECTED = new Set([
+  6, // CANNOT_PARSE_TEXT
+  25, // CANNOT_PARSE_ESCAPE_SEQUENCE
+  26, // CANNOT_PARSE_QUOTED_STRING
+  27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+  38, // CANNOT_PARSE_DATE
+  41, // CANNOT_PARSE_DATETIME
+  53, // TYPE_MISMATCH
+  69, // ARGUMENT_OUT_OF_BOUND
+  70, // CANNOT_CONVERT_TYPE
+  72, // CANNOT_PARSE_NUMBER
+  117, // INCORRECT_DATA
+  131, // TOO_LARGE_STRING_SIZE
+  321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  376, // CANNOT_PARSE_UUID
+  395, // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO (a view's throwIf on a row)
+  407, // DECIMAL_OVERFLOW
+]);
+
+/** The `Code: N` a ClickHouse error message starts with, if any. */
+export function clickhouseErrorCode(message: string): number | undefined {
+  const match = /Code:\s*(\d+)/.exec(message);
+  return match ? Number(match[1]) : undefined;
+}
+
+export function isDataRejected(message: string): boolean {
+  const code = clickhouseErrorCode(message);
+  return code !== undefined && DATA_REJECTED.has(code);
+}
