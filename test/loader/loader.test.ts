@@ -118,4 +118,24 @@ describe('Loader', () => {
     expect(await warehouseCounts()).toEqual({ rows: before.events.rows + 60, ids: before.events.ids + 60 });
     expect(await ledger()).toEqual({ copies: before.ledger.copies + 60, ids: before.ledger.ids + 60 });
   });
+
+  it('a batch size changed between the crash and the restart re-forms the in-doubt batch as first formed', async () => {
+    const before = await warehouseCounts();
+    await store.appendEvents(generateEvents(500, 20, 5, 5));
+    const crashed = await new Loader(transport, store, warehouse, {
+      batchSize: 400,
+      afterInsert: () => {
+        throw new Error('killed after the insert');
+      },
+    }).run('schedule');
+    expect(crashed.status).toBe('failed');
+    // Restarted with a smaller batch: the 400 in doubt come back whole, then the rest in batches of 30.
+    const restarted = await new Loader(transport, store, warehouse, { batchSize: 30 }).run('schedule');
+    expect(restarted).toMatchObject({ status: 'succeeded', reconciled: 400, rows: 100, batches: 5 });
+    expect(await warehouseCounts()).toEqual({ rows: before.rows + 500, ids: before.ids + 500 });
+    const [ledger] = await warehouse.query<{ copies: string; ids: string }>(
+      `SELECT sum(copies) AS copies, uniqExact(event_id) AS ids FROM ${WAREHOUSE_DB}.event_deliveries`,
+    );
+    expect(Number(ledger!.copies)).toBe(Number(ledger!.ids));
+  });
 });

@@ -1,7 +1,13 @@
 /**
  * ClickHouse error codes that mean "these rows cannot be stored", whichever engine answers: the
- * data is at fault, so retrying the same rows fails the same way. Anything else (the server down,
- * a timeout, memory, too many parts, a missing table) may pass on retry and is never dead-lettered.
+ * input does not parse into the table's types, so retrying the same rows fails the same way, and
+ * the block failed before anything was written. Anything else (the server down, a timeout,
+ * memory, too many parts, a missing table) may pass on retry and is never dead-lettered.
+ *
+ * A materialized view that throws on a row (throwIf, a bad cast in its SELECT) is deliberately not
+ * here: ClickHouse has then already written the block to steplog.events and possibly to other
+ * views, so splitting it would double those rows. Such a failure keeps the batch in the backlog,
+ * retried with back-off, until the view is fixed — exactly once holds.
  */
 const DATA_REJECTED = new Set([
   6, // CANNOT_PARSE_TEXT
@@ -18,7 +24,6 @@ const DATA_REJECTED = new Set([
   131, // TOO_LARGE_STRING_SIZE
   321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
   376, // CANNOT_PARSE_UUID
-  395, // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO (a view's throwIf on a row)
   407, // DECIMAL_OVERFLOW
 ]);
 
