@@ -8,6 +8,7 @@ import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
 import { registerErrorHandler } from './errors.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     taskRoutes,
     eventRoutes,
     importRoutes,
+    deadLetterRoutes,
     statsRoutes,
     martRoutes,
     aggregateRoutes,

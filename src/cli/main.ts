@@ -6,6 +6,7 @@ import { fromOption, toOption, urlOption, withWarehouse } from './options.ts';
 import { registerQueryCommands } from './query-commands.ts';
 import { printTable } from './table.ts';
 import { adminCommand } from './admin.ts';
+import { deadLettersCommand } from './dead-letters-command.ts';
 
 const program = new Command('steplog').description('Event collection and activity analytics').showHelpAfterError();
 
@@ -68,6 +69,7 @@ program
   );
 
 program.addCommand(adminCommand);
+program.addCommand(deadLettersCommand);
 
 try {
   await program.parseAsync();

@@ -1,5 +1,7 @@
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startServer, type ServerProcess } from '../helpers/server.ts';
+import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
 
 /**
  * Issue 9's reproductions against the real process: nothing a client can send may stop loading.
@@ -108,5 +110,39 @@ describe('no accepted input stalls the pipeline', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('time');
+  });
+
+  it('a poison pill stored before these checks is dead-lettered, listed, and delivered once after a fix and a retry', async () => {
+    // What a store written by an earlier version can hold: an accepted `urn:uuid:` event in the outbox.
+    const sqlite = new SQLite(path.join(server.dataDir, 'steplog.sqlite'));
+    const pill = 'urn:uuid:0b5e1c9a-7d2f-4e8a-9c3b-5a6d7e8f9a0b';
+    const pk = sqlite
+      .prepare(
+        'INSERT INTO events (event_id, time, action_id, step_id, user_id, received_at) VALUES (?, ?, 0, 1, 1, ?)',
+      )
+      .run(pill, Date.now(), Date.now()).lastInsertRowid;
+    sqlite.prepare('INSERT INTO outbox (event_pk) VALUES (?)').run(pk);
+    const valid = await validEvent();
+
+    expect(await load()).toMatchObject({ status: 'succeeded', dead_lettered: 1, rows: 1 });
+    expect(await copies([valid])).toEqual([{ event_id: valid, rows: 1, copies: 1 }]);
+    const listed = (await api(server.url, 'GET', '/api/dead-letters')).body;
+    expect(listed.total).toBe(1);
+    expect(listed.dead_letters[0]).toMatchObject({ id: Number(pk), event_id: pill, user_id: 1, step_id: 1 });
+    expect(listed.dead_letters[0].error).toMatch(/UUID/);
+    const env = { STEPLOG_DATA_DIR: server.dataDir, STEPLOG_LOG_LEVEL: 'silent' };
+    const cliList = await runCli(['dead-letters', 'list'], env);
+    expect(cliList.stdout).toContain(pill);
+    expect(cliList.stdout).toContain('1 dead letter(s)');
+
+    // The operator fixes the stored id, then retries from the CLI while the server runs.
+    sqlite.prepare('UPDATE events SET event_id = ? WHERE id = ?').run(pill.slice('urn:uuid:'.length), pk);
+    sqlite.close();
+    expect((await runCli(['dead-letters', 'retry', '--all'], env)).stdout).toContain('1 dead letter(s) back');
+    expect(await load()).toMatchObject({ status: 'succeeded', dead_lettered: 0, rows: 1 });
+    const fixed = pill.slice('urn:uuid:'.length);
+    expect(await copies([fixed])).toEqual([{ event_id: fixed, rows: 1, copies: 1 }]);
+    expect((await api(server.url, 'GET', '/api/dead-letters')).body.total).toBe(0);
+    expect((await api(server.url, 'POST', '/api/dead-letters/drop', { ids: [] })).status).toBe(400);
   });
 });

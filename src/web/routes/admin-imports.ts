@@ -1,22 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
+import { toDeadLetterOutput } from '../../api/routes/dead-letters.ts';
 import { toImportJobOutput } from '../../api/routes/imports.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
 
-/** The admin overview: import jobs (status, rows, duration, errors), the backlog, and "load now". */
+/** The admin overview: import jobs (status, rows, duration, errors), the backlog, "load now", dead letters. */
 export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app,
-  { store, transport, scheduler },
+  { store, transport, scheduler, deadLetters },
 ) => {
   app.addHook('preHandler', requireAdmin(store));
 
   const overview = async () => {
-    const [jobs, backlog] = await Promise.all([store.listImportJobs(50), transport.backlog()]);
+    const [jobs, backlog, deadTotal, dead] = await Promise.all([
+      store.listImportJobs(50),
+      transport.backlog(),
+      deadLetters.count(),
+      deadLetters.list({ limit: 50, after: 0 }),
+    ]);
     return {
       jobs: jobs.map(toImportJobOutput),
+      deadLetters: { total: deadTotal, first: dead.map(toDeadLetterOutput) },
       backlog: {
         events: backlog.events,
         oldestAgeSeconds:
@@ -37,6 +44,21 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     },
     async (_request, reply) => {
       await scheduler.run('manual');
+      return reply.redirect('/admin/imports', 303);
+    },
+  );
+  app.post(
+    '/admin/dead-letters/:action',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ action: Type.Union([Type.Literal('retry'), Type.Literal('drop')]) }),
+        body: Type.Object({ _csrf: Type.String() }, { additionalProperties: false }),
+      },
+      ...csrfGuard(app),
+    },
+    async (request, reply) => {
+      await (request.params.action === 'retry' ? deadLetters.retry() : deadLetters.drop());
       return reply.redirect('/admin/imports', 303);
     },
   );
