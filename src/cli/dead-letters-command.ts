@@ -13,11 +13,11 @@ interface Selection {
 
 /** The dead letters live in the store, which a running server shares: these work with or without one. */
 async function withDeadLetters(work: (deadLetters: DeadLetters) => Promise<void>): Promise<void> {
-  const { deadLetters, close } = await openDeadLetters(loadConfig());
+  const opened = await openDeadLetters(loadConfig());
   try {
-    await work(deadLetters);
+    await work(opened.deadLetters);
   } finally {
-    await close();
+    await opened.close();
   }
 }
 
