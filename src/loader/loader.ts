@@ -37,7 +37,7 @@ interface PreparedBatch extends Batch {
 export class Loader {
   constructor(
     private readonly transport: Transport,
-    private readonly store: Pick<OltpStore, 'getUsers' | 'startImportJob' | 'finishImportJob'>,
+    private readonly store: Pick<OltpStore, 'getUsers' | 'startImportJob' | 'saveImportJob'>,
     private readonly warehouse: Warehouse,
     private readonly options: LoaderOptions,
   ) {}
@@ -52,6 +52,7 @@ export class Loader {
         // Read ahead only among events never batched: a batch formed before is followed by a fresh look.
         next = batch.formed ? undefined : batch.more ? this.prepare(batch) : Promise.resolve(null);
         await this.deliver(batch, job, log);
+        await this.store.saveImportJob(job);
         next ??= this.prepare();
       }
       job.status = 'succeeded';
@@ -62,7 +63,7 @@ export class Loader {
       log.error({ err: error, rows: job.rows, batches: job.batches }, 'load failed; the batch stays in the backlog');
     }
     job.finishedAt = Date.now();
-    const finished = await this.store.finishImportJob(job);
+    const finished = await this.store.saveImportJob(job);
     if (finished.status === 'succeeded' && finished.batches > 0) {
       const { rows, batches, reconciled, deadLettered } = finished;
       log.info({ rows, batches, reconciled, deadLettered, ms: finished.finishedAt! - finished.startedAt }, 'load done');

@@ -26,7 +26,8 @@ export interface OltpStore {
   appendEvents(events: readonly NewEvent[]): Promise<AppendResult[]>;
 
   startImportJob(trigger: ImportTrigger): Promise<ImportJob>;
-  finishImportJob(job: ImportJob): Promise<ImportJob>;
+  /** Records the job's counters and status (after every batch, so a job cut off by a crash keeps what it did). */
+  saveImportJob(job: ImportJob): Promise<ImportJob>;
   listImportJobs(limit: number): Promise<ImportJob[]>;
   /** Marks jobs left 'running' by a process that died as failed; answers how many there were. */
   failInterruptedImportJobs(error: string): Promise<number>;

@@ -217,7 +217,7 @@ export abstract class KyselyStore implements OltpStore {
     return toImportJob(row);
   }
 
-  async finishImportJob(job: ImportJob): Promise<ImportJob> {
+  async saveImportJob(job: ImportJob): Promise<ImportJob> {
     const row = await this.db
       .updateTable('import_jobs')
       .set({
