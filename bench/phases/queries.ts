@@ -86,7 +86,7 @@ function cases(warehouse: Warehouse): Case[] {
     [
       'retention, 8 weeks',
       () => retention(warehouse, { from: '2026-01-01', to: '2026-12-31', weeks: 8 }),
-      () => rawRetention(warehouse, '2026-01-01', '2026-12-31', 8),
+      () => rawRetention(warehouse, '2026-01-01', '2026-12-31', 8, new Date().toISOString().slice(0, 10)),
     ],
   ];
 }

@@ -121,7 +121,8 @@ async function refresh() {
           datasets: cohorts.map((c, i) =>
             line(
               `${c.cohort_week} (${c.users})`,
-              c.active.map((s) => s * 100),
+              // A week that has not happened is null: no point, not 0 %.
+              c.active.map((s) => (s === null ? null : s * 100)),
               i % PALETTE.length,
             ),
           ),
