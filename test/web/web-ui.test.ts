@@ -21,6 +21,35 @@ const plotted = (page: Page, id: string) =>
       .filter((v: unknown) => typeof v === 'number');
   }, id) as Promise<number[] | null>;
 
+/** What a Chart.js chart drew: its type, per dataset the values and how many points are drawn, and its axes. */
+interface DrawnChart {
+  type: string;
+  datasets: { label: string; data: (number | null)[]; drawn: number }[];
+  axes: Record<string, { title: string | null; ticks: number[] }>;
+}
+const drawnChart = (page: Page, id: string) =>
+  page.evaluate((canvasId) => {
+    const chart = (globalThis as any).Chart.getChart(canvasId);
+    if (!chart) return null;
+    return {
+      type: chart.config.type,
+      datasets: chart.data.datasets.map((d: any, i: number) => ({
+        label: d.label,
+        data: d.data,
+        drawn: chart.getDatasetMeta(i).data.filter((point: any) => !point.skip).length,
+      })),
+      axes: Object.fromEntries(
+        Object.entries(chart.scales).map(([axis, scale]: [string, any]) => [
+          axis,
+          {
+            title: scale.options.title?.display ? scale.options.title.text : null,
+            ticks: scale.ticks.map((t: any) => t.value),
+          },
+        ]),
+      ),
+    };
+  }, id) as Promise<DrawnChart | null>;
+
 const backlog = async () => (await api(server.url, 'GET', '/api/imports?limit=1')).body.backlog.events as number;
 
 beforeAll(async () => {
@@ -136,6 +165,23 @@ describe('the web pages in Chromium', () => {
     // Charts shown after being hidden are sized on the next frames: let them paint before the picture.
     await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     await screenshot(page, '06-dashboard-after-load');
+  });
+
+  it('draws no retention point for a week that has not happened, and titles every axis', async () => {
+    // Ada joined this week: week 0 is 100 %, weeks 1…7 are in the future — null, not 0 %.
+    const retention = await drawnChart(page, 'retention');
+    expect(retention?.datasets).toEqual([
+      { label: expect.stringContaining('(1)'), data: [100, ...Array(7).fill(null)], drawn: 1 },
+    ]);
+    expect(retention?.axes.y?.title).toBe('% of the cohort active');
+    expect(retention?.axes.x?.title).toBe('weeks since the join week');
+
+    // The ingest chart's two y axes are titled; the backlog axis counts whole events.
+    const ingest = await drawnChart(page, 'ingest');
+    expect(ingest?.axes.y?.title).toBe('events per minute');
+    expect(ingest?.axes.backlog?.title).toBe('backlog (undelivered events)');
+    for (const axis of ['y', 'backlog']) expect(ingest?.axes[axis]?.ticks.every(Number.isInteger)).toBe(true);
+    await screenshot(page, '06b-dashboard-retention-and-ingest-axes');
   });
 
   it('runs the saved seed Part 4 query in the SQL console, as a table and a chart', async () => {
