@@ -198,10 +198,40 @@ describe('the web pages in Chromium', () => {
       [today, 'Ada Lovelace', '1', '2'],
       [today, 'Ada Lovelace', '2', '1'],
     ]);
-    // The chart plots the last column (events) of the same rows.
-    await expect.poll(async () => (await plotted(page, 'sql-chart'))?.sort()).toEqual([1, 1, 2]);
+    // The chart plots the last column (events) of the same rows: x the day, one series per user · action.
+    await expect.poll(() => plotted(page, 'sql-chart')).toHaveLength(3);
+    const chart = await drawnChart(page, 'sql-chart');
+    expect(Object.fromEntries(chart!.datasets.map((d) => [d.label, d.data]))).toEqual({
+      'Ada Lovelace · 0': [1],
+      'Ada Lovelace · 1': [2],
+      'Ada Lovelace · 2': [1],
+    });
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, '07-sql-console-part4');
+  });
+
+  it('charts a daily series as a line, and refuses to chart 2,479 rows', async () => {
+    const runQuery = async (sql: string) => {
+      await page.getByLabel('SQL').fill(sql);
+      await page.getByRole('button', { name: 'Run' }).click();
+    };
+    await runQuery(
+      "SELECT toDate('2026-11-01') + arrayJoin(range(30)) AS day, toUInt32(toDayOfMonth(day)) AS n ORDER BY day",
+    );
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('30 row(s).');
+    const daily = await drawnChart(page, 'sql-chart');
+    expect(daily).toMatchObject({ type: 'line', axes: { x: { title: 'day' }, y: { title: 'n' } } });
+    expect(daily?.datasets.map((d) => d.data)).toEqual([Array.from({ length: 30 }, (_, i) => i + 1)]);
+    await screenshot(page, '07b-sql-console-daily-line');
+
+    await runQuery('SELECT arrayJoin(range(2479)) AS i, toUInt32(i % 7) AS v');
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('2479 row(s).');
+    expect(await page.locator('#sql-chart').isHidden()).toBe(true);
+    expect(await page.locator('.no-data').textContent()).toBe(
+      'No chart: 2479 values of i in 1 series; a chart shows at most 200 values in 8 series (aggregate the query to chart it)',
+    );
+    expect(await page.locator('#sql-result tbody tr').count()).toBe(2479);
+    await screenshot(page, '07c-sql-console-too-many-rows');
   });
 
   it('shows the engine refusing a query that would read a file in readonly mode', async () => {
