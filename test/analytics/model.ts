@@ -122,7 +122,7 @@ export class MartModel {
    * step is at or before that first solve; … first solve − first view, elapsed seconds with
    * millisecond fractions … the upper of the two middle values (0-based position ⌊n / 2⌋)".
    */
-  medianSecondsToSolve(stepId: number, from: string, to: string): number | null {
+  private medianSecondsToSolve(stepId: number, from: string, to: string): number | null {
     const times: number[] = [];
     for (const userId of this.usersOf(stepId, ACTIONS.solve)) {
       const solve = this.first(stepId, userId, ACTIONS.solve)!;
