@@ -35,6 +35,7 @@ INSERT INTO ${WAREHOUSE_DB}.events
 SELECT
     generateUUIDv4() AS event_id,
     toDateTime('2026-01-01 00:00:00', 'UTC') + intHash32(number * 3 + 1) % (365 * 86400) AS time,
+    toUInt64(time) * 1000 + intHash32(number * 3 + 4) % 1000 AS time_ms,
     intHash32(toRelativeDayNum(time) * 7919 + intHash32(number * 3 + 2) % 3000) % ${USERS} + 1 AS user_id,
     toDateTime('2025-12-01 00:00:00', 'UTC') + (intHash32(user_id) % 400) * 86400 AS join_date,
     if(user_id % 5 = 0, NULL, join_date) AS registration_date,
@@ -86,7 +87,7 @@ function cases(warehouse: Warehouse): Case[] {
     [
       'retention, 8 weeks',
       () => retention(warehouse, { from: '2026-01-01', to: '2026-12-31', weeks: 8 }),
-      () => rawRetention(warehouse, '2026-01-01', '2026-12-31', 8),
+      () => rawRetention(warehouse, '2026-01-01', '2026-12-31', 8, new Date().toISOString().slice(0, 10)),
     ],
   ];
 }

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -7,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
 import { registerErrorHandler } from './errors.ts';
+import { registerRedoc } from './redoc/redoc.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -78,20 +77,4 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await app.register(webPlugin, { config, ...deps });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
-}
-
-const REDOC_JS = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
-
-function registerRedoc(app: FastifyInstance): void {
-  app.get('/redoc', { schema: { hide: true } }, (_request, reply) =>
-    reply
-      .type('text/html')
-      .send(
-        '<!doctype html><html><head><meta charset="utf-8"><title>steplog API</title></head>' +
-          '<body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>',
-      ),
-  );
-  app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, (_request, reply) =>
-    reply.type('application/javascript').send(fs.createReadStream(REDOC_JS)),
-  );
 }

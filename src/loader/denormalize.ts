@@ -4,6 +4,8 @@ import { isGuest, type StoredEvent, type User } from '../events/event.ts';
 export interface WarehouseEventRow {
   event_id: string;
   time: string;
+  /** The same instant as `time` in epoch milliseconds (DateTime holds whole seconds). */
+  time_ms: number;
   user_id: number;
   join_date: string;
   registration_date: string | null;
@@ -45,6 +47,7 @@ export function denormalizer(users: ReadonlyMap<number, User>): (event: StoredEv
     return {
       event_id: event.eventId,
       time: toDateTime(event.time),
+      time_ms: event.time,
       user_id: event.userId,
       ...user,
       step_id: event.stepId,

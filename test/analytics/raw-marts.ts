@@ -22,7 +22,7 @@ export async function rawUsersActivity(w: Warehouse, days: number, date: string)
             uniqExactIf(user_id, action_id = 2) AS solve_users,
             uniqExactIf(user_id, is_guest = 1) AS guests,
             uniqExactIf(user_id, is_guest = 0) AS registered,
-            uniqExactIf(user_id, toDate(join_date) >= {start:Date}) AS new_users,
+            uniqExactIf(user_id, toDate(join_date) BETWEEN {start:Date} AND {end:Date}) AS new_users,
             uniqExactIf(user_id, toDate(join_date) < {start:Date}) AS returning_users
      FROM steplog.events WHERE toDate(time) BETWEEN {start:Date} AND {end:Date}`,
     { start: addDays(date, 1 - days), end: date },
@@ -49,15 +49,18 @@ export async function rawEventsPerDay(w: Warehouse, from: string, to: string): P
   return rows.map((r) => ({ day: String(r.d), view: n(r.v), submit: n(r.su), solve: n(r.so) }));
 }
 
-/** Each (step, user)'s first view / submit / solve in epoch seconds, 0 when never. */
+/** Each (step, user)'s first view / submit / solve in epoch milliseconds, and whether they happened. */
 const FIRSTS = `SELECT step_id, user_id,
-    toUInt32(minIf(time, action_id = 0)) AS fv, toUInt32(minIf(time, action_id = 1)) AS fs, toUInt32(minIf(time, action_id = 2)) AS fz
+    countIf(action_id = 0) > 0 AS has_view, countIf(action_id = 1) > 0 AS has_submit, countIf(action_id = 2) > 0 AS has_solve,
+    minIf(time_ms, action_id = 0) AS fv, minIf(time_ms, action_id = 2) AS fz
   FROM steplog.events GROUP BY step_id, user_id`;
+/** The UTC day of an epoch-milliseconds column. */
+const day = (ms: string) => `toDate(toDateTime(intDiv(${ms}, 1000), 'UTC'))`;
 
 export async function rawFunnel(w: Warehouse, from: string, to: string): Promise<FunnelStep[]> {
   const rows = await w.query<Row>(
-    `SELECT step_id, count() AS viewed, countIf(fs > 0) AS submitted, countIf(fs > 0 AND fz > 0) AS solved
-     FROM (${FIRSTS}) WHERE fv > 0 AND toDate(toDateTime(fv, 'UTC')) BETWEEN {from:Date} AND {to:Date}
+    `SELECT step_id, count() AS viewed, countIf(has_submit) AS submitted, countIf(has_submit AND has_solve) AS solved
+     FROM (${FIRSTS}) WHERE has_view AND ${day('fv')} BETWEEN {from:Date} AND {to:Date}
      GROUP BY step_id ORDER BY step_id`,
     { from, to },
   );
@@ -82,8 +85,8 @@ export async function rawStepDifficulty(w: Warehouse, from: string, to: string):
       { from, to },
     ),
     w.query<Row>(
-      `SELECT step_id, quantileExact(0.5)(toInt64(fz) - toInt64(fv)) AS median
-       FROM (${FIRSTS}) WHERE fv > 0 AND fz >= fv AND toDate(toDateTime(fz, 'UTC')) BETWEEN {from:Date} AND {to:Date}
+      `SELECT step_id, quantileExact(0.5)((toInt64(fz) - toInt64(fv)) / 1000) AS median
+       FROM (${FIRSTS}) WHERE has_view AND has_solve AND fz >= fv AND ${day('fz')} BETWEEN {from:Date} AND {to:Date}
        GROUP BY step_id`,
       { from, to },
     ),
@@ -99,7 +102,13 @@ export async function rawStepDifficulty(w: Warehouse, from: string, to: string):
   }));
 }
 
-export async function rawRetention(w: Warehouse, from: string, to: string, weeks: number): Promise<RetentionCohort[]> {
+export async function rawRetention(
+  w: Warehouse,
+  from: string,
+  to: string,
+  weeks: number,
+  today: string,
+): Promise<RetentionCohort[]> {
   const rows = await w.query<Row>(
     `SELECT toString(cohort) AS cohort_week, k,
             uniqExact(user_id) AS users,
@@ -117,7 +126,7 @@ export async function rawRetention(w: Warehouse, from: string, to: string, weeks
       users: n(r.users),
       active: [],
     };
-    cohort.active.push(n(r.active) / n(r.users));
+    cohort.active.push(addDays(cohort.cohort_week, 7 * n(r.k)) > today ? null : n(r.active) / n(r.users));
     cohorts.set(cohort.cohort_week, cohort);
   }
   return [...cohorts.values()];

@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventsPerDay } from '../../src/analytics/events-per-day.ts';
 import type { ActionId, NewEvent } from '../../src/events/event.ts';
-import { MartModel, type ModelUser } from '../analytics/model.ts';
+import { MartModel, type ModelEvent, type ModelUser } from '../analytics/model.ts';
 import { random, uuidFor } from '../helpers/fixtures.ts';
 import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
 
@@ -12,12 +12,16 @@ const START = Date.UTC(2026, 9, 1);
 const rnd = random(9);
 const events: NewEvent[] = Array.from({ length: 600 }, (_, i) => ({
   eventId: uuidFor(9_000_000 + i),
-  time: START + Math.floor(rnd() * 30 * 86_400) * 1000,
+  time: START + Math.floor(rnd() * 30 * 86_400_000),
   userId: 1 + Math.floor(rnd() * 25),
   stepId: 1 + Math.floor(rnd() * 4),
   actionId: Math.floor(rnd() * 3) as ActionId,
 }));
-const model = new MartModel(events, users);
+/** Guests stay guests here: every event is loaded with its user's status at creation. */
+const guest = (userId: number) => userId % 5 === 0;
+const modelEvents: ModelEvent[] = events.map((e) => ({ ...e, guest: guest(e.userId) }));
+const model = new MartModel(modelEvents, users);
+const today = new Date().toISOString().slice(0, 10);
 const toBody = (e: NewEvent) => ({
   event_id: e.eventId,
   time: new Date(e.time).toISOString(),
@@ -30,17 +34,16 @@ beforeAll(async () => {
   server = await startServer({ STEPLOG_FLUSH_INTERVAL: '5m' });
   for (let id = 1; id <= 25; id++) {
     const joinDate = new Date(START + ((id * 7) % 20) * 86_400_000 - 5 * 86_400_000).toISOString();
-    const guest = id % 5 === 0;
     expect(
       (
         await api(server.url, 'POST', '/api/users', {
           name: `u${id}`,
           join_date: joinDate,
-          ...(guest ? {} : { registration_date: joinDate }),
+          ...(guest(id) ? {} : { registration_date: joinDate }),
         })
       ).body.id,
     ).toBe(id);
-    users.set(id, { joinDay: joinDate.slice(0, 10), guest });
+    users.set(id, { joinDay: joinDate.slice(0, 10) });
   }
   for (let id = 1; id <= 4; id++) {
     expect((await api(server.url, 'POST', '/api/tasks', { title: `step ${id}` })).body.id).toBe(id);
@@ -78,7 +81,7 @@ describe('mart endpoints', () => {
       steps: model.stepDifficulty('2026-10-01', '2026-10-31'),
     });
     expect((await api(server.url, 'GET', `/api/marts/retention?from=2026-09-20&to=2026-10-31&weeks=5`)).body).toEqual({
-      cohorts: model.retention('2026-09-20', '2026-10-31', 5),
+      cohorts: model.retention('2026-09-20', '2026-10-31', 5, today),
     });
     const perDay = await api<{ days: EventsPerDay[] }>(server.url, 'GET', `/api/stats/events-per-day?${range}`);
     expect(perDay.body.days.filter((d) => d.view + d.submit + d.solve > 0)).toEqual(

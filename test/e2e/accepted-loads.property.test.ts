@@ -112,6 +112,7 @@ const post = async (url: string, payload: unknown) => {
 interface WarehouseRow {
   event_id: string;
   time: number;
+  time_ms: number;
   user_id: number;
   join_date: number;
   registration_date: number | null;
@@ -166,7 +167,7 @@ describe('whatever the API accepts loads with equal values', () => {
 
         expect((await post('/api/imports', undefined)).body).toMatchObject({ status: 'succeeded', dead_lettered: 0 });
         const loaded = await runtime.warehouse.query<WarehouseRow>(
-          `SELECT toString(event_id) AS event_id, toUnixTimestamp(time) AS time, user_id,
+          `SELECT toString(event_id) AS event_id, toUnixTimestamp(time) AS time, time_ms, user_id,
                   toUnixTimestamp(join_date) AS join_date, toUnixTimestamp(registration_date) AS registration_date,
                   name, email, is_guest, step_id, action_id, toUnixTimestamp(received_at) AS received_at
            FROM ${WAREHOUSE_DB}.events WHERE event_id IN (${uuidList(ids)})`,
@@ -187,8 +188,9 @@ describe('whatever the API accepts loads with equal values', () => {
           if (sentUser.join) expect(storedUser.joinDate).toBe(sentUser.join.ms);
           expect(storedUser.registrationDate).toBe(sentUser.registration?.ms ?? null);
           const time = sent.time?.ms;
-          if (time !== undefined) expect(row.time).toBe(seconds(time));
+          if (time !== undefined) expect([row.time, Number(row.time_ms)]).toEqual([seconds(time), time]);
           else expect(Math.abs(row.time - seconds(sentAt))).toBeLessThanOrEqual(60);
+          expect(seconds(Number(row.time_ms))).toBe(row.time);
           expect(row).toMatchObject({
             user_id: body.user_id,
             step_id: body.step_id,

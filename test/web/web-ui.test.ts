@@ -1,6 +1,7 @@
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
+import { ARTIFACTS, launchChromium, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
 import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
 
 // One server, one browser: the tests below are one story, in order, as a new user would live it.
@@ -19,6 +20,35 @@ const plotted = (page: Page, id: string) =>
       .flatMap((d: { data: unknown[] }) => d.data)
       .filter((v: unknown) => typeof v === 'number');
   }, id) as Promise<number[] | null>;
+
+/** What a Chart.js chart drew: its type, per dataset the values and how many points are drawn, and its axes. */
+interface DrawnChart {
+  type: string;
+  datasets: { label: string; data: (number | null)[]; drawn: number }[];
+  axes: Record<string, { title: string | null; ticks: number[] }>;
+}
+const drawnChart = (page: Page, id: string) =>
+  page.evaluate((canvasId) => {
+    const chart = (globalThis as any).Chart.getChart(canvasId);
+    if (!chart) return null;
+    return {
+      type: chart.config.type,
+      datasets: chart.data.datasets.map((d: any, i: number) => ({
+        label: d.label,
+        data: d.data,
+        drawn: chart.getDatasetMeta(i).data.filter((point: any) => !point.skip).length,
+      })),
+      axes: Object.fromEntries(
+        Object.entries(chart.scales).map(([axis, scale]: [string, any]) => [
+          axis,
+          {
+            title: scale.options.title?.display ? scale.options.title.text : null,
+            ticks: scale.ticks.map((t: any) => t.value),
+          },
+        ]),
+      ),
+    };
+  }, id) as Promise<DrawnChart | null>;
 
 const backlog = async () => (await api(server.url, 'GET', '/api/imports?limit=1')).body.backlog.events as number;
 
@@ -137,6 +167,23 @@ describe('the web pages in Chromium', () => {
     await screenshot(page, '06-dashboard-after-load');
   });
 
+  it('draws no retention point for a week that has not happened, and titles every axis', async () => {
+    // Ada joined this week: week 0 is 100 %, weeks 1…7 are in the future — null, not 0 %.
+    const retention = await drawnChart(page, 'retention');
+    expect(retention?.datasets).toEqual([
+      { label: expect.stringContaining('(1)'), data: [100, ...Array(7).fill(null)], drawn: 1 },
+    ]);
+    expect(retention?.axes.y?.title).toBe('% of the cohort active');
+    expect(retention?.axes.x?.title).toBe('weeks since the join week');
+
+    // The ingest chart's two y axes are titled; the backlog axis counts whole events.
+    const ingest = await drawnChart(page, 'ingest');
+    expect(ingest?.axes.y?.title).toBe('events per minute');
+    expect(ingest?.axes.backlog?.title).toBe('backlog (undelivered events)');
+    for (const axis of ['y', 'backlog']) expect(ingest?.axes[axis]?.ticks.every(Number.isInteger)).toBe(true);
+    await screenshot(page, '06b-dashboard-retention-and-ingest-axes');
+  });
+
   it('runs the saved seed Part 4 query in the SQL console, as a table and a chart', async () => {
     await page.goto('/admin/sql');
     await page.getByRole('button', { name: /^Seed Part 4/ }).click();
@@ -145,15 +192,46 @@ describe('the web pages in Chromium', () => {
       (await page.locator('#sql-result tbody tr').all()).map((row) => row.locator('td').allTextContents()),
     );
     const today = new Date().toISOString().slice(0, 10);
-    expect(rows).toEqual([
+    // The saved query orders by day only: the order of the actions within the day is the engine's.
+    expect(rows.sort((a, b) => a[2]!.localeCompare(b[2]!))).toEqual([
       [today, 'Ada Lovelace', '0', '1'],
       [today, 'Ada Lovelace', '1', '2'],
       [today, 'Ada Lovelace', '2', '1'],
     ]);
-    // The chart plots the last column (events) of the same rows.
-    await expect.poll(() => plotted(page, 'sql-chart')).toEqual([1, 2, 1]);
+    // The chart plots the last column (events) of the same rows: x the day, one series per user · action.
+    await expect.poll(() => plotted(page, 'sql-chart')).toHaveLength(3);
+    const chart = await drawnChart(page, 'sql-chart');
+    expect(Object.fromEntries(chart!.datasets.map((d) => [d.label, d.data]))).toEqual({
+      'Ada Lovelace · 0': [1],
+      'Ada Lovelace · 1': [2],
+      'Ada Lovelace · 2': [1],
+    });
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, '07-sql-console-part4');
+  });
+
+  it('charts a daily series as a line, and refuses to chart 2,479 rows', async () => {
+    const runQuery = async (sql: string) => {
+      await page.getByLabel('SQL').fill(sql);
+      await page.getByRole('button', { name: 'Run' }).click();
+    };
+    await runQuery(
+      "SELECT toDate('2026-11-01') + arrayJoin(range(30)) AS day, toUInt32(toDayOfMonth(day)) AS n ORDER BY day",
+    );
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('30 row(s).');
+    const daily = await drawnChart(page, 'sql-chart');
+    expect(daily).toMatchObject({ type: 'line', axes: { x: { title: 'day' }, y: { title: 'n' } } });
+    expect(daily?.datasets.map((d) => d.data)).toEqual([Array.from({ length: 30 }, (_, i) => i + 1)]);
+    await screenshot(page, '07b-sql-console-daily-line');
+
+    await runQuery('SELECT arrayJoin(range(2479)) AS i, toUInt32(i % 7) AS v');
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('2479 row(s).');
+    expect(await page.locator('#sql-chart').isHidden()).toBe(true);
+    expect(await page.locator('.no-data').textContent()).toBe(
+      'No chart: 2479 values of i in 1 series; a chart shows at most 200 values in 8 series (aggregate the query to chart it)',
+    );
+    expect(await page.locator('#sql-result tbody tr').count()).toBe(2479);
+    await screenshot(page, '07c-sql-console-too-many-rows');
   });
 
   it('shows the engine refusing a query that would read a file in readonly mode', async () => {
@@ -161,6 +239,23 @@ describe('the web pages in Chromium', () => {
     await page.getByRole('button', { name: 'Run' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('readonly');
     await screenshot(page, '08-sql-console-readonly-refusal');
+  });
+
+  it('serves Redoc with every asset from this server, its logo included', async () => {
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto('/redoc');
+    const logo = page.getByAltText('redocly logo');
+    await expect
+      .poll(() => logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
+    expect(await logo.getAttribute('src')).toBe('/redoc/logo-mini.svg');
+    await expect.poll(() => page.getByText('users_activity').count()).toBeGreaterThan(0);
+    page.removeAllListeners('request');
+    const local = [server.url, `blob:${server.url}`, 'data:'];
+    expect(requested.filter((url) => !local.some((prefix) => url.startsWith(prefix)))).toEqual([]);
+    // The logo sits at the foot of the menu: a picture of the window, not of the 18,000-pixel page.
+    await page.screenshot({ path: path.join(ARTIFACTS, '10-redoc-offline.png') });
   });
 
   it('finds the user on the admin users page', async () => {

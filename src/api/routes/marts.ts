@@ -17,15 +17,28 @@ const MAX_SERIES_WORK = MAX_DAYS * 31;
 const Ratio = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
 const Users = (description: string) => Type.Integer({ description });
 const ActivityFigures = {
-  users: Users('Distinct users with any event in the window'),
-  view_users: Users('… who viewed a step'),
-  submit_users: Users('… who submitted'),
-  solve_users: Users('… who solved'),
-  guests: Users('… who were guests (no registration) when their events were loaded'),
-  registered: Users('… who were registered'),
-  new_users: Users('… whose join day falls inside the window'),
-  returning_users: Users('… who joined before the window'),
+  users: Users('Distinct users with at least one event in the window'),
+  view_users: Users('Distinct users with at least one view event in the window'),
+  submit_users: Users('Distinct users with at least one submit event in the window'),
+  solve_users: Users('Distinct users with at least one solve event in the window'),
+  guests: Users(
+    'Distinct users with at least one event in the window loaded while they were a guest (no registration); ' +
+      'a guest who registered in the window counts here and in registered',
+  ),
+  registered: Users('Distinct users with at least one event in the window loaded while they were registered'),
+  new_users: Users(
+    'Distinct users with an event in the window whose join day (UTC day of join_date) is inside the window: ' +
+      'date − days + 1 ≤ join day ≤ date. A user who joined after the window is neither new nor returning',
+  ),
+  returning_users: Users(
+    'Distinct users with an event in the window whose join day is before the window (before date − days + 1)',
+  ),
 };
+/** The rules every mart shares, in the words of the README's "What each figure means". */
+const DAYS_ARE_UTC =
+  'Days are UTC calendar days of the event times (an event at exactly 00:00:00.000 UTC belongs to the day it ' +
+  'starts); ranges include both end days; join date and guest status are the ones the user had when the event ' +
+  'was loaded.';
 const Range = { from: Day, to: Day };
 const Days = Count(MAX_DAYS, 'Window length in days: 1 for DAU, 7 for WAU, 30 for MAU');
 
@@ -37,6 +50,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: {
         tags: ['marts'],
         summary: 'users_activity: distinct users over the N-day window ending at a day (DAU/WAU/MAU)',
+        description: `The window is the \`days\` days from date − days + 1 to date. ${DAYS_ARE_UTC}`,
         querystring: Type.Object({ days: Days, date: Day }, { additionalProperties: false }),
         response: {
           200: Type.Object({ date: Type.String({ format: 'date' }), days: Type.Integer(), ...ActivityFigures }),
@@ -57,7 +71,9 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: {
         tags: ['marts'],
         summary: 'users_activity for every window end day in [from, to]: DAU/WAU/MAU over time',
-        description: `One row per end day, idle windows with zeros. days × (number of end days) is at most ${MAX_SERIES_WORK}.`,
+        description:
+          `users_activity for each end day in [from, to]: one row per end day, idle windows with zeros. ` +
+          `days × (number of end days) is at most ${MAX_SERIES_WORK}. ${DAYS_ARE_UTC}`,
         querystring: Type.Object({ days: Days, ...Range }, { additionalProperties: false }),
         response: {
           200: Type.Object({
@@ -86,8 +102,11 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         tags: ['marts'],
         summary: 'Per-step funnel: viewed → submitted → solved (users, with conversions)',
         description:
-          'viewed: users whose first view of the step falls in [from, to]; submitted: those of them who ever ' +
-          'submitted it; solved: those of them who also solved it. Conversions are fractions 0…1, null over 0.',
+          'A user’s first view of a step is their earliest view event of it among all events. viewed: users whose ' +
+          'first view of the step is on a day in [from, to]; submitted: those of them with a submit event of the ' +
+          'step (at any time); solved: those submitters who also have a solve event of it (at any time). ' +
+          'Conversions are fractions 0…1, null when the divisor is 0; steps without viewed users are left out. ' +
+          DAYS_ARE_UTC,
         querystring: Type.Object(
           { ...Range, step_id: Type.Optional(Count(MAX_UINT32, 'Only this step')) },
           { additionalProperties: false },
@@ -125,8 +144,14 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         tags: ['marts'],
         summary: 'Step difficulty: submits per solve, solve rate, median time from first view to solve',
         description:
-          'Steps with a submit or solve event in [from, to]. solve_rate: users who solved / users who submitted. ' +
-          'median_seconds_to_solve: over first solves in the range that follow a first view (upper median).',
+          'Steps with at least one submit or solve event on a day in [from, to]. submits, solves: those events in ' +
+          'the range. solve_rate: distinct users with a solve event in the range / distinct users with a submit ' +
+          'event in the range. median_seconds_to_solve: for every user whose first solve of the step (earliest ' +
+          'solve event) is on a day in the range and whose first view is at or before it, first solve − first ' +
+          'view in elapsed seconds with millisecond fractions (a view at 12:00:00.900 and a solve at ' +
+          '12:00:01.100 give 0.2); the median of those, the upper of the two middle values for an even count; ' +
+          'null when no user qualifies. ' +
+          DAYS_ARE_UTC,
         querystring: Type.Object(Range, { additionalProperties: false }),
         response: {
           200: Type.Object({
@@ -137,7 +162,9 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
                 solves: Type.Integer(),
                 submits_per_solve: Ratio('submit events / solve events'),
                 solve_rate: Ratio('solvers / submitters'),
-                median_seconds_to_solve: Type.Union([Type.Integer(), Type.Null()]),
+                median_seconds_to_solve: Type.Union([Type.Number(), Type.Null()], {
+                  description: 'Elapsed seconds with millisecond fractions, e.g. 0.2',
+                }),
               }),
             ),
           }),
@@ -158,9 +185,12 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         tags: ['marts'],
         summary: 'Retention by join-week cohort: the share of each cohort active in week k',
         description:
-          'Cohorts are the Monday-started weeks of the users’ join_date, from the week of `from` to `to`. ' +
-          'users: the cohort’s users with any event; active[k]: the share of them with an event in days ' +
-          '[cohort + 7k, cohort + 7k + 6].',
+          'Cohorts are the Monday-to-Sunday weeks of the users’ join days, from the week holding `from` to the ' +
+          'last starting on or before `to`. users: the cohort’s users with at least one event (any day); a ' +
+          'cohort without such users is left out. active[k], k = 0 … weeks − 1: the share (0…1) of them with ' +
+          'an event on a day from cohort_week + 7k to cohort_week + 7k + 6; null when that week starts after ' +
+          'today (it has not happened); a week in progress counts its days so far. ' +
+          DAYS_ARE_UTC,
         querystring: Type.Object(
           { ...Range, weeks: Count(MAX_WEEKS, 'Weeks per cohort') },
           { additionalProperties: false },
@@ -171,7 +201,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
               Type.Object({
                 cohort_week: Type.String({ format: 'date' }),
                 users: Type.Integer(),
-                active: Type.Array(Type.Number()),
+                active: Type.Array(Type.Union([Type.Number(), Type.Null()])),
               }),
             ),
           }),

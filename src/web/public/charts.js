@@ -14,7 +14,8 @@ export function draw(canvasId, config) {
   );
 }
 
-export function noData(canvasId, reason) {
+/** Hides the chart and says why in its place: `No data: <reason>`, or another `lead`. */
+export function noData(canvasId, reason, lead = 'No data') {
   const canvas = document.getElementById(canvasId);
   charts.get(canvasId)?.destroy();
   charts.delete(canvasId);
@@ -24,5 +25,5 @@ export function noData(canvasId, reason) {
     note = Object.assign(document.createElement('p'), { className: 'no-data' });
     canvas.parentElement.append(note);
   }
-  note.textContent = `No data: ${reason}`;
+  note.textContent = `${lead}: ${reason}`;
 }

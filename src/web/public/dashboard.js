@@ -121,12 +121,20 @@ async function refresh() {
           datasets: cohorts.map((c, i) =>
             line(
               `${c.cohort_week} (${c.users})`,
-              c.active.map((s) => s * 100),
+              // A week that has not happened is null: no point, not 0 %.
+              c.active.map((s) => (s === null ? null : s * 100)),
               i % PALETTE.length,
             ),
           ),
         },
-        options: { scales: { y: { min: 0, max: 100, title: { display: true, text: '% active' } } } },
+        options: {
+          // A cohort's lone point at 100 % sits on the top edge: draw it whole.
+          datasets: { line: { clip: false, pointRadius: 4 } },
+          scales: {
+            x: { title: { display: true, text: 'weeks since the join week' } },
+            y: { min: 0, max: 100, title: { display: true, text: '% of the cohort active' } },
+          },
+        },
       });
     }),
     section('ingest', async () => {
@@ -163,7 +171,20 @@ async function refresh() {
             },
           ],
         },
-        options: { scales: { backlog: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } } },
+        options: {
+          scales: {
+            y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'events per minute' } },
+            backlog: {
+              position: 'right',
+              beginAtZero: true,
+              // Whole events; an empty backlog shows 0…10 rather than 0…1.
+              suggestedMax: 10,
+              ticks: { precision: 0 },
+              grid: { drawOnChartArea: false },
+              title: { display: true, text: 'backlog (undelivered events)' },
+            },
+          },
+        },
       });
     }),
   ]);

@@ -1,10 +1,10 @@
 import { api } from './api.js';
-import { draw, noData, PALETTE } from './charts.js';
+import { noData } from './charts.js';
+import { chartResult } from './sql-chart.js';
 
 const sql = document.getElementById('sql');
 const status = document.getElementById('sql-status');
 const result = document.getElementById('sql-result');
-const NUMERIC = /^(U?Int|Float|Decimal)/;
 
 function table({ columns, rows }) {
   const el = document.createElement('table');
@@ -22,35 +22,13 @@ function table({ columns, rows }) {
   return el;
 }
 
-/** The last column is the value when it is numeric; the columns before it label each bar or point. */
-function chart({ columns, rows }) {
-  const value = columns.length - 1;
-  if (rows.length === 0 || value < 1 || !NUMERIC.test(columns[value].type)) {
-    return noData('sql-chart', 'a chart needs label columns followed by a numeric last column');
-  }
-  draw('sql-chart', {
-    type: rows.length > 30 ? 'line' : 'bar',
-    data: {
-      labels: rows.map((r) => r.slice(0, value).join(' · ')),
-      datasets: [
-        {
-          label: columns[value].name,
-          data: rows.map((r) => Number(r[value])),
-          backgroundColor: PALETTE[0],
-          borderColor: PALETTE[0],
-        },
-      ],
-    },
-  });
-}
-
 async function run() {
   status.textContent = 'Running…';
   result.replaceChildren();
   try {
     const data = await api('POST', '/admin/sql/run', { sql: sql.value });
     result.append(table(data));
-    chart(data);
+    chartResult(data);
     status.textContent = `${data.rows.length} row(s)${data.truncated ? ' (cut off)' : ''}.`;
   } catch (error) {
     noData('sql-chart', 'the query failed');
