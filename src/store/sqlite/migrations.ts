@@ -86,14 +86,13 @@ export const sqliteMigrations: Record<string, Migration> = {
     },
   },
   '0003_server_ids_and_dead_letters': {
-    // One transaction: Kysely runs SQLite migrations without one, and a crash must not leave half a rebuild.
+    // Ids are the server's: AUTOINCREMENT never hands out an id again, not even a deleted task's,
+    // and the CHECK stops the sequence at UInt32 (the warehouse's type) instead of passing it.
+    // SQLite cannot add AUTOINCREMENT to a table, so both are rebuilt the way SQLite documents
+    // (foreign keys off, one transaction, foreign_key_check before the commit): Kysely runs SQLite
+    // migrations without a transaction, and a crash must not leave half a rebuild.
     up: (db: Kysely<unknown>) =>
-      db.transaction().execute(async (db) => {
-        // Ids are the server's: AUTOINCREMENT never hands out an id again, not even a deleted task's,
-        // and the CHECK stops the sequence at UInt32 (the warehouse's type) instead of passing it.
-        // SQLite cannot add AUTOINCREMENT to a table, so both are rebuilt; defer_foreign_keys lets
-        // the events that refer to them wait for the commit to find the new tables.
-        await sql`PRAGMA defer_foreign_keys = ON`.execute(db);
+      withoutForeignKeys(db, async (db) => {
         await sql`CREATE TABLE users_new (
         id INTEGER PRIMARY KEY AUTOINCREMENT CHECK (id BETWEEN 1 AND ${sql.lit(MAX_UINT32)}),
         join_date INTEGER NOT NULL,
@@ -148,3 +147,17 @@ export const sqliteMigrations: Record<string, Migration> = {
       }),
   },
 };
+
+/** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */
+async function withoutForeignKeys(db: Kysely<unknown>, rebuild: (trx: Kysely<unknown>) => Promise<void>) {
+  await sql`PRAGMA foreign_keys = OFF`.execute(db);
+  try {
+    await db.transaction().execute(async (trx) => {
+      await rebuild(trx);
+      const { rows } = await sql`PRAGMA foreign_key_check`.execute(trx);
+      if (rows.length > 0) throw new Error(`the rebuild broke foreign keys: ${JSON.stringify(rows.slice(0, 5))}`);
+    });
+  } finally {
+    await sql`PRAGMA foreign_keys = ON`.execute(db);
+  }
+}
