@@ -62,23 +62,25 @@ deadLettersCommand
       console.log(`${total} dead letter(s)`);
     }),
   );
-deadLettersCommand
-  .command('retry')
-  .description('put dead letters back into the backlog once the cause is fixed; the next load delivers each once')
-  .addOption(idOption())
-  .option('--all', 'every dead letter')
-  .action((opts: Selection) =>
-    withDeadLetters(async (deadLetters) => {
-      console.log(`${await deadLetters.retry(chosen(opts))} dead letter(s) back in the backlog`);
-    }),
-  );
-deadLettersCommand
-  .command('drop')
-  .description('give dead letters up: they stay in the store and never reach the warehouse')
-  .addOption(idOption())
-  .option('--all', 'every dead letter')
-  .action((opts: Selection) =>
-    withDeadLetters(async (deadLetters) => {
-      console.log(`${await deadLetters.drop(chosen(opts))} dead letter(s) dropped`);
-    }),
-  );
+const actions = {
+  retry: [
+    'put dead letters back into the backlog once the cause is fixed; the next load delivers each once',
+    'back in the backlog',
+  ],
+  drop: ['give dead letters up: they stay in the store and never reach the warehouse', 'dropped'],
+} as const;
+for (const [action, [description, done]] of Object.entries(actions) as [
+  keyof typeof actions,
+  readonly [string, string],
+][]) {
+  deadLettersCommand
+    .command(action)
+    .description(description)
+    .addOption(idOption())
+    .option('--all', 'every dead letter')
+    .action((opts: Selection) =>
+      withDeadLetters(async (deadLetters) => {
+        console.log(`${await deadLetters[action](chosen(opts))} dead letter(s) ${done}`);
+      }),
+    );
+}

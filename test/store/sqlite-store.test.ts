@@ -83,3 +83,27 @@ describe('SQLite migration 0003', () => {
     await db.destroy();
   });
 });
+
+describe('SQLite store appends', () => {
+  it('an event for a task deleted after it was checked is refused alone, not the whole commit', async () => {
+    const store = await openStore();
+    await store.createUser({ name: 'u', email: '', joinDate: 0, registrationDate: null });
+    const kept = await store.createTask({ title: 'kept', text: '' });
+    const doomed = await store.createTask({ title: 'doomed', text: '' });
+    const event = (stepId: number, n: number) => ({
+      eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      time: 0,
+      userId: 1,
+      stepId,
+      actionId: 0 as const,
+    });
+    // A repeated event_id naming the doomed task: the task is checked while it exists (and was
+    // cached for good, before), but no event refers to it, so it can then be deleted.
+    expect((await store.appendEvents([event(kept.id, 1)]))[0]).toMatchObject({ ok: true });
+    expect((await store.appendEvents([event(doomed.id, 1)]))[0]).toMatchObject({ ok: true, duplicate: true });
+    expect(await store.deleteTask(doomed.id)).toBe(true);
+    const results = await store.appendEvents([event(doomed.id, 2), event(kept.id, 3)]);
+    expect(results).toMatchObject([{ ok: false, field: 'step_id' }, { ok: true }]);
+    await store.close();
+  });
+});

@@ -60,28 +60,15 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   );
 
   const selected = (body: { ids: number[] } | { all: true }) => ('ids' in body ? body.ids : undefined);
-  app.post(
-    '/api/dead-letters/retry',
-    {
-      schema: {
-        tags: ['imports'],
-        summary: 'Put dead letters back into the backlog (after fixing the cause); the next load delivers each once',
-        body: Selection,
-        response: { 200: Affected, 400: ErrorBody },
-      },
-    },
-    async (request) => ({ affected: await deadLetters.retry(selected(request.body)) }),
-  );
-  app.post(
-    '/api/dead-letters/drop',
-    {
-      schema: {
-        tags: ['imports'],
-        summary: 'Give dead letters up: they stay in the store and never reach the warehouse',
-        body: Selection,
-        response: { 200: Affected, 400: ErrorBody },
-      },
-    },
-    async (request) => ({ affected: await deadLetters.drop(selected(request.body)) }),
-  );
+  const actions = {
+    retry: 'Put dead letters back into the backlog (after fixing the cause); the next load delivers each once',
+    drop: 'Give dead letters up: they stay in the store and never reach the warehouse',
+  } as const;
+  for (const [action, summary] of Object.entries(actions) as [keyof typeof actions, string][]) {
+    app.post(
+      `/api/dead-letters/${action}`,
+      { schema: { tags: ['imports'], summary, body: Selection, response: { 200: Affected, 400: ErrorBody } } },
+      async (request) => ({ affected: await deadLetters[action](selected(request.body)) }),
+    );
+  }
 };

@@ -24,8 +24,6 @@ const IDS_PER_STATEMENT = 20_000;
  * (sqlite/, postgres/) supplies the Kysely instance and its migrations.
  */
 export abstract class KyselyStore implements OltpStore {
-  private readonly known = { users: new Set<number>(), tasks: new Set<number>() };
-
   /** The database, for adapters that keep their tables in it (the outbox). */
   protected constructor(readonly db: Kysely<Database>) {}
 
@@ -185,17 +183,17 @@ export abstract class KyselyStore implements OltpStore {
   }
 
   /**
-   * Which of these user or task ids exist. Users and tasks are never deleted, so an id seen once
-   * is remembered and the hot path asks the database only about ids it has not seen yet.
+   * Which of these user or task ids exist, asked inside the commit's transaction: a task deleted a
+   * moment ago (or by another process) is refused as unknown, never left to fail the whole group
+   * commit on its foreign key. One query per distinct-id list and table per commit.
    */
   private async existing(db: Kysely<Database>, table: 'users' | 'tasks', ids: readonly number[]): Promise<Set<number>> {
-    const known = this.known[table];
-    const unseen = [...new Set(ids)].filter((id) => !known.has(id));
-    for (const part of chunks(unseen, IDS_PER_STATEMENT)) {
+    const found = new Set<number>();
+    for (const part of chunks([...new Set(ids)], IDS_PER_STATEMENT)) {
       const rows = await db.selectFrom(table).select('id').where('id', 'in', part).execute();
-      for (const row of rows) known.add(row.id);
+      for (const row of rows) found.add(row.id);
     }
-    return known;
+    return found;
   }
 
   async startImportJob(trigger: ImportTrigger): Promise<ImportJob> {
