@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -8,10 +9,16 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/** Debian's Chromium (`apt-get install -y chromium`): Playwright's own download is not reachable here. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * The Chromium that `npm install` brought (the `@sparticuz/chromium` devDependency unpacks a
+ * headless build into the temp dir on first use), or the one at CHROMIUM_PATH when asked for
+ * explicitly. Never a silent skip: a browser that cannot start fails the test.
+ */
+export async function launchChromium(): Promise<Browser> {
+  sparticuz.setGraphicsMode = false;
+  const executablePath = process.env.CHROMIUM_PATH || (await sparticuz.executablePath());
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     args: [
       '--headless',
       '--no-sandbox',
