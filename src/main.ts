@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { buildApp, type App } from './api/app.ts';
+import { createFirstKeys } from './auth/keys.ts';
 import type { Config } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -112,6 +113,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
 /** API + loader in one process, until SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<App> {
   const runtime = await openRuntime(config);
+  const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
+  if (firstKeys !== null) process.stdout.write(firstKeys);
   const app = await buildApp(config, runtime);
   runtime.scheduler.start();
   let closing = false;

@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
+import { apiAuth } from './auth/api-auth.ts';
 import { registerErrorHandler } from './errors.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -50,6 +52,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         { name: 'ops' },
         { name: 'verify', description: 'Proof of delivery: what ClickHouse holds of given events' },
       ],
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API key (`steplog keys create --scope ingest|read|admin`). Each route names the scope it needs.',
+          },
+        },
+      },
+      security: [{ apiKey: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -57,6 +70,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   // JSON only: a text/plain body is answered 415, not parsed into a string.
   app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
+  await app.register(cookie);
+  await app.register(apiAuth, { store: deps.store });
 
   const routes = [
     healthRoutes,

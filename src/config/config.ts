@@ -28,6 +28,8 @@ export interface Config {
   readonly cookieSecure: boolean;
   /** Most rows the SQL console shows or downloads. */
   readonly sqlMaxRows: number;
+  /** The key CLI commands send to a running server (`--key` overrides it). */
+  readonly apiKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +68,7 @@ const schema = z.object({
   STEPLOG_SESSION_TTL: duration.default(12 * 3_600_000),
   STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
+  STEPLOG_API_KEY: z.string().min(1).optional(),
 });
 
 /** Reads and validates every STEPLOG_* setting; throws ConfigError naming the first bad one. */
@@ -92,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: s.STEPLOG_SESSION_TTL,
     cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',
     sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,
+    apiKey: s.STEPLOG_API_KEY ?? null,
   });
 }

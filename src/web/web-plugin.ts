@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -25,7 +24,6 @@ const CHART_JS = path.join(path.dirname(createRequire(import.meta.url).resolve('
  * same public JSON API as any client; admin pages sit behind a session cookie and CSRF tokens.
  */
 export const webPlugin: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
-  await app.register(cookie);
   await app.register(formbody);
   await app.register(csrf, {
     cookieKey: 'steplog_csrf',

@@ -33,6 +33,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   app.get(
     '/api/imports',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['imports'],
         summary: 'Recent import jobs (loads into ClickHouse), newest first, and the backlog',
@@ -70,6 +71,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   app.post(
     '/api/imports',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['imports'],
         summary: 'Load the backlog into ClickHouse now; answers with the finished job',

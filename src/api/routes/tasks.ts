@@ -9,6 +9,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.post(
     '/api/tasks',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['tasks'],
         summary: 'Create a task (a step)',
@@ -25,6 +26,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/tasks',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['tasks'],
         summary: 'List tasks by id',
@@ -38,6 +40,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/tasks/:id',
     {
+      config: { scope: 'admin' },
       schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskOutput, 404: ErrorBody } },
     },
     async (request) => {
@@ -48,6 +51,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.post(
     '/api/tasks/:id/check',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['tasks'],
         summary: 'Whether an answer solves the task (records nothing: post the submit and solve events yourself)',

@@ -19,6 +19,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.post(
     '/api/users',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['users'],
         summary: 'Create a user (a guest when registration_date is null or absent)',
@@ -42,6 +43,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/users',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['users'],
         summary: 'List users by id',
@@ -55,6 +57,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/users/:id',
     {
+      config: { scope: 'admin' },
       schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: UserOutput, 404: ErrorBody } },
     },
     async (request) => {

@@ -16,6 +16,8 @@ import {
   type SavedQuery,
   type TaskDraft,
 } from '../store.ts';
+import type { ApiKeyStore } from '../api-keys.ts';
+import { KyselyApiKeys } from './api-key-queries.ts';
 import { chunks, contiguousRanges } from './chunks.ts';
 import type { Database } from './database.ts';
 
@@ -28,7 +30,11 @@ const IDS_PER_STATEMENT = 20_000;
 export abstract class KyselyStore implements OltpStore {
   private readonly known = { users: new Set<number>(), tasks: new Set<number>() };
 
-  protected constructor(protected readonly db: Kysely<Database>) {}
+  readonly apiKeys: ApiKeyStore;
+
+  protected constructor(protected readonly db: Kysely<Database>) {
+    this.apiKeys = new KyselyApiKeys(db);
+  }
 
   abstract migrate(): Promise<void>;
 

@@ -1,8 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
+import { hashToken } from '../../auth/api-key.ts';
+import { SESSION_COOKIE } from '../../auth/session-cookie.ts';
 import type { Admin, OltpStore } from '../../store/store.ts';
 import { renderPage } from '../render.ts';
 import { csrfGuard } from './csrf-guard.ts';
@@ -13,11 +15,6 @@ declare module 'fastify' {
     admin?: Admin;
   }
 }
-
-export const SESSION_COOKIE = 'steplog_session';
-
-/** Only a hash of the token is stored, so a copy of the database logs nobody in. */
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Answers pages with a redirect to the login form, and fetch() calls with a 401. */
 export const requireAdmin =

@@ -11,7 +11,8 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
   app,
   { store, transport, scheduler },
 ) => {
-  app.addHook('preHandler', requireAdmin(store));
+  // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
+  app.addHook('onRequest', requireAdmin(store));
 
   const overview = async () => {
     const [jobs, backlog] = await Promise.all([store.listImportJobs(50), transport.backlog()]);

@@ -22,7 +22,8 @@ interface JsonCompact {
  * carries the engine's message.
  */
 export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, warehouse, config }) => {
-  app.addHook('preHandler', requireAdmin(store));
+  // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
+  app.addHook('onRequest', requireAdmin(store));
   const csrf = csrfGuard(app);
 
   const runReadOnly = async (sql: string, format: 'JSONCompact' | 'CSVWithNames') => {
