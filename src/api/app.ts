@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -71,6 +72,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
   await app.register(cookie);
+  // No global limit: login and answer checks declare their own (the ingest path pays nothing).
+  await app.register(rateLimit, { global: false });
   await app.register(apiAuth, { store: deps.store });
 
   const routes = [

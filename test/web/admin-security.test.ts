@@ -50,7 +50,12 @@ const warehouseRows = async (client: Client) =>
   ).rows[0][0] as number;
 
 beforeAll(async () => {
-  server = await startServer({ STEPLOG_FLUSH_INTERVAL: '1h' });
+  server = await startServer({
+    STEPLOG_FLUSH_INTERVAL: '1h',
+    STEPLOG_LOGIN_MAX_PER_IP: '40',
+    STEPLOG_LOGIN_MAX_PER_USERNAME: '10',
+    STEPLOG_CHECK_MAX: '5',
+  });
   const created = await runCli(
     ['admin', 'create', '--username', 'root', '--password-stdin'],
     { STEPLOG_DATA_DIR: server.dataDir },
@@ -112,6 +117,18 @@ describe('admin login and sessions', () => {
     }
     const run = await anonymous.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
     expect(run.status).toBe(401);
+  });
+
+  it('checks the session before reading the body: an anonymous caller learns nothing of its schema', async () => {
+    const anonymous = new Client();
+    for (const route of ['/admin/sql/csv', '/admin/sql/run', '/admin/users', '/admin/tasks', '/admin/imports']) {
+      const answer = await anonymous.request('POST', route, { json: { unexpected: 1 } });
+      expect(answer.status, route).toBe(401);
+      expect(JSON.parse(answer.text), route).toEqual({
+        error: 'unauthenticated',
+        message: 'log in at /admin/login first',
+      });
+    }
   });
 });
 
@@ -210,5 +227,41 @@ describe('tasks with answers', () => {
     const deleted = await client.request('POST', '/admin/tasks/1/delete', { form: { _csrf: client.csrf } });
     expect(deleted.status).toBe(409);
     expect((await api(server.url, 'GET', '/api/tasks/1')).status).toBe(200);
+  });
+});
+
+describe('limits', () => {
+  it('limits answer checks per key and task: 429 with Retry-After', async () => {
+    await api(server.url, 'POST', '/api/tasks', { id: 8, title: 'Guess me', answer: 'secret' });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push((await api(server.url, 'POST', '/api/tasks/8/check', { answer: `guess ${i}` })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const limited = await api(server.url, 'POST', '/api/tasks/8/check', { answer: 'secret' });
+    expect(limited).toMatchObject({ status: 429, body: { error: 'rate_limited' } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: 'Paris' })).status).toBe(200);
+  });
+
+  // Last in the file: it spends this IP's login budget.
+  it('limits logins per username and per IP: 429 with Retry-After', async () => {
+    const attempt = async (username: string) => {
+      const client = new Client();
+      await client.request('GET', '/admin/login');
+      return client.request('POST', '/admin/login', {
+        form: { username, password: 'wrong password', _csrf: client.csrf },
+      });
+    };
+    const answers = await Promise.all(Array.from({ length: 30 }, () => attempt('victim')));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    expect(Number(answers.find((a) => a.status === 429)!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await attempt('VICTIM')).status).toBe(429);
+    // Another username from the same IP: the per-IP budget (40) runs out.
+    const others = [];
+    for (let i = 0; i < 10; i++) others.push((await attempt(`other${i}`)).status);
+    expect(others).toContain(429);
   });
 });

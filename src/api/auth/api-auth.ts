@@ -85,6 +85,14 @@ export const apiAuth = fp<{ store: OltpStore }>(
   { name: 'steplog-api-auth', dependencies: ['@fastify/cookie'] },
 );
 
+/** A stable name for whoever called, for per-caller limits. */
+export const credentialId = (credential: Credential | undefined): string =>
+  credential === undefined
+    ? 'anonymous'
+    : credential.kind === 'key'
+      ? `key:${credential.keyId}`
+      : `admin:${credential.adminId}`;
+
 /** Names a credential in logs without its secret. */
 export const who = (credential: Credential) =>
   credential.kind === 'key' ? { keyId: credential.keyId, keyName: credential.name } : { admin: credential.username };
