@@ -10,6 +10,7 @@ import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
 import { apiAuth } from './auth/api-auth.ts';
 import { registerErrorHandler } from './errors.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -35,6 +36,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ajv: { customOptions: AJV_OPTIONS },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       info: {

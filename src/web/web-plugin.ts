@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Eta } from 'eta';
 import type { RouteOptions } from '../api/deps.ts';
 import { adminSession } from './auth/admin-session.ts';
+import { csrfUserInfo } from './auth/csrf-guard.ts';
 import { adminImportRoutes } from './routes/admin-imports.ts';
 import { adminTaskRoutes } from './routes/admin-tasks.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
@@ -26,6 +28,9 @@ const CHART_JS = path.join(path.dirname(createRequire(import.meta.url).resolve('
 export const webPlugin: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   await app.register(formbody);
   await app.register(csrf, {
+    getUserInfo: csrfUserInfo,
+    // Signs the session binding; a new key per process only means a page reload after a restart.
+    csrfOpts: { hmacKey: randomBytes(32).toString('base64') },
     cookieKey: 'steplog_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: options.config.cookieSecure },
   });

@@ -34,6 +34,11 @@ class Client {
     return { status: response.status, text, headers: response.headers };
   }
 
+  /** Takes another client's cookie, as an attacker tossing a cookie into a victim's browser would. */
+  adopt(other: Client, cookie: string): void {
+    this.cookies.set(cookie, other.cookies.get(cookie) ?? '');
+  }
+
   has(cookie: string): boolean {
     return (this.cookies.get(cookie) ?? '') !== '';
   }
@@ -150,6 +155,30 @@ describe('the SQL console', () => {
     const run = await client.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
     client.csrf = token;
     expect(run.status).toBe(403);
+  });
+
+  it('binds the CSRF token to the session: a token and CSRF cookie of another session fail', async () => {
+    const attacker = new Client();
+    await attacker.logIn();
+    await attacker.request('GET', '/admin/sql');
+    const victim = new Client();
+    await victim.logIn();
+    await victim.request('GET', '/admin/sql');
+    const own = await victim.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
+    expect(own.status).toBe(200);
+    victim.adopt(attacker, 'steplog_csrf');
+    victim.csrf = attacker.csrf;
+    const tossed = await victim.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
+    expect(tossed.status).toBe(403);
+  });
+
+  it('neutralises CSV cells a spreadsheet would run as formulas', async () => {
+    const sql = `SELECT '=1+1' AS a, '+x' AS b, '-y' AS c, '@z' AS d, '\\tt' AS e, '\\rr' AS f, 'a "q"' AS g, -5 AS n`;
+    const csv = await client.request('POST', '/admin/sql/csv', { form: { sql, name: '', _csrf: client.csrf } });
+    expect(csv.status).toBe(200);
+    expect(csv.text).toBe(
+      '"a","b","c","d","e","f","g","n"\n' + `"'=1+1","'+x","'-y","'@z","'\tt","'\rr","a ""q""",-5\n`,
+    );
   });
 
   it('answers columns with types and rows', async () => {

@@ -6,15 +6,11 @@ import { IdParams } from '../../events/schemas.ts';
 import { WarehouseError } from '../../warehouse/warehouse.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
+import { toCsv, type JsonCompact } from '../csv.ts';
 import { renderPage } from '../render.ts';
 
 const Sql = Type.String({ minLength: 1, maxLength: 100_000 });
 const CsrfOnly = Type.Object({ _csrf: Type.String() }, { additionalProperties: false });
-
-interface JsonCompact {
-  meta: { name: string; type: string }[];
-  data: unknown[][];
-}
 
 /**
  * The SQL console (Redash's role): ad-hoc SELECTs that the warehouse runs with readonly=1, shown as
@@ -26,9 +22,11 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app.addHook('onRequest', requireAdmin(store));
   const csrf = csrfGuard(app);
 
-  const runReadOnly = async (sql: string, format: 'JSONCompact' | 'CSVWithNames') => {
+  const runReadOnly = async (sql: string): Promise<JsonCompact> => {
     try {
-      return await warehouse.queryReadOnly(sql, { format, maxRows: config.sqlMaxRows });
+      return JSON.parse(
+        await warehouse.queryReadOnly(sql, { format: 'JSONCompact', maxRows: config.sqlMaxRows }),
+      ) as JsonCompact;
     } catch (error) {
       if (error instanceof WarehouseError) throw new ApiError(400, 'query_failed', error.message, 'sql');
       throw error;
@@ -57,7 +55,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       ...csrf,
     },
     async (request) => {
-      const result = JSON.parse(await runReadOnly(request.body.sql, 'JSONCompact')) as JsonCompact;
+      const result = await runReadOnly(request.body.sql);
       return {
         columns: result.meta,
         rows: result.data.slice(0, config.sqlMaxRows),
@@ -83,7 +81,8 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="steplog-query.csv"')
-        .send(await runReadOnly(request.body.sql, 'CSVWithNames')),
+        // Built here rather than by the engine's CSV format, so formula cells can be neutralised.
+        .send(toCsv(await runReadOnly(request.body.sql), config.sqlMaxRows)),
   );
 
   app.post(
