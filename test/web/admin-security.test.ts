@@ -1,53 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
+import { api, runCli, type ServerProcess } from '../helpers/server.ts';
+import { startServerWithAdmin, WebClient as Client } from '../helpers/web-client.ts';
 
 let server: ServerProcess;
 const PASSWORD = 'long enough password';
-
-/** A tiny cookie jar over fetch, as a browser would keep one. */
-class Client {
-  private readonly cookies = new Map<string, string>();
-  csrf = '';
-
-  async request(method: string, route: string, init: { form?: Record<string, string>; json?: unknown } = {}) {
-    const headers: Record<string, string> = {
-      cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-    };
-    let body: string | undefined;
-    if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
-    } else if (init.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(init.json);
-    }
-    if (this.csrf) headers['x-csrf-token'] = this.csrf;
-    const response = await fetch(`${server.url}${route}`, { method, headers, body, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=');
-      this.cookies.set(name!, value!);
-    }
-    const text = await response.text();
-    const token = /name="csrf-token" content="([^"]+)"/.exec(text);
-    if (token) this.csrf = token[1]!;
-    return { status: response.status, text, headers: response.headers };
-  }
-
-  /** Takes another client's cookie, as an attacker tossing a cookie into a victim's browser would. */
-  adopt(other: Client, cookie: string): void {
-    this.cookies.set(cookie, other.cookies.get(cookie) ?? '');
-  }
-
-  has(cookie: string): boolean {
-    return (this.cookies.get(cookie) ?? '') !== '';
-  }
-
-  async logIn(password = PASSWORD) {
-    await this.request('GET', '/admin/login');
-    return this.request('POST', '/admin/login', { form: { username: 'root', password, _csrf: this.csrf } });
-  }
-}
 
 const warehouseRows = async (client: Client) =>
   JSON.parse(
@@ -55,18 +11,15 @@ const warehouseRows = async (client: Client) =>
   ).rows[0][0] as number;
 
 beforeAll(async () => {
-  server = await startServer({
-    STEPLOG_FLUSH_INTERVAL: '1h',
-    STEPLOG_LOGIN_MAX_PER_IP: '40',
-    STEPLOG_LOGIN_MAX_PER_USERNAME: '10',
-    STEPLOG_CHECK_MAX: '5',
-  });
-  const created = await runCli(
-    ['admin', 'create', '--username', 'root', '--password-stdin'],
-    { STEPLOG_DATA_DIR: server.dataDir },
-    `${PASSWORD}\n`,
+  server = await startServerWithAdmin(
+    {
+      STEPLOG_FLUSH_INTERVAL: '1h',
+      STEPLOG_LOGIN_MAX_PER_IP: '40',
+      STEPLOG_LOGIN_MAX_PER_USERNAME: '10',
+      STEPLOG_CHECK_MAX: '5',
+    },
+    PASSWORD,
   );
-  expect(created.stdout).toContain('created admin root');
 });
 afterAll(() => server?.stop());
 
@@ -84,7 +37,7 @@ describe('steplog admin create', () => {
 
 describe('admin login and sessions', () => {
   it('refuses a login form without a valid CSRF token', async () => {
-    const client = new Client();
+    const client = new Client(server.url, PASSWORD);
     await client.request('GET', '/admin/login');
     const forged = await client.request('POST', '/admin/login', {
       form: { username: 'root', password: PASSWORD, _csrf: 'forged' },
@@ -94,13 +47,13 @@ describe('admin login and sessions', () => {
   });
 
   it('answers a wrong password with 401 and sets no session', async () => {
-    const client = new Client();
+    const client = new Client(server.url, PASSWORD);
     expect((await client.logIn('not the password')).status).toBe(401);
     expect(client.has('steplog_session')).toBe(false);
   });
 
   it('sets a Secure, HttpOnly, SameSite=Strict session cookie and logs out', async () => {
-    const client = new Client();
+    const client = new Client(server.url, PASSWORD);
     const login = await client.logIn();
     expect(login.status).toBe(303);
     const cookie = login.headers.getSetCookie().find((c) => c.startsWith('steplog_session='))!;
@@ -116,7 +69,7 @@ describe('admin login and sessions', () => {
   });
 
   it('keeps every admin page and action behind the session', async () => {
-    const anonymous = new Client();
+    const anonymous = new Client(server.url, PASSWORD);
     for (const page of ['/admin/users', '/admin/tasks', '/admin/imports', '/admin/sql']) {
       expect((await anonymous.request('GET', page)).status).toBe(302);
     }
@@ -125,7 +78,7 @@ describe('admin login and sessions', () => {
   });
 
   it('checks the session before reading the body: an anonymous caller learns nothing of its schema', async () => {
-    const anonymous = new Client();
+    const anonymous = new Client(server.url, PASSWORD);
     for (const route of ['/admin/sql/csv', '/admin/sql/run', '/admin/users', '/admin/tasks', '/admin/imports']) {
       const answer = await anonymous.request('POST', route, { json: { unexpected: 1 } });
       expect(answer.status, route).toBe(401);
@@ -140,7 +93,7 @@ describe('admin login and sessions', () => {
 describe('the SQL console', () => {
   let client: Client;
   beforeAll(async () => {
-    client = new Client();
+    client = new Client(server.url, PASSWORD);
     await client.logIn();
     await client.request('GET', '/admin/sql');
     await api(server.url, 'POST', '/api/users', { id: 1, name: 'u1' });
@@ -158,10 +111,10 @@ describe('the SQL console', () => {
   });
 
   it('binds the CSRF token to the session: a token and CSRF cookie of another session fail', async () => {
-    const attacker = new Client();
+    const attacker = new Client(server.url, PASSWORD);
     await attacker.logIn();
     await attacker.request('GET', '/admin/sql');
-    const victim = new Client();
+    const victim = new Client(server.url, PASSWORD);
     await victim.logIn();
     await victim.request('GET', '/admin/sql');
     const own = await victim.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
@@ -250,7 +203,7 @@ describe('tasks with answers', () => {
   });
 
   it('refuses to delete a task that events refer to', async () => {
-    const client = new Client();
+    const client = new Client(server.url, PASSWORD);
     await client.logIn();
     await client.request('GET', '/admin/tasks/1');
     const deleted = await client.request('POST', '/admin/tasks/1/delete', { form: { _csrf: client.csrf } });
@@ -276,7 +229,7 @@ describe('limits', () => {
   // Last in the file: it spends this IP's login budget.
   it('limits logins per username and per IP: 429 with Retry-After', async () => {
     const attempt = async (username: string) => {
-      const client = new Client();
+      const client = new Client(server.url, PASSWORD);
       await client.request('GET', '/admin/login');
       return client.request('POST', '/admin/login', {
         form: { username, password: 'wrong password', _csrf: client.csrf },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
 import { ApiError } from '../../api/errors.ts';
@@ -22,14 +23,33 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app.addHook('onRequest', requireAdmin(store));
   const csrf = csrfGuard(app);
 
-  const runReadOnly = async (sql: string): Promise<JsonCompact> => {
+  const runReadOnly = async (request: FastifyRequest, sql: string): Promise<JsonCompact> => {
+    // A client that goes away (closed tab, aborted fetch) cancels its query in the engine.
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    request.raw.socket.once('close', onClose);
+    const started = Date.now();
+    const audit = { audit: 'console_query', admin: request.admin?.username, sql: sql.slice(0, 2000) };
     try {
-      return JSON.parse(
-        await warehouse.queryReadOnly(sql, { format: 'JSONCompact', maxRows: config.sqlMaxRows }),
+      const result = JSON.parse(
+        await warehouse.queryReadOnly(sql, {
+          format: 'JSONCompact',
+          maxRows: config.sqlMaxRows,
+          limits: config.sqlLimits,
+          signal: gone.signal,
+        }),
       ) as JsonCompact;
+      request.log.info({ ...audit, ms: Date.now() - started, rows: result.data.length }, 'console query');
+      return result;
     } catch (error) {
+      request.log.info(
+        { ...audit, ms: Date.now() - started, failed: true, cancelled: gone.signal.aborted },
+        'console query',
+      );
       if (error instanceof WarehouseError) throw new ApiError(400, 'query_failed', error.message, 'sql');
       throw error;
+    } finally {
+      request.raw.socket.off('close', onClose);
     }
   };
 
@@ -55,7 +75,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       ...csrf,
     },
     async (request) => {
-      const result = await runReadOnly(request.body.sql);
+      const result = await runReadOnly(request, request.body.sql);
       return {
         columns: result.meta,
         rows: result.data.slice(0, config.sqlMaxRows),
@@ -82,7 +102,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="steplog-query.csv"')
         // Built here rather than by the engine's CSV format, so formula cells can be neutralised.
-        .send(toCsv(await runReadOnly(request.body.sql), config.sqlMaxRows)),
+        .send(toCsv(await runReadOnly(request, request.body.sql), config.sqlMaxRows)),
   );
 
   app.post(
