@@ -114,8 +114,11 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
 export async function serve(config: Config): Promise<App> {
   const runtime = await openRuntime(config);
   const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
-  if (firstKeys !== null) process.stdout.write(firstKeys);
+  if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);
+  for (const key of firstKeys?.keys ?? []) {
+    app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
+  }
   runtime.scheduler.start();
   let closing = false;
   const shutdown = async (signal: string) => {

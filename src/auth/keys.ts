@@ -15,9 +15,12 @@ export const firstKeysFile = (dataDir: string) => path.join(dataDir, 'api-keys.e
 
 /**
  * On the first start of a data dir (no key yet), an admin key and an ingest key, written to
- * `api-keys.env` (mode 0600). Answers the text to print once, or null when keys already exist.
+ * `api-keys.env` (mode 0600). Answers the text to print once and the keys, or null when keys already exist.
  */
-export async function createFirstKeys(keys: ApiKeyStore, dataDir: string): Promise<string | null> {
+export async function createFirstKeys(
+  keys: ApiKeyStore,
+  dataDir: string,
+): Promise<{ message: string; keys: ApiKey[] } | null> {
   if ((await keys.list()).length > 0) return null;
   const admin = await issueKey(keys, 'admin', 'first start: admin');
   const ingest = await issueKey(keys, 'ingest', 'first start: ingest');
@@ -28,9 +31,9 @@ export async function createFirstKeys(keys: ApiKeyStore, dataDir: string): Promi
     `STEPLOG_API_KEY=${admin.key}\nSTEPLOG_INGEST_KEY=${ingest.key}\n`;
   fs.rmSync(file, { force: true });
   fs.writeFileSync(file, body, { mode: 0o600, flag: 'wx' });
-  return (
+  const message =
     `First start: two API keys were made (shown only this once; also in ${file}, mode 0600).\n` +
     `  admin key  (everything):           ${admin.key}\n` +
-    `  ingest key (POST /api/events only): ${ingest.key}\n`
-  );
+    `  ingest key (POST /api/events only): ${ingest.key}\n`;
+  return { message, keys: [admin, ingest] };
 }

@@ -17,6 +17,9 @@ beforeAll(async () => {
   });
   expect(made, made.stderr).toMatchObject({ code: 0 });
   keys = { admin: server.keys.admin, ingest: server.keys.ingest, read: lastLine(made.stdout) };
+  // Audited on stderr, without the secret.
+  expect(made.stderr).toContain('"audit":"key_created"');
+  expect(made.stderr).not.toContain(keys.read);
 });
 afterAll(() => server?.stop());
 
@@ -76,6 +79,10 @@ describe('API keys', () => {
         expect((await api(server.url, op.method, op.path, body, keys[held])).status, `${route} with ${held}`).toBe(403);
       }
     }
+    // Each refusal is audited, without the key that was sent.
+    expect(server.output()).toContain('"audit":"auth_refused"');
+    expect(server.output()).toContain('"audit":"scope_refused"');
+    expect(server.output()).not.toContain('x'.repeat(43));
     // Nothing was written by any refused request.
     const { body } = await api(server.url, 'GET', '/api/imports?limit=10');
     expect(body.jobs).toEqual([]);
@@ -121,7 +128,9 @@ describe('API keys', () => {
     expect(listed.stdout).toContain(keys.read.slice(0, 12));
     const id = /│\s*(\d+)\s*│\s*dashboard/.exec(listed.stdout)?.[1];
     expect(id).toBeDefined();
-    expect((await runCli(['keys', 'revoke', id!], env)).stdout).toContain(`revoked key ${id}`);
+    const revoked = await runCli(['keys', 'revoke', id!], env);
+    expect(revoked.stdout).toContain(`revoked key ${id}`);
+    expect(revoked.stderr).toContain('"audit":"key_revoked"');
     expect(
       (await api(server.url, 'GET', '/api/stats/daily-users?from=2026-11-01&to=2026-11-02', undefined, keys.read))
         .status,

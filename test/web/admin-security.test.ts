@@ -245,5 +245,9 @@ describe('limits', () => {
     const others = [];
     for (let i = 0; i < 10; i++) others.push((await attempt(`other${i}`)).status);
     expect(others).toContain(429);
+    // Audited: refused and limited logins, never a password.
+    expect(server.output()).toContain('"audit":"login_refused"');
+    expect(server.output()).toContain('"audit":"login_limited"');
+    expect(server.output()).not.toContain('wrong password');
   });
 });

@@ -24,7 +24,7 @@ async function timedLoad(offset: number): Promise<number> {
 beforeAll(async () => {
   const limits = { STEPLOG_SQL_MAX_EXECUTION_TIME: '4s', STEPLOG_SQL_MAX_MEMORY: '100000000' };
   server = await startServerWithAdmin(
-    { STEPLOG_FLUSH_INTERVAL: '1h', STEPLOG_SQL_MAX_ROWS_TO_READ: '5000000000', ...limits },
+    { STEPLOG_FLUSH_INTERVAL: '1h', STEPLOG_SQL_MAX_ROWS_TO_READ: '5000000000', STEPLOG_LOG_LEVEL: 'info', ...limits },
     PASSWORD,
   );
   client = new WebClient(server.url, PASSWORD);
@@ -54,6 +54,12 @@ describe('SQL console limits', () => {
   it('cuts results at max_result_rows', async () => {
     const answer = await run('SELECT number FROM numbers(50000)');
     expect(JSON.parse(answer.text), answer.text).toMatchObject({ truncated: true });
+    // Every console query is audited: who, what, how long, how many rows.
+    const line = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"audit":"console_query"') && l.includes('numbers(50000)'));
+    expect(JSON.parse(line!)).toMatchObject({ admin: 'root', rows: 50000, ms: expect.any(Number) });
   });
 
   it('cancels the query in the engine when the client goes away', async () => {
