@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { buildApp, type App } from './api/app.ts';
+import { createFirstKeys } from './auth/keys.ts';
 import type { Config } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -123,7 +124,12 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
 /** API + loader in one process, until SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<App> {
   const runtime = await openRuntime(config);
+  const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
+  if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);
+  for (const key of firstKeys?.keys ?? []) {
+    app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
+  }
   runtime.scheduler.start();
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -15,11 +15,12 @@ interface Load {
   readonly eventsPerRequest: number;
 }
 
-async function hammer(base: string, load: Load) {
+async function hammer(base: string, load: Load, key = '') {
   const result = await autocannon({
     url: `${base}${load.path}`,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // The same header to the bare baseline, so both parse it; steplog checks the key as in production.
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: load.body,
     connections: load.connections,
     duration: SECONDS,
@@ -67,7 +68,7 @@ export async function ingestPhase(): Promise<Figure[]> {
     });
     try {
       const rss = sampleRss(server.child.pid!);
-      const run = await hammer(server.url, load);
+      const run = await hammer(server.url, load, server.keys.ingest);
       figures.push({
         phase: 'ingest',
         measure: load.name,

@@ -1,11 +1,15 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
+import { apiAuth } from './auth/api-auth.ts';
 import { registerErrorHandler } from './errors.ts';
 import { registerRedoc } from './redoc/redoc.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -34,6 +38,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ajv: { customOptions: AJV_OPTIONS },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -52,6 +57,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         { name: 'ops' },
         { name: 'verify', description: 'Proof of delivery: what ClickHouse holds of given events' },
       ],
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API key (`steplog keys create --scope ingest|read|admin`). Each route names the scope it needs.',
+          },
+        },
+      },
+      security: [{ apiKey: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -59,6 +75,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   // JSON only: a text/plain body is answered 415, not parsed into a string.
   app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
+  await app.register(cookie);
+  // No global limit: login and answer checks declare their own (the ingest path pays nothing).
+  await app.register(rateLimit, { global: false });
+  await app.register(apiAuth, { store: deps.store });
 
   const routes = [
     healthRoutes,

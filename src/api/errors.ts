@@ -77,6 +77,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
 }
 
 function clientErrorCode(error: FastifyError): string {
+  // @fastify/rate-limit's error carries no code; it has set Retry-After on the reply already.
+  if (error.statusCode === 429) return 'rate_limited';
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'body_too_large';

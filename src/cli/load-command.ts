@@ -3,12 +3,11 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { formatReport, type LoadReport } from '../load/report.ts';
 import { runLoad, verifyOnly } from '../load/run.ts';
-import { wholeNumber } from './options.ts';
+import { keyOption, wholeNumber, type ServerFlags } from './options.ts';
 
 const count = wholeNumber(100_000_000);
 
-interface LoadFlags {
-  url?: string;
+interface LoadFlags extends ServerFlags {
   events: number;
   users: number;
   tasks: number;
@@ -31,6 +30,7 @@ export function registerLoadCommand(program: Command): void {
       'generate users and events, send them to a running server, and prove every one reached ClickHouse once',
     )
     .option('--url <url>', 'the steplog server (default: STEPLOG_URL or this machine on STEPLOG_PORT)')
+    .addOption(keyOption())
     .option('--events <n>', 'events to send', count, 10_000)
     .option('--users <n>', 'users to create (a quarter are guests)', count, 1_000)
     .option('--tasks <n>', 'tasks (steps) to create', count, 100)
@@ -44,15 +44,18 @@ export function registerLoadCommand(program: Command): void {
     .option('--json <path>', 'also write the report as JSON')
     .option('--verify-only', 're-check a finished run from --manifest without sending anything')
     .action(async (flags: LoadFlags) => {
-      const url = flags.url ?? loadConfig().serverUrl;
+      const config = loadConfig();
+      const url = flags.url ?? config.serverUrl;
+      const apiKey = flags.key ?? config.apiKey;
       let report: LoadReport;
       if (flags.verifyOnly) {
         if (flags.manifest === undefined) throw new InvalidArgumentError('--verify-only needs --manifest <path>');
-        report = await verifyOnly(flags.manifest, flags.url);
+        report = await verifyOnly(flags.manifest, flags.url, apiKey);
       } else {
         const run = await runLoad({
           ...flags,
           url,
+          apiKey,
           timeoutMs: flags.timeout,
           triggerAfterMs: flags.triggerAfter,
           progress: process.stderr.isTTY,

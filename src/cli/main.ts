@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { serve } from '../main.ts';
 import { registerLoadCommand } from './load-command.ts';
-import { fromOption, toOption, urlOption, withWarehouse } from './options.ts';
+import { fromOption, keyOption, toOption, urlOption, withWarehouse, type ServerFlags } from './options.ts';
 import { registerQueryCommands } from './query-commands.ts';
 import { printTable } from './table.ts';
 import { adminCommand } from './admin.ts';
 import { deadLettersCommand } from './dead-letters-command.ts';
+import { keysCommand } from './keys.ts';
 
 const program = new Command('steplog').description('Event collection and activity analytics').showHelpAfterError();
 
@@ -22,8 +23,9 @@ migrate
   .command('status')
   .description('list migrations and whether each is applied')
   .addOption(urlOption())
-  .action(({ url }: { url?: string }) =>
-    withWarehouse(url, async (access) => {
+  .addOption(keyOption())
+  .action((opts: ServerFlags) =>
+    withWarehouse(opts, async (access) => {
       const migrations = await access.migrations();
       printTable(
         ['version', 'name', 'applied at'],
@@ -35,8 +37,9 @@ migrate
   .command('up')
   .description('apply pending migrations')
   .addOption(urlOption())
-  .action(({ url }: { url?: string }) =>
-    withWarehouse(url, async (access) => {
+  .addOption(keyOption())
+  .action((opts: ServerFlags) =>
+    withWarehouse(opts, async (access) => {
       const applied = await access.migrate();
       console.log(
         applied.length === 0 ? 'up to date' : applied.map((m) => `applied ${m.version} ${m.name}`).join('\n'),
@@ -55,8 +58,9 @@ program
   .addOption(fromOption())
   .addOption(toOption())
   .addOption(urlOption())
-  .action((opts: { from?: string; to?: string; url?: string }) =>
-    withWarehouse(opts.url, async (access) => {
+  .addOption(keyOption())
+  .action((opts: ServerFlags & { from?: string; to?: string }) =>
+    withWarehouse(opts, async (access) => {
       if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) {
         throw new Error('--to must not be before --from');
       }
@@ -70,6 +74,7 @@ program
 
 program.addCommand(adminCommand);
 program.addCommand(deadLettersCommand);
+program.addCommand(keysCommand);
 
 try {
   await program.parseAsync();

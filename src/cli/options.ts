@@ -42,12 +42,22 @@ export const urlOption = () =>
     'reach a running steplog server at this URL (default: STEPLOG_URL when one owns the data dir)',
   );
 
+export const keyOption = () =>
+  new Option('--key <key>', 'the API key sent to a running server (default: STEPLOG_API_KEY)');
+
+/** The flags of a command that may talk to a running server. */
+export interface ServerFlags {
+  url?: string;
+  key?: string;
+}
+
 /** Runs `work` against the warehouse (direct, or through the server that owns it) and closes it. */
 export async function withWarehouse(
-  url: string | undefined,
+  flags: ServerFlags,
   work: (access: WarehouseAccess) => Promise<void>,
 ): Promise<void> {
-  const access = warehouseAccess(loadConfig(), url);
+  const config = loadConfig();
+  const access = warehouseAccess(config, flags.url, flags.key ?? config.apiKey);
   try {
     await work(access);
   } finally {

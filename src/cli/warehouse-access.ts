@@ -35,8 +35,8 @@ export interface WarehouseAccess {
  * otherwise they open the embedded warehouse themselves (and, with no loader running, a rebuild
  * needs no exclusive section).
  */
-export function warehouseAccess(config: Config, url?: string): WarehouseAccess {
-  if (url !== undefined || dataDirOwner(config.dataDir) !== null) return viaApi(url ?? config.serverUrl);
+export function warehouseAccess(config: Config, url: string | undefined, key: string | null): WarehouseAccess {
+  if (url !== undefined || dataDirOwner(config.dataDir) !== null) return viaApi(url ?? config.serverUrl, key);
   const handle = openWarehouse(config);
   const w = handle.warehouse;
   return {
@@ -64,11 +64,13 @@ const search = (params: Record<string, string | number | undefined>): string =>
       .map(([k, v]): [string, string] => [k, String(v)]),
   ).toString();
 
-function viaApi(base: string): WarehouseAccess {
+function viaApi(base: string, key: string | null): WarehouseAccess {
+  const auth: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
   const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
     const response = await fetch(new URL(path, base), {
       method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = (await response.json()) as T & { message?: string };
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${answer.message ?? ''}`);

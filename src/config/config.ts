@@ -28,6 +28,26 @@ export interface Config {
   readonly cookieSecure: boolean;
   /** Most rows the SQL console shows or downloads. */
   readonly sqlMaxRows: number;
+  /** What one SQL console query may spend before the engine stops it. */
+  readonly sqlLimits: {
+    readonly maxExecutionSeconds: number;
+    readonly maxMemoryBytes: number;
+    readonly maxRowsToRead: number;
+  };
+  /** The key CLI commands send to a running server (`--key` overrides it). */
+  readonly apiKey: string | null;
+  /** Rate limits: at most `max` requests per `windowMs`, then 429 with Retry-After. */
+  readonly limits: {
+    readonly loginPerIp: RateLimit;
+    readonly loginPerUsername: RateLimit;
+    /** POST /api/tasks/:id/check, per credential and task: answer guessing. */
+    readonly answerCheck: RateLimit;
+  };
+}
+
+export interface RateLimit {
+  readonly max: number;
+  readonly windowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +86,15 @@ const schema = z.object({
   STEPLOG_SESSION_TTL: duration.default(12 * 3_600_000),
   STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
+  STEPLOG_API_KEY: z.string().min(1).optional(),
+  STEPLOG_SQL_MAX_EXECUTION_TIME: duration.default(30_000),
+  STEPLOG_SQL_MAX_MEMORY: positiveInt(2 ** 40).default(1024 * 1024 * 1024),
+  STEPLOG_SQL_MAX_ROWS_TO_READ: positiveInt(1e12).default(1_000_000_000),
+  STEPLOG_LOGIN_MAX_PER_IP: positiveInt(1_000_000).default(30),
+  STEPLOG_LOGIN_MAX_PER_USERNAME: positiveInt(1_000_000).default(10),
+  STEPLOG_LOGIN_WINDOW: duration.default(15 * 60_000),
+  STEPLOG_CHECK_MAX: positiveInt(1_000_000).default(30),
+  STEPLOG_CHECK_WINDOW: duration.default(60_000),
 });
 
 /** Reads and validates every STEPLOG_* setting; throws ConfigError naming the first bad one. */
@@ -92,5 +121,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: s.STEPLOG_SESSION_TTL,
     cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',
     sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,
+    apiKey: s.STEPLOG_API_KEY ?? null,
+    sqlLimits: {
+      maxExecutionSeconds: Math.max(1, Math.round(s.STEPLOG_SQL_MAX_EXECUTION_TIME / 1000)),
+      maxMemoryBytes: s.STEPLOG_SQL_MAX_MEMORY,
+      maxRowsToRead: s.STEPLOG_SQL_MAX_ROWS_TO_READ,
+    },
+    limits: {
+      loginPerIp: { max: s.STEPLOG_LOGIN_MAX_PER_IP, windowMs: s.STEPLOG_LOGIN_WINDOW },
+      loginPerUsername: { max: s.STEPLOG_LOGIN_MAX_PER_USERNAME, windowMs: s.STEPLOG_LOGIN_WINDOW },
+      answerCheck: { max: s.STEPLOG_CHECK_MAX, windowMs: s.STEPLOG_CHECK_WINDOW },
+    },
   });
 }

@@ -3,6 +3,8 @@ export type RetryReason = 'timeout' | 'network' | 'busy' | 'server';
 
 export interface HttpClientOptions {
   readonly baseUrl: string;
+  /** Sent as `Authorization: Bearer`; null sends none. */
+  readonly apiKey: string | null;
   /** One attempt's limit; a timed-out request is sent again with the same body (same event_ids). */
   readonly timeoutMs: number;
   /** Stop retrying once a request has gone this long without an answer (the server stayed down). */
@@ -33,7 +35,10 @@ export class HttpClient {
       try {
         const response = await fetch(new URL(path, this.options.baseUrl), {
           method,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          headers: {
+            ...(this.options.apiKey === null ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });

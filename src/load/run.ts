@@ -14,6 +14,8 @@ import { waitForLoad } from './wait-for-load.ts';
 
 export interface LoadOptions {
   readonly url: string;
+  /** An admin key: the run creates users and tasks, asks for loads and reads back names. */
+  readonly apiKey: string | null;
   readonly events: number;
   readonly users: number;
   readonly tasks: number;
@@ -40,6 +42,7 @@ export async function runLoad(options: LoadOptions): Promise<{ report: LoadRepor
   const retries: Record<RetryReason, number> = { timeout: 0, network: 0, busy: 0, server: 0 };
   const client = new HttpClient({
     baseUrl: options.url,
+    apiKey: options.apiKey,
     timeoutMs: options.timeoutMs,
     giveUpAfterMs: GIVE_UP_MS,
     onRetry: (reason) => (retries[reason] += 1),
@@ -62,7 +65,7 @@ export async function runLoad(options: LoadOptions): Promise<{ report: LoadRepor
   });
 
   const sampler = new VisibilitySampler(
-    new HttpClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, giveUpAfterMs: 0 }),
+    new HttpClient({ baseUrl: options.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, giveUpAfterMs: 0 }),
     Math.max(1, Math.floor(events.length / VISIBILITY_SAMPLES)),
   );
   sampler.start();
@@ -106,17 +109,21 @@ export async function runLoad(options: LoadOptions): Promise<{ report: LoadRepor
   };
   const manifestPath = options.manifest ?? `steplog-load-${runTag}.json`;
   writeManifest(manifestPath, manifest);
-  return { report: await verifyManifest(manifest, options.url), manifestPath };
+  return { report: await verifyManifest(manifest, options.url, options.apiKey), manifestPath };
 }
 
 /** `--verify-only`: checks a finished run again from its manifest. */
-export async function verifyOnly(manifestPath: string, url?: string): Promise<LoadReport> {
+export async function verifyOnly(
+  manifestPath: string,
+  url: string | undefined,
+  apiKey: string | null,
+): Promise<LoadReport> {
   const manifest = readManifest(manifestPath);
-  return verifyManifest(manifest, url ?? manifest.url);
+  return verifyManifest(manifest, url ?? manifest.url, apiKey);
 }
 
-async function verifyManifest(manifest: Manifest, url: string): Promise<LoadReport> {
-  const client = new HttpClient({ baseUrl: url, timeoutMs: 60_000, giveUpAfterMs: GIVE_UP_MS });
+async function verifyManifest(manifest: Manifest, url: string, apiKey: string | null): Promise<LoadReport> {
+  const client = new HttpClient({ baseUrl: url, apiKey, timeoutMs: 60_000, giveUpAfterMs: GIVE_UP_MS });
   const verification = await verifyDelivery(client, manifest.runTag, acceptedEvents(manifest), manifest.users);
   return {
     runTag: manifest.runTag,

@@ -24,10 +24,21 @@ export interface Warehouse {
 }
 
 export interface ReadOnlyQueryOptions {
-  /** A ClickHouse output format: JSONCompact for a table, CSVWithNames for a download. */
-  readonly format: 'JSONCompact' | 'CSVWithNames';
+  /** A ClickHouse output format: JSONCompact for a table. */
+  readonly format: 'JSONCompact';
   /** Rows beyond this are cut off (at a block boundary, so a few more may come). */
   readonly maxRows: number;
+  /** The engine stops the query past any of these. */
+  readonly limits: ConsoleLimits;
+  /** Aborting cancels the query in the engine (the client went away). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What one console query may spend; each is an engine setting of the query. */
+export interface ConsoleLimits {
+  readonly maxExecutionSeconds: number;
+  readonly maxMemoryBytes: number;
+  readonly maxRowsToRead: number;
 }
 
 export interface WarehouseCapabilities {

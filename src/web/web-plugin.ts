@@ -1,7 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -10,6 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Eta } from 'eta';
 import type { RouteOptions } from '../api/deps.ts';
 import { adminSession } from './auth/admin-session.ts';
+import { csrfUserInfo } from './auth/csrf-guard.ts';
 import { adminImportRoutes } from './routes/admin-imports.ts';
 import { adminTaskRoutes } from './routes/admin-tasks.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
@@ -25,9 +26,11 @@ const CHART_JS = path.join(path.dirname(createRequire(import.meta.url).resolve('
  * same public JSON API as any client; admin pages sit behind a session cookie and CSRF tokens.
  */
 export const webPlugin: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
-  await app.register(cookie);
   await app.register(formbody);
   await app.register(csrf, {
+    getUserInfo: csrfUserInfo,
+    // Signs the session binding; a new key per process only means a page reload after a restart.
+    csrfOpts: { hmacKey: randomBytes(32).toString('base64') },
     cookieKey: 'steplog_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: options.config.cookieSecure },
   });

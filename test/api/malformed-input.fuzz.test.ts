@@ -174,7 +174,7 @@ describe('malformed requests', () => {
       fc.asyncProperty(badRequest, async (request) => {
         const response = await fetch(`${server.url}${request.path}`, {
           method: 'POST',
-          headers: { 'content-type': request.contentType },
+          headers: { 'content-type': request.contentType, authorization: `Bearer ${server.keys.admin}` },
           body: request.body,
         });
         const body = (await response.json()) as { error?: unknown; message?: unknown; field?: unknown };

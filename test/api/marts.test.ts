@@ -115,7 +115,11 @@ describe('mart endpoints', () => {
 
 describe('CLI through the running server', () => {
   const cli = async (...args: string[]) => {
-    const answer = await runCli(args, { STEPLOG_DATA_DIR: server.dataDir, STEPLOG_URL: server.url });
+    const answer = await runCli(args, {
+      STEPLOG_DATA_DIR: server.dataDir,
+      STEPLOG_URL: server.url,
+      STEPLOG_API_KEY: server.keys.admin,
+    });
     return { ...answer, stdout: stripVTControlCharacters(answer.stdout) };
   };
 

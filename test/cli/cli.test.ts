@@ -30,13 +30,15 @@ describe('steplog CLI', () => {
       const viaServer = await runCli(['query', 'daily-users', '--from', '2026-10-09', '--to', '2026-10-10'], {
         ...env,
         STEPLOG_URL: server.url,
+        STEPLOG_API_KEY: server.keys.admin,
       });
       expect(viaServer.stderr).toBe('');
       expect(viaServer.stdout).toMatch(/2026-10-09\s*│\s*0\s*│\s*0/);
       expect(viaServer.stdout).toMatch(/2026-10-10\s*│\s*1\s*│\s*2/);
-      expect((await runCli(['migrate', 'status'], { ...env, STEPLOG_URL: server.url })).stdout).toMatch(
-        /1\s*│\s*events\s*│\s*\d{4}-/,
-      );
+      expect(
+        (await runCli(['migrate', 'status'], { ...env, STEPLOG_URL: server.url, STEPLOG_API_KEY: server.keys.admin }))
+          .stdout,
+      ).toMatch(/1\s*│\s*events\s*│\s*\d{4}-/);
     } finally {
       await server.stop();
     }

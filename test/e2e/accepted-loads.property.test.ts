@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/api/app.ts';
+import { issueKey } from '../../src/auth/keys.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { openRuntime, type Runtime } from '../../src/main.ts';
 import { uuidList } from '../../src/warehouse/uuid-list.ts';
@@ -22,6 +23,7 @@ const RUNS = 4;
 
 let runtime: Runtime;
 let app: App;
+let authorization = '';
 beforeAll(async () => {
   const config = loadConfig({
     STEPLOG_DATA_DIR: tempDataDir(),
@@ -30,6 +32,7 @@ beforeAll(async () => {
   });
   runtime = await openRuntime(config);
   app = await buildApp(config, runtime);
+  authorization = `Bearer ${(await issueKey(runtime.store.apiKeys, 'admin', 'property test')).key}`;
 });
 afterAll(async () => {
   await app?.close();
@@ -105,7 +108,7 @@ const scenario = fc.record({
 });
 
 const post = async (url: string, payload: unknown) => {
-  const res = await app.inject({ method: 'POST', url, payload: payload as object });
+  const res = await app.inject({ method: 'POST', url, payload: payload as object, headers: { authorization } });
   return { status: res.statusCode, body: res.json() };
 };
 

@@ -120,14 +120,14 @@ describe('steplog serve, end to end', () => {
   it('rejects bodies that are not JSON objects of a sane size', async () => {
     const notJson = await fetch(`${server.url}/api/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.keys.ingest}` },
       body: '{"user_id": 1,',
     });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: string }).error).toBe('malformed_json');
     const text = await fetch(`${server.url}/api/events`, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${server.keys.ingest}` },
       body: 'hi',
     });
     expect(text.status).toBe(415);

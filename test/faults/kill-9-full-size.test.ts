@@ -64,7 +64,9 @@ describe('kill -9 during full-size loads, batch size changed at every restart', 
     const report = path.join(work, 'report.json');
     const sizes = ['--events', String(EVENTS), '--users', '2000', '--tasks', '300', '--days', '30', '--seed', '11'];
     const pace = ['--batch', '1000', '--concurrency', '8', '--timeout', '60000', '--trigger-after', '1'];
-    const run = runCli(['load', '--url', server.url, '--manifest', manifest, '--json', report, ...sizes, ...pace], {});
+    const run = runCli(['load', '--url', server.url, '--manifest', manifest, '--json', report, ...sizes, ...pace], {
+      STEPLOG_API_KEY: server.keys.admin,
+    });
 
     // The outage: every event is accepted into the backlog and nothing loads.
     expect(await until(() => probe.backlog() === EVENTS, 120_000)).toBe(true);

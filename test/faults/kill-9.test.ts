@@ -33,6 +33,7 @@ describe('kill -9 of the server at random moments', () => {
     const env = { STEPLOG_PORT: String(await freePort()), STEPLOG_FLUSH_INTERVAL: '200ms', STEPLOG_BATCH_SIZE: '50' };
     server = await startServer(env, dataDir);
     const url = server.url;
+    const key = server.keys.admin;
     const rnd = random(9);
     const runs: { manifest: string; report: string; done: Promise<unknown> }[] = [];
     let running: Promise<unknown> | undefined;
@@ -42,7 +43,7 @@ describe('kill -9 of the server at random moments', () => {
       const args = ['load', '--url', url, '--manifest', manifest, '--json', report, '--seed', String(runs.length + 1)];
       const sizes = ['--events', '1000', '--users', '40', '--tasks', '10', '--days', '3'];
       const pace = ['--batch', '10', '--concurrency', '3', '--timeout', '3000', '--trigger-after', '500'];
-      const done = runCli([...args, ...sizes, ...pace], {});
+      const done = runCli([...args, ...sizes, ...pace], { STEPLOG_API_KEY: key });
       runs.push({ manifest, report, done });
       running = done.then(() => (running = undefined));
     };

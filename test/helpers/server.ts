@@ -7,10 +7,17 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/steplog.js');
 
+/** The keys a data dir's first start made (`api-keys.env`). */
+export interface FirstKeys {
+  readonly admin: string;
+  readonly ingest: string;
+}
+
 /** A real `steplog serve` process on a temp data dir and a free port. */
 export interface ServerProcess {
   readonly url: string;
   readonly dataDir: string;
+  readonly keys: FirstKeys;
   readonly child: ChildProcess;
   /** Everything the process printed, for assertions and for failure messages. */
   output(): string;
@@ -81,9 +88,12 @@ export async function startServer(
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  const keys = readFirstKeys(dataDir);
+  adminKeys.set(url, keys.admin);
   return {
     url,
     dataDir,
+    keys,
     child,
     output: () => output,
     async stop(signal = 'SIGTERM') {
@@ -93,17 +103,35 @@ export async function startServer(
   };
 }
 
-/** JSON over HTTP against a running server. */
+/** Each started server's admin key, by URL: what `api()` sends unless told otherwise. */
+const adminKeys = new Map<string, string>();
 
+export function readFirstKeys(dataDir: string): FirstKeys {
+  const text = fs.readFileSync(path.join(dataDir, 'api-keys.env'), 'utf8');
+  const value = (name: string) => {
+    const found = new RegExp(`^${name}=(\\S+)$`, 'm').exec(text)?.[1];
+    if (found === undefined) throw new Error(`${name} missing from api-keys.env`);
+    return found;
+  };
+  return { admin: value('STEPLOG_API_KEY'), ingest: value('STEPLOG_INGEST_KEY') };
+}
+
+/**
+ * JSON over HTTP against a running server, with the server's admin key unless `key` says
+ * otherwise (null: no Authorization header).
+ */
 export async function api<T = any>(
   base: string,
   method: string,
   route: string,
   body?: unknown,
+  key: string | null | undefined = adminKeys.get(base),
 ): Promise<{ status: number; body: T; headers: Headers }> {
+  const headers: Record<string, string> = key == null ? {} : { authorization: `Bearer ${key}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${base}${route}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();

@@ -20,7 +20,9 @@ afterAll(async () => {
 });
 
 const load = (...args: string[]) =>
-  runCli(['load', '--url', server.url, '--manifest', manifest, '--json', reportFile, ...args], {});
+  runCli(['load', '--url', server.url, '--manifest', manifest, '--json', reportFile, ...args], {
+    STEPLOG_API_KEY: server.keys.admin,
+  });
 const report = () => JSON.parse(fs.readFileSync(reportFile, 'utf8'));
 
 describe('steplog load', () => {
@@ -76,7 +78,7 @@ describe('steplog load', () => {
 
     const run = await runCli(
       ['load', '--verify-only', '--manifest', manifest, '--url', server.url, '--json', reportFile],
-      {},
+      { STEPLOG_API_KEY: server.keys.admin },
     );
     expect(run.code, run.stdout).toBe(2);
     expect(report()).toMatchObject({

@@ -1,48 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
+import { api, runCli, type ServerProcess } from '../helpers/server.ts';
+import { startServerWithAdmin, WebClient as Client } from '../helpers/web-client.ts';
 
 let server: ServerProcess;
 const PASSWORD = 'long enough password';
-
-/** A tiny cookie jar over fetch, as a browser would keep one. */
-class Client {
-  private readonly cookies = new Map<string, string>();
-  csrf = '';
-
-  async request(method: string, route: string, init: { form?: Record<string, string>; json?: unknown } = {}) {
-    const headers: Record<string, string> = {
-      cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-    };
-    let body: string | undefined;
-    if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
-    } else if (init.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(init.json);
-    }
-    if (this.csrf) headers['x-csrf-token'] = this.csrf;
-    const response = await fetch(`${server.url}${route}`, { method, headers, body, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=');
-      this.cookies.set(name!, value!);
-    }
-    const text = await response.text();
-    const token = /name="csrf-token" content="([^"]+)"/.exec(text);
-    if (token) this.csrf = token[1]!;
-    return { status: response.status, text, headers: response.headers };
-  }
-
-  has(cookie: string): boolean {
-    return (this.cookies.get(cookie) ?? '') !== '';
-  }
-
-  async logIn(password = PASSWORD) {
-    await this.request('GET', '/admin/login');
-    return this.request('POST', '/admin/login', { form: { username: 'root', password, _csrf: this.csrf } });
-  }
-}
 
 const warehouseRows = async (client: Client) =>
   JSON.parse(
@@ -50,13 +11,15 @@ const warehouseRows = async (client: Client) =>
   ).rows[0][0] as number;
 
 beforeAll(async () => {
-  server = await startServer({ STEPLOG_FLUSH_INTERVAL: '1h' });
-  const created = await runCli(
-    ['admin', 'create', '--username', 'root', '--password-stdin'],
-    { STEPLOG_DATA_DIR: server.dataDir },
-    `${PASSWORD}\n`,
+  server = await startServerWithAdmin(
+    {
+      STEPLOG_FLUSH_INTERVAL: '1h',
+      STEPLOG_LOGIN_MAX_PER_IP: '40',
+      STEPLOG_LOGIN_MAX_PER_USERNAME: '10',
+      STEPLOG_CHECK_MAX: '5',
+    },
+    PASSWORD,
   );
-  expect(created.stdout).toContain('created admin root');
 });
 afterAll(() => server?.stop());
 
@@ -74,7 +37,7 @@ describe('steplog admin create', () => {
 
 describe('admin login and sessions', () => {
   it('refuses a login form without a valid CSRF token', async () => {
-    const client = new Client();
+    const client = new Client(server.url, PASSWORD);
     await client.request('GET', '/admin/login');
     const forged = await client.request('POST', '/admin/login', {
       form: { username: 'root', password: PASSWORD, _csrf: 'forged' },
@@ -84,13 +47,13 @@ describe('admin login and sessions', () => {
   });
 
   it('answers a wrong password with 401 and sets no session', async () => {
-    const client = new Client();
+    const client = new Client(server.url, PASSWORD);
     expect((await client.logIn('not the password')).status).toBe(401);
     expect(client.has('steplog_session')).toBe(false);
   });
 
   it('sets a Secure, HttpOnly, SameSite=Strict session cookie and logs out', async () => {
-    const client = new Client();
+    const client = new Client(server.url, PASSWORD);
     const login = await client.logIn();
     expect(login.status).toBe(303);
     const cookie = login.headers.getSetCookie().find((c) => c.startsWith('steplog_session='))!;
@@ -106,19 +69,31 @@ describe('admin login and sessions', () => {
   });
 
   it('keeps every admin page and action behind the session', async () => {
-    const anonymous = new Client();
+    const anonymous = new Client(server.url, PASSWORD);
     for (const page of ['/admin/users', '/admin/tasks', '/admin/imports', '/admin/sql']) {
       expect((await anonymous.request('GET', page)).status).toBe(302);
     }
     const run = await anonymous.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
     expect(run.status).toBe(401);
   });
+
+  it('checks the session before reading the body: an anonymous caller learns nothing of its schema', async () => {
+    const anonymous = new Client(server.url, PASSWORD);
+    for (const route of ['/admin/sql/csv', '/admin/sql/run', '/admin/users', '/admin/tasks', '/admin/imports']) {
+      const answer = await anonymous.request('POST', route, { json: { unexpected: 1 } });
+      expect(answer.status, route).toBe(401);
+      expect(JSON.parse(answer.text), route).toEqual({
+        error: 'unauthenticated',
+        message: 'log in at /admin/login first',
+      });
+    }
+  });
 });
 
 describe('the SQL console', () => {
   let client: Client;
   beforeAll(async () => {
-    client = new Client();
+    client = new Client(server.url, PASSWORD);
     await client.logIn();
     await client.request('GET', '/admin/sql');
     await api(server.url, 'POST', '/api/users', { name: 'u1' });
@@ -133,6 +108,30 @@ describe('the SQL console', () => {
     const run = await client.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
     client.csrf = token;
     expect(run.status).toBe(403);
+  });
+
+  it('binds the CSRF token to the session: a token and CSRF cookie of another session fail', async () => {
+    const attacker = new Client(server.url, PASSWORD);
+    await attacker.logIn();
+    await attacker.request('GET', '/admin/sql');
+    const victim = new Client(server.url, PASSWORD);
+    await victim.logIn();
+    await victim.request('GET', '/admin/sql');
+    const own = await victim.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
+    expect(own.status).toBe(200);
+    victim.adopt(attacker, 'steplog_csrf');
+    victim.csrf = attacker.csrf;
+    const tossed = await victim.request('POST', '/admin/sql/run', { json: { sql: 'SELECT 1' } });
+    expect(tossed.status).toBe(403);
+  });
+
+  it('neutralises CSV cells a spreadsheet would run as formulas', async () => {
+    const sql = `SELECT '=1+1' AS a, '+x' AS b, '-y' AS c, '@z' AS d, '\\tt' AS e, '\\rr' AS f, 'a "q"' AS g, -5 AS n`;
+    const csv = await client.request('POST', '/admin/sql/csv', { form: { sql, name: '', _csrf: client.csrf } });
+    expect(csv.status).toBe(200);
+    expect(csv.text).toBe(
+      '"a","b","c","d","e","f","g","n"\n' + `"'=1+1","'+x","'-y","'@z","'\tt","'\rr","a ""q""",-5\n`,
+    );
   });
 
   it('answers columns with types and rows', async () => {
@@ -206,11 +205,51 @@ describe('tasks with answers', () => {
   });
 
   it('refuses to delete a task that events refer to', async () => {
-    const client = new Client();
+    const client = new Client(server.url, PASSWORD);
     await client.logIn();
     await client.request('GET', '/admin/tasks/1');
     const deleted = await client.request('POST', '/admin/tasks/1/delete', { form: { _csrf: client.csrf } });
     expect(deleted.status).toBe(409);
     expect((await api(server.url, 'GET', '/api/tasks/1')).status).toBe(200);
+  });
+});
+
+describe('limits', () => {
+  it('limits answer checks per key and task: 429 with Retry-After', async () => {
+    await api(server.url, 'POST', '/api/tasks', { id: 8, title: 'Guess me', answer: 'secret' });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push((await api(server.url, 'POST', '/api/tasks/8/check', { answer: `guess ${i}` })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const limited = await api(server.url, 'POST', '/api/tasks/8/check', { answer: 'secret' });
+    expect(limited).toMatchObject({ status: 429, body: { error: 'rate_limited' } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: 'Paris' })).status).toBe(200);
+  });
+
+  // Last in the file: it spends this IP's login budget.
+  it('limits logins per username and per IP: 429 with Retry-After', async () => {
+    const attempt = async (username: string) => {
+      const client = new Client(server.url, PASSWORD);
+      await client.request('GET', '/admin/login');
+      return client.request('POST', '/admin/login', {
+        form: { username, password: 'wrong password', _csrf: client.csrf },
+      });
+    };
+    const answers = await Promise.all(Array.from({ length: 30 }, () => attempt('victim')));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    expect(Number(answers.find((a) => a.status === 429)!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await attempt('VICTIM')).status).toBe(429);
+    // Another username from the same IP: the per-IP budget (40) runs out.
+    const others = [];
+    for (let i = 0; i < 10; i++) others.push((await attempt(`other${i}`)).status);
+    expect(others).toContain(429);
+    // Audited: refused and limited logins, never a password.
+    expect(server.output()).toContain('"audit":"login_refused"');
+    expect(server.output()).toContain('"audit":"login_limited"');
+    expect(server.output()).not.toContain('wrong password');
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchChromium, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchChromium, screenshot, seriousA11yViolations, watchCsp } from '../helpers/browser.ts';
 import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
 
 // One server, one browser: the tests below are one story, in order, as a new user would live it.
@@ -9,6 +9,8 @@ let server: ServerProcess;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** Content-Security-Policy violations the browser reported; each test must leave none. */
+let csp: string[] = [];
 const PASSWORD = 'correct horse battery';
 
 /** The numbers a Chart.js chart has drawn on the canvas `id` (null when none is drawn, or not sized yet). */
@@ -62,7 +64,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
+  csp = watchCsp(page);
   page.setDefaultTimeout(10_000);
+});
+afterEach(() => {
+  expect(csp.splice(0)).toEqual([]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -265,5 +271,20 @@ describe('the web pages in Chromium', () => {
     await expect.poll(() => page.locator('caption').textContent()).toContain('1 user(s)');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, '09-admin-users-search');
+  });
+
+  it('serves every page with the security headers, and the API documents pass their CSP too', async () => {
+    for (const route of ['/', '/dashboard', '/admin/users', '/admin/sql', '/admin/login', '/docs/', '/redoc']) {
+      const response = await page.goto(route);
+      const headers = response!.headers();
+      expect(headers['content-security-policy'], route).toContain("frame-ancestors 'none'");
+      expect(headers['x-frame-options'], route).toBe('DENY');
+      expect(headers['x-content-type-options'], route).toBe('nosniff');
+      expect(headers['referrer-policy'], route).toBe('no-referrer');
+    }
+    await page.goto('/docs/');
+    await expect.poll(() => page.getByRole('button', { name: /Authorize/ }).count()).toBeGreaterThan(0);
+    await page.goto('/redoc');
+    await expect.poll(() => page.locator('.api-content').count()).toBeGreaterThan(0);
   });
 });

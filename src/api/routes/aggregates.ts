@@ -16,6 +16,7 @@ export const aggregateRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
   app.post(
     '/api/aggregates/rebuild',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['ops'],
         summary: 'Recompute the daily aggregates from the raw events (all months, or the months of [from, to])',

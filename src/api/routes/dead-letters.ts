@@ -46,6 +46,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app.get(
     '/api/dead-letters',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['imports'],
         summary: 'Events the warehouse refused for good, by id',
@@ -67,7 +68,10 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   for (const [action, summary] of Object.entries(actions) as [keyof typeof actions, string][]) {
     app.post(
       `/api/dead-letters/${action}`,
-      { schema: { tags: ['imports'], summary, body: Selection, response: { 200: Affected, 400: ErrorBody } } },
+      {
+        config: { scope: 'admin' },
+        schema: { tags: ['imports'], summary, body: Selection, response: { 200: Affected, 400: ErrorBody } },
+      },
       async (request) => ({ affected: await deadLetters[action](selected(request.body)) }),
     );
   }

@@ -12,6 +12,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   app.post(
     '/api/events',
     {
+      config: { scope: 'ingest' },
       schema: {
         tags: ['events'],
         summary: 'Record one event',
@@ -42,6 +43,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   app.post(
     '/api/events/batch',
     {
+      config: { scope: 'ingest' },
       schema: {
         tags: ['events'],
         summary: `Record up to ${config.maxEventsPerRequest} events`,

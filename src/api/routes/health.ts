@@ -6,6 +6,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   app.get(
     '/healthz',
     {
+      config: { scope: 'public' },
       schema: {
         tags: ['ops'],
         summary: 'Liveness, with the size of the undelivered backlog',

@@ -35,6 +35,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   app.get(
     '/api/imports',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['imports'],
         summary: 'Recent import jobs (loads into ClickHouse), newest first, and the backlog',
@@ -72,6 +73,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   app.post(
     '/api/imports',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['imports'],
         summary: 'Load the backlog into ClickHouse now; answers with the finished job',

@@ -47,6 +47,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/marts/users-activity',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['marts'],
         summary: 'users_activity: distinct users over the N-day window ending at a day (DAU/WAU/MAU)',
@@ -68,6 +69,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/marts/users-activity/series',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['marts'],
         summary: 'users_activity for every window end day in [from, to]: DAU/WAU/MAU over time',
@@ -98,6 +100,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/marts/funnel',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['marts'],
         summary: 'Per-step funnel: viewed → submitted → solved (users, with conversions)',
@@ -140,6 +143,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/marts/step-difficulty',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['marts'],
         summary: 'Step difficulty: submits per solve, solve rate, median time from first view to solve',
@@ -181,6 +185,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/marts/retention',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['marts'],
         summary: 'Retention by join-week cohort: the share of each cohort active in week k',

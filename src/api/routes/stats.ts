@@ -14,6 +14,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   app.get(
     '/api/stats/ingest',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['stats'],
         summary: 'The last hour, per minute: events received, rows loaded into ClickHouse, and the backlog',
@@ -51,6 +52,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   app.get(
     '/api/stats/daily-users',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['stats'],
         summary: 'Unique users per day over the events loaded into ClickHouse',
@@ -81,6 +83,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   app.get(
     '/api/stats/events-per-day',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['stats'],
         summary: 'Events per UTC day and action, from the daily aggregates',

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams, Page, TaskInput, TaskOutput } from '../../events/schemas.ts';
+import { credentialId } from '../auth/api-auth.ts';
 import { foundOr404 } from '../errors.ts';
 import type { RouteOptions } from '../deps.ts';
 import { toPage } from './page.ts';
 
-export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
+export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, config }) => {
   app.post(
     '/api/tasks',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['tasks'],
         summary: 'Create a task (a step)',
@@ -25,6 +27,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/tasks',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['tasks'],
         summary: 'List tasks by id',
@@ -38,6 +41,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/tasks/:id',
     {
+      config: { scope: 'admin' },
       schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskOutput, 404: ErrorBody } },
     },
     async (request) => {
@@ -48,6 +52,16 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.post(
     '/api/tasks/:id/check',
     {
+      config: {
+        scope: 'admin',
+        // Per credential and task, after the key check (preHandler): guessing answers takes forever.
+        rateLimit: {
+          hook: 'preHandler',
+          max: config.limits.answerCheck.max,
+          timeWindow: config.limits.answerCheck.windowMs,
+          keyGenerator: (request) => `${credentialId(request.credential)}:${(request.params as { id: string }).id}`,
+        },
+      },
       schema: {
         tags: ['tasks'],
         summary: 'Whether an answer solves the task (records nothing: post the submit and solve events yourself)',

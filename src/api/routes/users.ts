@@ -26,6 +26,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.post(
     '/api/users',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['users'],
         summary: 'Create a user (a guest when registration_date is null or absent)',
@@ -49,6 +50,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/users',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['users'],
         summary: 'List users by id',
@@ -62,6 +64,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.get(
     '/api/users/:id',
     {
+      config: { scope: 'admin' },
       schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: UserOutput, 404: ErrorBody } },
     },
     async (request) => {

@@ -12,6 +12,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   app.post(
     '/api/verify/events',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['verify'],
         summary: 'How many rows each event_id has in ClickHouse, and how many inserts its views saw',
@@ -45,6 +46,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   app.post(
     '/api/verify/run',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['verify'],
         summary: 'What ClickHouse holds of the events whose event_id starts with a prefix (a load run)',

@@ -18,6 +18,7 @@ export const warehouseRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
   app.get(
     '/api/warehouse/migrations',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['ops'],
         summary: 'ClickHouse migrations and whether each is applied',
@@ -29,6 +30,7 @@ export const warehouseRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
   app.post(
     '/api/warehouse/migrations',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['ops'],
         summary: 'Apply pending ClickHouse migrations',

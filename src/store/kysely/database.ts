@@ -70,4 +70,13 @@ export interface Database {
     sql: string;
     updated_at: number;
   };
+  api_keys: {
+    id: Generated<number>;
+    name: string;
+    scope: string;
+    key_hash: string;
+    prefix: string;
+    created_at: number;
+    revoked_at: number | null;
+  };
 }

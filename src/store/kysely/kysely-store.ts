@@ -14,6 +14,8 @@ import {
   type SavedQuery,
   type TaskDraft,
 } from '../store.ts';
+import type { ApiKeyStore } from '../api-keys.ts';
+import { KyselyApiKeys } from './api-key-queries.ts';
 import { chunks } from './chunks.ts';
 import type { Database } from './database.ts';
 
@@ -24,8 +26,12 @@ const IDS_PER_STATEMENT = 20_000;
  * (sqlite/, postgres/) supplies the Kysely instance and its migrations.
  */
 export abstract class KyselyStore implements OltpStore {
+  readonly apiKeys: ApiKeyStore;
+
   /** The database, for adapters that keep their tables in it (the outbox). */
-  protected constructor(readonly db: Kysely<Database>) {}
+  protected constructor(readonly db: Kysely<Database>) {
+    this.apiKeys = new KyselyApiKeys(db);
+  }
 
   abstract migrate(): Promise<void>;
 

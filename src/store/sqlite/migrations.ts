@@ -146,6 +146,21 @@ export const sqliteMigrations: Record<string, Migration> = {
           .execute();
       }),
   },
+  '0004_api_keys': {
+    async up(db: Kysely<unknown>) {
+      // Only the SHA-256 of a key is stored; `prefix` tells keys apart in `steplog keys list`.
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull().check(sql`scope in ('ingest', 'read', 'admin')`))
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('revoked_at', 'integer')
+        .execute();
+    },
+  },
 };
 
 /** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Session } from 'chdb';
 import {
@@ -14,18 +15,24 @@ export interface ChdbOptions {
   readonly downWhileFileExists?: string | null;
 }
 
+/** Threads one console query may use: the rest of the machine stays with loads and marts. */
+const CONSOLE_THREADS = 1;
+
 /** Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time. */
 export class ChdbWarehouse implements Warehouse {
   readonly capabilities: WarehouseCapabilities = { serverSideParameters: true, insertDeduplication: true };
 
+  private console: Session | undefined;
+
   private constructor(
+    private readonly dir: string,
     private readonly session: Session,
     private readonly options: ChdbOptions,
   ) {}
 
   static open(dir: string, options: ChdbOptions = {}): ChdbWarehouse {
     fs.mkdirSync(dir, { recursive: true });
-    return new ChdbWarehouse(new Session(dir), options);
+    return new ChdbWarehouse(dir, new Session(dir), options);
   }
 
   async exec(sql: string): Promise<void> {
@@ -45,16 +52,37 @@ export class ChdbWarehouse implements Warehouse {
       .map((line) => JSON.parse(line) as T);
   }
 
-  async queryReadOnly(sql: string, { format, maxRows }: ReadOnlyQueryOptions): Promise<string> {
+  async queryReadOnly(sql: string, { format, maxRows, limits, signal }: ReadOnlyQueryOptions): Promise<string> {
     // A subquery takes exactly one SELECT, and the outer SETTINGS put the engine in readonly mode.
     // The classic interpreter (analyzer off) also refuses a `SETTINGS readonly = 0` inside the
     // subquery; ClickHouse 26's analyzer would apply it. The newlines keep a trailing `--` comment
-    // from swallowing the closing parenthesis.
+    // from swallowing the closing parenthesis. The marker names the query for KILL QUERY.
+    const marker = `steplog-console-${randomUUID()}`;
     const wrapped =
-      `SELECT * FROM (\n${sql}\n) SETTINGS allow_experimental_analyzer = 0, readonly = 1, ` +
-      `max_result_rows = ${maxRows}, result_overflow_mode = 'break'`;
-    const result = await this.run(() => this.session.queryAsync(wrapped, { format }));
-    return result.text();
+      `SELECT * FROM (\n${sql}\n) /* ${marker} */ SETTINGS allow_experimental_analyzer = 0, readonly = 1, ` +
+      `max_result_rows = ${maxRows}, result_overflow_mode = 'break', ` +
+      `max_execution_time = ${limits.maxExecutionSeconds}, max_memory_usage = ${limits.maxMemoryBytes}, ` +
+      `max_rows_to_read = ${limits.maxRowsToRead}, max_threads = ${CONSOLE_THREADS}`;
+    const cancel = () =>
+      void this.session
+        .queryAsync(`KILL QUERY WHERE query LIKE '%${marker}%' AND query NOT LIKE '%KILL QUERY%' ASYNC`, {
+          format: 'Null',
+        })
+        .catch(() => undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      // Its own session (connection): a console query never queues in front of a load.
+      const result = await this.run(() => this.consoleSession().queryAsync(wrapped, { format }));
+      return result.text();
+    } catch (error) {
+      // A query stopped by a limit can leave part of its output on the connection, where the next
+      // query's answer would start with it (measured with MEMORY_LIMIT_EXCEEDED): use a new one.
+      this.console?.close();
+      this.console = undefined;
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
   }
 
   async insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void> {
@@ -67,8 +95,14 @@ export class ChdbWarehouse implements Warehouse {
   }
 
   close(): Promise<void> {
+    this.console?.close();
     this.session.close();
     return Promise.resolve();
+  }
+
+  /** A second connection to the same data: chDB runs queries of different sessions in parallel. */
+  private consoleSession(): Session {
+    return (this.console ??= new Session(this.dir));
   }
 
   private async run<T>(call: () => Promise<T>): Promise<T> {

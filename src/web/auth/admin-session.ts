@@ -1,8 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
+import { hashToken } from '../../auth/api-key.ts';
+import { SESSION_COOKIE } from '../../auth/session-cookie.ts';
 import type { Admin, OltpStore } from '../../store/store.ts';
 import { renderPage } from '../render.ts';
 import { csrfGuard } from './csrf-guard.ts';
@@ -13,11 +15,6 @@ declare module 'fastify' {
     admin?: Admin;
   }
 }
-
-export const SESSION_COOKIE = 'steplog_session';
-
-/** Only a hash of the token is stored, so a copy of the database logs nobody in. */
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Answers pages with a redirect to the login form, and fetch() calls with a 401. */
 export const requireAdmin =
@@ -63,11 +60,36 @@ export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     (request, reply) => renderPage(reply, 'admin/login', { next: safeNext(request.query.next), failed: false }),
   );
 
-  app.post('/admin/login', { schema: { hide: true, body: LoginForm }, ...csrfGuard(app) }, async (request, reply) => {
+  // Per IP before the body is read; per username (from any IP) once it is: 429 with Retry-After.
+  const { loginPerIp, loginPerUsername } = config.limits;
+  const perIp = app.rateLimit({
+    max: loginPerIp.max,
+    timeWindow: loginPerIp.windowMs,
+    keyGenerator: (request) => `login-ip:${request.ip}`,
+  });
+  // A second limiter on one request must be called by hand: the plugin's hook runs once per request.
+  const usernameLimit = app.createRateLimit({
+    max: loginPerUsername.max,
+    timeWindow: loginPerUsername.windowMs,
+    keyGenerator: (request) => `login-user:${(request.body as { username: string }).username.toLowerCase()}`,
+  });
+  const perUsername = async (request: FastifyRequest, reply: FastifyReply) => {
+    const limit = await usernameLimit(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    request.log.warn({ audit: 'login_limited', ip: request.ip }, 'login refused: too many attempts');
+    return reply
+      .code(429)
+      .header('retry-after', String(limit.ttlInSeconds))
+      .send({ error: 'rate_limited', message: `too many logins for this username; retry in ${limit.ttlInSeconds} s` });
+  };
+  const { preHandler: csrf } = csrfGuard(app);
+  const login = { schema: { hide: true, body: LoginForm }, onRequest: perIp, preHandler: [perUsername, csrf] };
+  app.post('/admin/login', login, async (request, reply) => {
     const { username, password, next } = request.body;
     const admin = await store.findAdmin(username);
     const valid = await verifyPassword(password, admin?.passwordHash ?? decoyHash);
     if (!admin || !valid) {
+      request.log.warn({ audit: 'login_refused', username, ip: request.ip }, 'login refused');
       reply.code(401);
       return renderPage(reply, 'admin/login', { next: safeNext(next), failed: true });
     }

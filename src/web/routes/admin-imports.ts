@@ -12,7 +12,8 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
   app,
   { store, transport, scheduler, deadLetters },
 ) => {
-  app.addHook('preHandler', requireAdmin(store));
+  // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
+  app.addHook('onRequest', requireAdmin(store));
 
   const overview = async () => {
     const [jobs, backlog, deadTotal, dead] = await Promise.all([

@@ -21,7 +21,8 @@ const Saved = Type.Object({ saved: Type.Optional(Type.Literal('1')) }, { additio
 
 /** Tasks (steps): create, read, update, and delete while no event refers to one. */
 export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
-  app.addHook('preHandler', requireAdmin(store));
+  // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
+  app.addHook('onRequest', requireAdmin(store));
   const csrf = csrfGuard(app);
 
   app.get('/admin/tasks', { schema: { hide: true, querystring: Saved } }, async (request, reply) =>

@@ -21,7 +21,8 @@ const UserForm = Type.Object(
 
 /** Users: list and search, create, edit (a checkbox turns a guest into a registered user and back). */
 export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
-  app.addHook('preHandler', requireAdmin(store));
+  // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
+  app.addHook('onRequest', requireAdmin(store));
   const csrf = csrfGuard(app);
 
   app.get(

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteOptions } from '../../api/deps.ts';
 import { ApiError } from '../../api/errors.ts';
@@ -6,15 +7,11 @@ import { IdParams } from '../../events/schemas.ts';
 import { WarehouseError } from '../../warehouse/warehouse.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
+import { toCsv, type JsonCompact } from '../csv.ts';
 import { renderPage } from '../render.ts';
 
 const Sql = Type.String({ minLength: 1, maxLength: 100_000 });
 const CsrfOnly = Type.Object({ _csrf: Type.String() }, { additionalProperties: false });
-
-interface JsonCompact {
-  meta: { name: string; type: string }[];
-  data: unknown[][];
-}
 
 /**
  * The SQL console (Redash's role): ad-hoc SELECTs that the warehouse runs with readonly=1, shown as
@@ -22,15 +19,37 @@ interface JsonCompact {
  * carries the engine's message.
  */
 export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, warehouse, config }) => {
-  app.addHook('preHandler', requireAdmin(store));
+  // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
+  app.addHook('onRequest', requireAdmin(store));
   const csrf = csrfGuard(app);
 
-  const runReadOnly = async (sql: string, format: 'JSONCompact' | 'CSVWithNames') => {
+  const runReadOnly = async (request: FastifyRequest, sql: string): Promise<JsonCompact> => {
+    // A client that goes away (closed tab, aborted fetch) cancels its query in the engine.
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    request.raw.socket.once('close', onClose);
+    const started = Date.now();
+    const audit = { audit: 'console_query', admin: request.admin?.username, sql: sql.slice(0, 2000) };
     try {
-      return await warehouse.queryReadOnly(sql, { format, maxRows: config.sqlMaxRows });
+      const result = JSON.parse(
+        await warehouse.queryReadOnly(sql, {
+          format: 'JSONCompact',
+          maxRows: config.sqlMaxRows,
+          limits: config.sqlLimits,
+          signal: gone.signal,
+        }),
+      ) as JsonCompact;
+      request.log.info({ ...audit, ms: Date.now() - started, rows: result.data.length }, 'console query');
+      return result;
     } catch (error) {
+      request.log.info(
+        { ...audit, ms: Date.now() - started, failed: true, cancelled: gone.signal.aborted },
+        'console query',
+      );
       if (error instanceof WarehouseError) throw new ApiError(400, 'query_failed', error.message, 'sql');
       throw error;
+    } finally {
+      request.raw.socket.off('close', onClose);
     }
   };
 
@@ -56,7 +75,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       ...csrf,
     },
     async (request) => {
-      const result = JSON.parse(await runReadOnly(request.body.sql, 'JSONCompact')) as JsonCompact;
+      const result = await runReadOnly(request, request.body.sql);
       return {
         columns: result.meta,
         rows: result.data.slice(0, config.sqlMaxRows),
@@ -82,7 +101,8 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="steplog-query.csv"')
-        .send(await runReadOnly(request.body.sql, 'CSVWithNames')),
+        // Built here rather than by the engine's CSV format, so formula cells can be neutralised.
+        .send(toCsv(await runReadOnly(request, request.body.sql), config.sqlMaxRows)),
   );
 
   app.post(

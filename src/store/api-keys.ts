@@ -1,0 +1,21 @@
+import type { Scope } from '../auth/api-key.ts';
+
+export interface ApiKey {
+  readonly id: number;
+  readonly name: string;
+  readonly scope: Scope;
+  readonly prefix: string;
+  readonly createdAt: number;
+  /** Epoch ms; null while the key works. */
+  readonly revokedAt: number | null;
+}
+
+/** API keys, stored as the SHA-256 of the key: a copy of the database authenticates nobody. */
+export interface ApiKeyStore {
+  create(key: { name: string; scope: Scope; hash: string; prefix: string }): Promise<ApiKey>;
+  /** The live (not revoked) key with this hash. */
+  findLive(hash: string): Promise<ApiKey | undefined>;
+  list(): Promise<ApiKey[]>;
+  /** False when no live key has this id. */
+  revoke(id: number, now: number): Promise<boolean>;
+}
