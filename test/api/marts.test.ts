@@ -141,7 +141,7 @@ describe('CLI through the running server', () => {
     const bad = await cli('query', 'funnel', '--from', '2026-10-31', '--to', '2026-10-01');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--to must not be before --from');
-  });
+  }, 180_000);
 
   it('rebuilds the aggregates while the server runs, and the marts still answer the same', async () => {
     const before = (

@@ -48,7 +48,7 @@ describe('steplog CLI', () => {
       env,
     );
     expect(direct.stdout).toMatch(/2026-10-10\s*│\s*1\s*│\s*2/);
-  });
+  }, 180_000);
 
   it('names the bad argument', async () => {
     const bad = await runCli(['query', 'daily-users', '--from', 'yesterday'], { STEPLOG_DATA_DIR: tempDataDir() });

@@ -153,5 +153,5 @@ describe('kill -9 during full-size loads, batch size changed at every restart', 
     } finally {
       await warehouse.close();
     }
-  }, 420_000);
+  }, 600_000);
 });
