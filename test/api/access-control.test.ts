@@ -7,6 +7,8 @@ import { api, runCli, startServer, type ServerProcess } from '../helpers/server.
 let server: ServerProcess;
 /** One key of each scope; `read` made with `steplog keys create` while the server runs. */
 let keys: Record<Scope, string>;
+/** The user the personal-data test creates; the next test sends an event of theirs. */
+let userId = 0;
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1)!;
 
@@ -95,14 +97,14 @@ describe('API keys', () => {
     for (const route of ['/api/users', '/api/users/1', '/api/verify/run']) {
       for (const op of ops.filter((o) => o.path === route)) expect(op.scope, `${op.method} ${route}`).toBe('admin');
     }
-    await api(server.url, 'POST', '/api/users', { id: 5, name: 'Ann', email: 'ann@example.com' });
+    userId = (await api(server.url, 'POST', '/api/users', { name: 'Ann', email: 'ann@example.com' })).body.id;
     expect((await api(server.url, 'GET', '/api/users', undefined, keys.read)).status).toBe(403);
     expect((await api(server.url, 'GET', '/api/users', undefined, keys.ingest)).status).toBe(403);
   });
 
   it('lets each scope do its own part', async () => {
-    await api(server.url, 'POST', '/api/tasks', { id: 5, title: 'T' });
-    const event = { user_id: 5, step_id: 5, action_id: 0 };
+    const stepId = (await api(server.url, 'POST', '/api/tasks', { title: 'T' })).body.id;
+    const event = { user_id: userId, step_id: stepId, action_id: 0 };
     expect((await api(server.url, 'POST', '/api/events', event, keys.ingest)).status).toBe(202);
     const stats = await api(
       server.url,

@@ -216,16 +216,17 @@ describe('tasks with answers', () => {
 
 describe('limits', () => {
   it('limits answer checks per key and task: 429 with Retry-After', async () => {
-    await api(server.url, 'POST', '/api/tasks', { id: 8, title: 'Guess me', answer: 'secret' });
+    const guessed = (await api(server.url, 'POST', '/api/tasks', { title: 'Guess me', answer: 'secret' })).body.id;
+    const other = (await api(server.url, 'POST', '/api/tasks', { title: 'Other', answer: 'Paris' })).body.id;
     const statuses = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await api(server.url, 'POST', '/api/tasks/8/check', { answer: `guess ${i}` })).status);
+      statuses.push((await api(server.url, 'POST', `/api/tasks/${guessed}/check`, { answer: `guess ${i}` })).status);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-    const limited = await api(server.url, 'POST', '/api/tasks/8/check', { answer: 'secret' });
+    const limited = await api(server.url, 'POST', `/api/tasks/${guessed}/check`, { answer: 'secret' });
     expect(limited).toMatchObject({ status: 429, body: { error: 'rate_limited' } });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await api(server.url, 'POST', '/api/tasks/7/check', { answer: 'Paris' })).status).toBe(200);
+    expect((await api(server.url, 'POST', `/api/tasks/${other}/check`, { answer: 'Paris' })).status).toBe(200);
   });
 
   // Last in the file: it spends this IP's login budget.

@@ -9,6 +9,7 @@ import {
   type WarehouseCapabilities,
 } from '../warehouse.ts';
 import { isDataRejected } from './clickhouse-errors.ts';
+import { sandboxViolation } from './console-sandbox.ts';
 
 export interface ChdbOptions {
   /** Fault injection for tests: while this file exists every call fails with a WarehouseError. */
@@ -57,6 +58,12 @@ export class ChdbWarehouse implements Warehouse {
     // The classic interpreter (analyzer off) also refuses a `SETTINGS readonly = 0` inside the
     // subquery; ClickHouse 26's analyzer would apply it. The newlines keep a trailing `--` comment
     // from swallowing the closing parenthesis. The marker names the query for KILL QUERY.
+    // The engine's parser says what the query touches; the sandbox refuses the host and other databases.
+    const ast = await this.run(() =>
+      this.consoleSession().queryAsync(`EXPLAIN AST SELECT * FROM (\n${sql}\n)`, { format: 'TSVRaw' }),
+    );
+    const violation = sandboxViolation(ast.text());
+    if (violation) throw new WarehouseError(violation);
     const marker = `steplog-console-${randomUUID()}`;
     const wrapped =
       `SELECT * FROM (\n${sql}\n) /* ${marker} */ SETTINGS allow_experimental_analyzer = 0, readonly = 1, ` +
