@@ -12,6 +12,7 @@ import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
+import { closeOnSignals } from './runtime/graceful-shutdown.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { OltpStore } from './store/store.ts';
 import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
@@ -114,6 +115,7 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     scheduler,
     ingest,
     async close() {
+      loader.stop();
       await scheduler.stop();
       await store.close();
       await handle.close();
@@ -131,17 +133,13 @@ export async function serve(config: Config): Promise<App> {
     app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
   }
   runtime.scheduler.start();
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
+  closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
+    // First the load (an import request in flight waits for it), then the requests, then the stores.
+    runtime.loader.stop();
+    await runtime.scheduler.stop();
     await app.close();
     await runtime.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', (s) => void shutdown(s));
-  process.once('SIGTERM', (s) => void shutdown(s));
+  });
   await app.listen({ host: config.host, port: config.port });
   app.log.info(
     { dataDir: config.dataDir, flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize },

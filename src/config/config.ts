@@ -24,6 +24,8 @@ export interface Config {
   readonly faultWarehouseDownFile: string | null;
   /** How long an admin stays logged in. */
   readonly sessionTtlMs: number;
+  /** How long a SIGTERM may take to finish the running load and close the stores. */
+  readonly shutdownTimeoutMs: number;
   /** Whether the admin session cookie carries `Secure` (browsers still send it to http://localhost). */
   readonly cookieSecure: boolean;
   /** Most rows the SQL console shows or downloads. */
@@ -84,6 +86,7 @@ const schema = z.object({
   STEPLOG_MAX_BACKLOG: positiveInt(1_000_000_000).default(1_000_000),
   STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: z.string().min(1).optional(),
   STEPLOG_SESSION_TTL: duration.default(12 * 3_600_000),
+  STEPLOG_SHUTDOWN_TIMEOUT: duration.default(10_000),
   STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
   STEPLOG_API_KEY: z.string().min(1).optional(),
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     faultWarehouseDownFile:
       s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE === undefined ? null : path.resolve(s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE),
     sessionTtlMs: s.STEPLOG_SESSION_TTL,
+    shutdownTimeoutMs: s.STEPLOG_SHUTDOWN_TIMEOUT,
     cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',
     sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,
     apiKey: s.STEPLOG_API_KEY ?? null,

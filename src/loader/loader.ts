@@ -35,6 +35,8 @@ interface PreparedBatch extends Batch {
  * the HTTP client both insert off the event loop); inserts and settles stay strictly in order.
  */
 export class Loader {
+  private stopping = false;
+
   constructor(
     private readonly transport: Transport,
     private readonly store: Pick<OltpStore, 'getUsers' | 'startImportJob' | 'saveImportJob'>,
@@ -42,13 +44,18 @@ export class Loader {
     private readonly options: LoaderOptions,
   ) {}
 
+  /** Ends the running load after its current batch (shutdown); the rest waits in the backlog. */
+  stop(): void {
+    this.stopping = true;
+  }
+
   async run(trigger: ImportTrigger): Promise<ImportJob> {
     const job = await this.store.startImportJob(trigger);
     const log = (this.options.log ?? SILENT).child({ job: job.id, trigger });
     let next: Promise<PreparedBatch | null> | undefined;
     try {
       next = this.prepare();
-      for (let batch = await next; batch; batch = await next) {
+      for (let batch = await next; batch && !this.stopping; batch = await next) {
         // Read ahead only among events never batched: a batch formed before is followed by a fresh look.
         next = batch.formed ? undefined : batch.more ? this.prepare(batch) : Promise.resolve(null);
         await this.deliver(batch, job, log);
