@@ -20,7 +20,7 @@ interface PreparedBatch extends Batch {
   readonly rows: WarehouseEventRow[];
   /** Rows of a batch formed before that the warehouse already holds. */
   readonly present: ReadonlySet<string>;
-  /** Whether more of the backlog may follow this batch. */
+  /** Whether more events never batched may follow this one (a full read). */
   readonly more: boolean;
 }
 
@@ -88,7 +88,7 @@ export class Loader {
       ...received,
       rows: received.events.map(toRow),
       present,
-      more: received.formed !== undefined || received.events.length === batchSize,
+      more: received.events.length === batchSize,
     };
   }
 

@@ -22,7 +22,7 @@ export class OutboxTransport implements Transport {
       const formed = await this.oldestFormed();
       if (formed) return formed;
     }
-    const afterId = after?.formed ? 0 : (after?.events.at(-1)?.id ?? 0);
+    const afterId = after?.events.at(-1)?.id ?? 0;
     const rows = await this.db
       .selectFrom('outbox')
       .innerJoin('events', 'events.id', 'outbox.event_pk')
