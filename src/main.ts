@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { buildApp, type App } from './api/app.ts';
+import type { AppDeps } from './api/deps.ts';
 import { createFirstKeys } from './auth/keys.ts';
 import type { Config } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
@@ -13,8 +14,9 @@ import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
-import { SqliteStore } from './store/sqlite/sqlite-store.ts';
-import type { OltpStore } from './store/store.ts';
+import type { KyselyStore } from './store/kysely/kysely-store.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { Store } from './store/store.ts';
 import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
 import type { Warehouse } from './warehouse/warehouse.ts';
@@ -23,16 +25,11 @@ import type { Warehouse } from './warehouse/warehouse.ts';
  * The composition root: the only module that names concrete adapters. Everything else receives
  * the interfaces built here.
  */
-export interface Runtime {
-  readonly log: Logger;
-  readonly store: OltpStore;
-  readonly warehouse: Warehouse;
-  readonly migrator: WarehouseMigrator;
+export interface Runtime extends AppDeps {
+  readonly store: Store;
   readonly transport: Transport;
-  readonly deadLetters: DeadLetters;
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
-  readonly ingest: IngestService;
   close(): Promise<void>;
 }
 
@@ -59,8 +56,8 @@ export function openWarehouse(config: Config): WarehouseHandle {
 }
 
 /** Opens and migrates the OLTP store alone: SQLite (WAL) may be shared with a running server. */
-export async function openStore(config: Config): Promise<SqliteStore> {
-  const store = SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'));
+export async function openStore(config: Config): Promise<KyselyStore> {
+  const store = openSqliteStore(path.join(config.dataDir, 'steplog.sqlite'));
   try {
     await store.migrate();
   } catch (error) {
@@ -74,20 +71,20 @@ export async function openStore(config: Config): Promise<SqliteStore> {
 export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
   const handle = openWarehouse(config);
   const { warehouse, migrator } = handle;
-  let store: SqliteStore | undefined;
+  let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
     await migrator.up();
     // Only one process owns the data dir, so a job still 'running' now was cut off when its process died.
-    await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
+    await store.importJobs.failInterrupted('interrupted: the process stopped during this job');
   } catch (error) {
     await store?.close();
     await handle.close();
     throw error;
   }
   const log = pino({ level: config.logLevel });
-  const transport = new OutboxTransport(store);
-  const loader = new Loader(transport, store, warehouse, {
+  const transport = new OutboxTransport(store.db);
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),
     ...loaderHooks,
@@ -100,17 +97,23 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
     onJob: () => void backlog.refresh().catch(() => undefined),
   });
-  const ingest = new IngestService(new GroupCommitter(store), backlog, (n) => {
+  const ingest = new IngestService(new GroupCommitter(store.eventLog, transport.enqueue), backlog, (n) => {
     backlog.added(n);
     scheduler.notifyAppended(n);
   });
   return {
     log,
     store,
+    catalog: store.catalog,
+    eventLog: store.eventLog,
+    importJobs: store.importJobs,
+    admins: store.admins,
+    savedQueries: store.savedQueries,
+    apiKeys: store.apiKeys,
     warehouse,
     migrator,
     transport,
-    deadLetters: new OutboxDeadLetters(store),
+    deadLetters: new OutboxDeadLetters(store.db),
     loader,
     scheduler,
     ingest,
@@ -151,5 +154,5 @@ export async function serve(config: Config): Promise<App> {
 /** The dead letters alone, for the CLI: they live in the store, which a running server shares. */
 export async function openDeadLetters(config: Config): Promise<{ deadLetters: DeadLetters; close(): Promise<void> }> {
   const store = await openStore(config);
-  return { deadLetters: new OutboxDeadLetters(store), close: () => store.close() };
+  return { deadLetters: new OutboxDeadLetters(store.db), close: () => store.close() };
 }

@@ -78,7 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await app.register(cookie);
   // No global limit: login and answer checks declare their own (the ingest path pays nothing).
   await app.register(rateLimit, { global: false });
-  await app.register(apiAuth, { store: deps.store });
+  await app.register(apiAuth, { store: deps });
 
   const routes = [
     healthRoutes,

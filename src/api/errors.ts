@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { describeError } from '../ingest/validate.ts';
 import { BacklogFullError } from '../ingest/backlog-gauge.ts';
-import { ConflictError, StoreUnavailableError } from '../store/store.ts';
+import { ConflictError, StoreUnavailableError } from '../store/errors.ts';
 import { WarehouseError } from '../warehouse/warehouse.ts';
 
 /** Seconds a client should wait before retrying a 503: about one loader back-off step. */

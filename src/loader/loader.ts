@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import type { Batch, FormedBatch, NewDeadLetter, Transport } from '../queue/transport.ts';
-import type { ImportJob, ImportTrigger, OltpStore } from '../store/store.ts';
+import type { Catalog } from '../store/catalog.ts';
+import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.ts';
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, monthBlocks, type Block } from './blocks.ts';
 import { denormalizer, type WarehouseEventRow } from './denormalize.ts';
@@ -39,7 +40,8 @@ export class Loader {
 
   constructor(
     private readonly transport: Transport,
-    private readonly store: Pick<OltpStore, 'getUsers' | 'startImportJob' | 'saveImportJob'>,
+    private readonly users: Pick<Catalog, 'getUsers'>,
+    private readonly importJobs: Pick<ImportJobs, 'start' | 'save'>,
     private readonly warehouse: Warehouse,
     private readonly options: LoaderOptions,
   ) {}
@@ -50,7 +52,7 @@ export class Loader {
   }
 
   async run(trigger: ImportTrigger): Promise<ImportJob> {
-    const job = await this.store.startImportJob(trigger);
+    const job = await this.importJobs.start(trigger);
     const log = (this.options.log ?? SILENT).child({ job: job.id, trigger });
     let next: Promise<PreparedBatch | null> | undefined;
     try {
@@ -59,7 +61,7 @@ export class Loader {
         // Read ahead only among events never batched: a batch formed before is followed by a fresh look.
         next = batch.formed ? undefined : batch.more ? this.prepare(batch) : Promise.resolve(null);
         await this.deliver(batch, job, log);
-        await this.store.saveImportJob(job);
+        await this.importJobs.save(job);
         next ??= this.prepare();
       }
       job.status = 'succeeded';
@@ -70,7 +72,7 @@ export class Loader {
       log.error({ err: error, rows: job.rows, batches: job.batches }, 'load failed; the batch stays in the backlog');
     }
     job.finishedAt = Date.now();
-    const finished = await this.store.saveImportJob(job);
+    const finished = await this.importJobs.save(job);
     if (finished.status === 'succeeded' && finished.batches > 0) {
       const { rows, batches, reconciled, deadLettered } = finished;
       log.info({ rows, batches, reconciled, deadLettered, ms: finished.finishedAt! - finished.startedAt }, 'load done');
@@ -82,7 +84,7 @@ export class Loader {
     const { batchSize } = this.options;
     const received = await this.transport.receive(batchSize, after);
     if (!received) return null;
-    const toRow = denormalizer(await this.store.getUsers(received.events.map((e) => e.userId)));
+    const toRow = denormalizer(await this.users.getUsers(received.events.map((e) => e.userId)));
     const present = received.formed ? await alreadyLoaded(this.warehouse, received.events) : new Set<string>();
     return {
       ...received,

@@ -1,4 +1,4 @@
-import type { ImportJob, ImportTrigger } from '../store/store.ts';
+import type { ImportJob, ImportTrigger } from '../store/import-jobs.ts';
 import type { Loader } from './loader.ts';
 
 export interface SchedulerOptions {

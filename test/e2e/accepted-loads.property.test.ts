@@ -177,7 +177,7 @@ describe('whatever the API accepts loads with equal values', () => {
         );
         expect(loaded).toHaveLength(ids.length);
         const byId = new Map(loaded.map((row) => [row.event_id, row]));
-        const stored = await runtime.store.getUsers(userIds);
+        const stored = await runtime.store.catalog.getUsers(userIds);
         ids.forEach((eventId, i) => {
           const sent = events[i]!;
           const body = bodies[i]!;

@@ -2,13 +2,15 @@ import path from 'node:path';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../src/events/event.ts';
 import { MAX_UINT32 } from '../../src/events/limits.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations.ts';
 import { tempDataDir } from '../helpers/server.ts';
 
 const openStore = async () => {
-  const store = SqliteStore.open(path.join(tempDataDir(), 'steplog.sqlite'));
+  const store = openSqliteStore(path.join(tempDataDir(), 'steplog.sqlite'));
   await store.migrate();
   return store;
 };
@@ -16,17 +18,17 @@ const openStore = async () => {
 describe('SQLite store ids', () => {
   it('never hands out an id again, not even a deleted task’s', async () => {
     const store = await openStore();
-    const first = await store.createTask({ title: 'a', text: '' });
-    const second = await store.createTask({ title: 'b', text: '' });
-    expect(await store.deleteTask(second.id)).toBe(true);
-    const third = await store.createTask({ title: 'c', text: '' });
+    const first = await store.catalog.createTask({ title: 'a', text: '' });
+    const second = await store.catalog.createTask({ title: 'b', text: '' });
+    expect(await store.catalog.deleteTask(second.id)).toBe(true);
+    const third = await store.catalog.createTask({ title: 'c', text: '' });
     expect([first.id, second.id, third.id]).toEqual([1, 2, 3]);
     await store.close();
   });
 
   it('stops the sequence at UInt32 instead of passing it', async () => {
     const store = await openStore();
-    const last = await store.createUser({
+    const last = await store.catalog.createUser({
       id: MAX_UINT32,
       name: 'last',
       email: '',
@@ -34,10 +36,10 @@ describe('SQLite store ids', () => {
       registrationDate: null,
     });
     expect(last.id).toBe(MAX_UINT32);
-    await expect(store.createUser({ name: 'next', email: '', joinDate: 0, registrationDate: null })).rejects.toThrow(
-      /CHECK constraint/,
-    );
-    await expect(store.createTask({ id: MAX_UINT32 + 1, title: 'past UInt32', text: '' })).rejects.toThrow(
+    await expect(
+      store.catalog.createUser({ name: 'next', email: '', joinDate: 0, registrationDate: null }),
+    ).rejects.toThrow(/CHECK constraint/);
+    await expect(store.catalog.createTask({ id: MAX_UINT32 + 1, title: 'past UInt32', text: '' })).rejects.toThrow(
       /CHECK constraint/,
     );
     await store.close();
@@ -87,9 +89,11 @@ describe('SQLite migration 0003', () => {
 describe('SQLite store appends', () => {
   it('an event for a task deleted after it was checked is refused alone, not the whole commit', async () => {
     const store = await openStore();
-    await store.createUser({ name: 'u', email: '', joinDate: 0, registrationDate: null });
-    const kept = await store.createTask({ title: 'kept', text: '' });
-    const doomed = await store.createTask({ title: 'doomed', text: '' });
+    const append = (events: readonly NewEvent[]) =>
+      store.eventLog.appendEvents(events, new OutboxTransport(store.db).enqueue);
+    await store.catalog.createUser({ name: 'u', email: '', joinDate: 0, registrationDate: null });
+    const kept = await store.catalog.createTask({ title: 'kept', text: '' });
+    const doomed = await store.catalog.createTask({ title: 'doomed', text: '' });
     const event = (stepId: number, n: number) => ({
       eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
       time: 0,
@@ -99,10 +103,10 @@ describe('SQLite store appends', () => {
     });
     // A repeated event_id naming the doomed task: the task is checked while it exists (and was
     // cached for good, before), but no event refers to it, so it can then be deleted.
-    expect((await store.appendEvents([event(kept.id, 1)]))[0]).toMatchObject({ ok: true });
-    expect((await store.appendEvents([event(doomed.id, 1)]))[0]).toMatchObject({ ok: true, duplicate: true });
-    expect(await store.deleteTask(doomed.id)).toBe(true);
-    const results = await store.appendEvents([event(doomed.id, 2), event(kept.id, 3)]);
+    expect((await append([event(kept.id, 1)]))[0]).toMatchObject({ ok: true });
+    expect((await append([event(doomed.id, 1)]))[0]).toMatchObject({ ok: true, duplicate: true });
+    expect(await store.catalog.deleteTask(doomed.id)).toBe(true);
+    const results = await append([event(doomed.id, 2), event(kept.id, 3)]);
     expect(results).toMatchObject([{ ok: false, field: 'step_id' }, { ok: true }]);
     await store.close();
   });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ImportJob } from '../../store/store.ts';
+import type { ImportJob } from '../../store/import-jobs.ts';
 import type { RouteOptions } from '../deps.ts';
 
 const ImportJobOutput = Type.Object({
@@ -31,7 +31,10 @@ export const toImportJobOutput = (job: ImportJob) => ({
   error: job.error,
 });
 
-export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, scheduler, transport }) => {
+export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
+  app,
+  { importJobs, scheduler, transport },
+) => {
   app.get(
     '/api/imports',
     {
@@ -56,7 +59,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     },
     async (request) => {
       const [jobs, backlog] = await Promise.all([
-        store.listImportJobs(Number(request.query.limit ?? 50)),
+        importJobs.list(Number(request.query.limit ?? 50)),
         transport.backlog(),
       ]);
       return {

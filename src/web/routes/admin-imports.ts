@@ -10,14 +10,14 @@ import { renderPage } from '../render.ts';
 /** The admin overview: import jobs (status, rows, duration, errors), the backlog, "load now", dead letters. */
 export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app,
-  { store, transport, scheduler, deadLetters },
+  { admins, importJobs, transport, scheduler, deadLetters },
 ) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
-  app.addHook('onRequest', requireAdmin(store));
+  app.addHook('onRequest', requireAdmin(admins));
 
   const overview = async () => {
     const [jobs, backlog, deadTotal, dead] = await Promise.all([
-      store.listImportJobs(50),
+      importJobs.list(50),
       transport.backlog(),
       deadLetters.count(),
       deadLetters.list({ limit: 50, after: 0 }),
