@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { buildApp, type App } from './api/app.ts';
-import { createFirstKeys } from './auth/keys.ts';
+import { buildApp, type App } from './server/app.ts';
+import { createFirstKeys } from './runtime/issue-keys.ts';
 import type { Config } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
