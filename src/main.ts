@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { pino } from 'pino';
-import { buildApp, type App } from './api/app.ts';
-import type { AppDeps } from './api/deps.ts';
-import { createFirstKeys } from './auth/keys.ts';
+import type { AppDeps } from './http/deps.ts';
+import { createFirstKeys } from './runtime/issue-keys.ts';
+import { buildApp, type App } from './server/app.ts';
 import type { Config } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';

@@ -1,3 +1,5 @@
+import { AppError } from '../errors/app-error.ts';
+
 /**
  * The ClickHouse boundary: chDB embedded, a ClickHouse server over HTTP in production. Both run
  * the same SQL; what differs between engines is a capability flag, never a check of which runs.
@@ -49,7 +51,11 @@ export interface WarehouseCapabilities {
 }
 
 /** The warehouse failed or could not be reached; the batch stays in the backlog. */
-export class WarehouseError extends Error {
+export class WarehouseError extends AppError {
+  readonly code = 'warehouse_unavailable';
+  readonly httpStatus = 503;
+  override readonly logLevel = 'warn';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'WarehouseError';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/api/app.ts';
-import { issueKey } from '../../src/auth/keys.ts';
+import { buildApp, type App } from '../../src/server/app.ts';
+import { issueKey } from '../../src/runtime/issue-keys.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { openRuntime, type Runtime } from '../../src/main.ts';
 import { uuidList } from '../../src/warehouse/uuid-list.ts';

@@ -1,35 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ImportJob } from '../../store/import-jobs.ts';
-import type { RouteOptions } from '../deps.ts';
-
-const ImportJobOutput = Type.Object({
-  id: Type.Integer(),
-  trigger: Type.String({ description: 'schedule, backlog (a batch filled) or manual' }),
-  status: Type.String({ description: 'running, succeeded or failed' }),
-  started_at: Type.String({ format: 'date-time' }),
-  finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  duration_ms: Type.Union([Type.Integer(), Type.Null()]),
-  rows: Type.Integer({ description: 'Rows inserted into ClickHouse' }),
-  batches: Type.Integer(),
-  reconciled: Type.Integer({ description: 'In-doubt rows found already loaded and not inserted again' }),
-  dead_lettered: Type.Integer({ description: 'Rows the warehouse refused for good, moved to the dead letters' }),
-  error: Type.Union([Type.String(), Type.Null()]),
-});
-
-export const toImportJobOutput = (job: ImportJob) => ({
-  id: job.id,
-  trigger: job.trigger,
-  status: job.status,
-  started_at: new Date(job.startedAt).toISOString(),
-  finished_at: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),
-  duration_ms: job.finishedAt === null ? null : job.finishedAt - job.startedAt,
-  rows: job.rows,
-  batches: job.batches,
-  reconciled: job.reconciled,
-  dead_lettered: job.deadLettered,
-  error: job.error,
-});
+import { ImportJobOutput, toImportJobOutput } from '../../http/presenters.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 
 export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app,

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { toDeadLetterOutput } from '../../api/routes/dead-letters.ts';
-import { toImportJobOutput } from '../../api/routes/imports.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { toDeadLetterOutput, toImportJobOutput } from '../../http/presenters.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';

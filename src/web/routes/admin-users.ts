@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { foundOr404 } from '../../api/errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { foundOr404 } from '../../http/errors.ts';
 import { IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { grants, hashToken, type Scope } from '../../auth/api-key.ts';
-import { SESSION_COOKIE } from '../../auth/session-cookie.ts';
-import type { AdminAccounts } from '../../store/admin-accounts.ts';
-import type { ApiKeyStore } from '../../store/api-keys.ts';
+import { grants, hashToken, type Scope } from '../auth/api-key.ts';
+import { SESSION_COOKIE } from '../auth/session-cookie.ts';
+import type { AdminAccounts } from '../store/admin-accounts.ts';
+import type { ApiKeyStore } from '../store/api-keys.ts';
 
 /** Who called: an API key, or a logged-in admin's session cookie (the web pages' fetch calls). */
 export type Credential =
