@@ -12,9 +12,11 @@ import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../t
  */
 export class OutboxTransport implements Transport {
   private readonly db: Kysely<Database>;
+  private readonly skipLocked: boolean;
 
-  constructor(store: Pick<KyselyStore, 'db'>) {
+  constructor(store: Pick<KyselyStore, 'db' | 'capabilities'>) {
     this.db = store.db;
+    this.skipLocked = store.capabilities.skipLocked;
   }
 
   async receive(limit: number, after?: Batch): Promise<Batch | null> {
@@ -64,16 +66,24 @@ export class OutboxTransport implements Transport {
       // Batch ids never repeat (AUTOINCREMENT), so neither do tokens.
       const formed = { id, token: `steplog:b${id}` };
       await trx.updateTable('outbox_batches').set({ token: formed.token }).where('id', '=', id).execute();
+      // Competing loaders may have read the same rows: the batch is what this update claims.
+      const claimed = new Set<number>();
       for (const [from, to] of contiguousRanges(batch.events.map((e) => e.id))) {
-        await trx
-          .updateTable('outbox')
-          .set({ batch_id: id })
+        const unclaimed = trx
+          .selectFrom('outbox')
+          .select('event_pk')
           .where('event_pk', '>=', from)
           .where('event_pk', '<=', to)
-          .where('batch_id', 'is', null)
+          .where('batch_id', 'is', null);
+        const rows = await trx
+          .updateTable('outbox')
+          .set({ batch_id: id })
+          .where('event_pk', 'in', this.skipLocked ? unclaimed.forUpdate().skipLocked() : unclaimed)
+          .returning('event_pk')
           .execute();
+        for (const row of rows) claimed.add(row.event_pk);
       }
-      return { ...batch, formed };
+      return { events: batch.events.filter((e) => claimed.has(e.id)), formed };
     });
   }
 

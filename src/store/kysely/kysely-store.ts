@@ -21,6 +21,14 @@ import type { Database } from './database.ts';
 
 const IDS_PER_STATEMENT = 20_000;
 
+export interface StoreCapabilities {
+  /**
+   * `SELECT … FOR UPDATE SKIP LOCKED`: competing loaders claim disjoint outbox rows without
+   * waiting for each other. Without it (SQLite) writers are serialized anyway.
+   */
+  readonly skipLocked: boolean;
+}
+
 /**
  * The store's queries, written once with Kysely for every SQL dialect. A dialect adapter
  * (sqlite/, postgres/) supplies the Kysely instance and its migrations.
@@ -32,6 +40,9 @@ export abstract class KyselyStore implements OltpStore {
   protected constructor(readonly db: Kysely<Database>) {
     this.apiKeys = new KyselyApiKeys(db);
   }
+
+  /** What the dialect can do that the shared queries use when present. */
+  abstract readonly capabilities: StoreCapabilities;
 
   abstract migrate(): Promise<void>;
 

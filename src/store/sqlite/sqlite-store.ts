@@ -18,6 +18,7 @@ interface HotStatements {
 
 /** The embedded OLTP store: one SQLite file in WAL mode, fsynced on every commit. */
 export class SqliteStore extends KyselyStore {
+  readonly capabilities = { skipLocked: false };
   private hot: HotStatements | undefined;
 
   private constructor(private readonly sqlite: SQLite.Database) {
