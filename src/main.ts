@@ -13,6 +13,8 @@ import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
+import type { KyselyStore } from './store/kysely/kysely-store.ts';
+import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { OltpStore } from './store/store.ts';
 import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
@@ -58,9 +60,15 @@ export function openWarehouse(config: Config): WarehouseHandle {
   };
 }
 
-/** Opens and migrates the OLTP store alone: SQLite (WAL) may be shared with a running server. */
-export async function openStore(config: Config): Promise<SqliteStore> {
-  const store = SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'));
+/**
+ * Opens and migrates the OLTP store alone: PostgreSQL when configured, else SQLite in the data dir
+ * (WAL: it may be shared with a running server).
+ */
+export async function openStore(config: Config): Promise<KyselyStore> {
+  const store =
+    config.databaseUrl === null
+      ? SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'))
+      : PostgresStore.open(config.databaseUrl);
   try {
     await store.migrate();
   } catch (error) {
@@ -74,7 +82,7 @@ export async function openStore(config: Config): Promise<SqliteStore> {
 export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
   const handle = openWarehouse(config);
   const { warehouse, migrator } = handle;
-  let store: SqliteStore | undefined;
+  let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
     await migrator.up();
