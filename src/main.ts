@@ -15,6 +15,7 @@ import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
+import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
@@ -55,9 +56,15 @@ export function openWarehouse(config: Config): WarehouseHandle {
   };
 }
 
-/** Opens and migrates the OLTP store alone: SQLite (WAL) may be shared with a running server. */
+/**
+ * Opens and migrates the OLTP store alone: PostgreSQL when configured, else SQLite in the data dir
+ * (WAL: it may be shared with a running server).
+ */
 export async function openStore(config: Config): Promise<KyselyStore> {
-  const store = openSqliteStore(path.join(config.dataDir, 'steplog.sqlite'));
+  const store =
+    config.databaseUrl === null
+      ? openSqliteStore(path.join(config.dataDir, 'steplog.sqlite'))
+      : openPostgresStore(config.databaseUrl);
   try {
     await store.migrate();
   } catch (error) {
@@ -83,7 +90,7 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     throw error;
   }
   const log = pino({ level: config.logLevel });
-  const transport = new OutboxTransport(store.db);
+  const transport = new OutboxTransport(store);
   const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),

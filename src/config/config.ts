@@ -7,6 +7,10 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** PostgreSQL's URL when it is the store; null keeps SQLite in the data dir. */
+  readonly databaseUrl: string | null;
+  /** RabbitMQ's URL when it is the transport; null keeps the store's outbox. */
+  readonly amqpUrl: string | null;
   /** How often the loader moves the backlog into the warehouse. */
   readonly flushIntervalMs: number;
   /** Rows per warehouse insert; a backlog this large also triggers a load before the interval. */
@@ -77,6 +81,14 @@ const schema = z.object({
   STEPLOG_HOST: z.string().min(1).default('127.0.0.1'),
   STEPLOG_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   STEPLOG_DATA_DIR: z.string().min(1).default('./data'),
+  STEPLOG_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres://… URL')
+    .optional(),
+  STEPLOG_AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\/\S+$/, 'expected an amqp://… URL')
+    .optional(),
   STEPLOG_FLUSH_INTERVAL: duration.default(300_000),
   STEPLOG_BATCH_SIZE: positiveInt(1_000_000).default(10_000),
   STEPLOG_MAX_EVENTS_PER_REQUEST: positiveInt(100_000).default(10_000),
@@ -112,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: s.STEPLOG_HOST,
     port: s.STEPLOG_PORT,
     dataDir: path.resolve(s.STEPLOG_DATA_DIR),
+    databaseUrl: s.STEPLOG_DATABASE_URL ?? null,
+    amqpUrl: s.STEPLOG_AMQP_URL ?? null,
     flushIntervalMs: s.STEPLOG_FLUSH_INTERVAL,
     batchSize: s.STEPLOG_BATCH_SIZE,
     maxEventsPerRequest: s.STEPLOG_MAX_EVENTS_PER_REQUEST,

@@ -101,13 +101,16 @@ export class Loader {
    */
   private async deliver(prepared: PreparedBatch, job: ImportJob, log: Logger): Promise<void> {
     const batch = await this.transport.form(prepared);
+    // A competing loader may have claimed some of the events read: only the formed ones are ours.
+    const members = new Set(batch.events.map((e) => e.eventId));
+    const ours = prepared.rows.filter((row) => members.has(row.event_id));
     const byToken = this.warehouse.capabilities.insertDeduplication;
-    const rows = byToken ? prepared.rows : prepared.rows.filter((row) => !prepared.present.has(row.event_id));
+    const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
     const refused: { row: WarehouseEventRow; token: string; error: string }[] = [];
     for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
     await this.options.afterInsert?.();
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
-    job.rows += prepared.rows.length - prepared.present.size - refused.length;
+    job.rows += ours.length - prepared.present.size - refused.length;
     job.reconciled += prepared.present.size;
     job.deadLettered += refused.length;
     job.batches += 1;

@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       serverUrl: 'http://127.0.0.1:8000',
       maxBacklog: 1_000_000,
       faultWarehouseDownFile: null,
+      databaseUrl: null,
+      amqpUrl: null,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -35,6 +37,8 @@ describe('loadConfig', () => {
     ['STEPLOG_URL', 'not a url'],
     ['STEPLOG_MAX_BACKLOG', '0'],
     ['STEPLOG_MAX_BACKLOG', 'lots'],
+    ['STEPLOG_DATABASE_URL', 'mysql://db/steplog'],
+    ['STEPLOG_AMQP_URL', 'http://rabbit'],
   ])('stops on %s=%s with a message naming the setting', (setting, value) => {
     expect(() => loadConfig({ [setting]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [setting]: value })).toThrow(new RegExp(`^${setting}: `));
@@ -44,6 +48,17 @@ describe('loadConfig', () => {
     const config = loadConfig({ STEPLOG_MAX_BACKLOG: '500', STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: 'down' });
     expect(config.maxBacklog).toBe(500);
     expect(config.faultWarehouseDownFile).toBe(`${process.cwd()}/down`);
+  });
+
+  it('selects PostgreSQL and RabbitMQ by URL', () => {
+    const config = loadConfig({
+      STEPLOG_DATABASE_URL: 'postgres://steplog@db:5432/steplog',
+      STEPLOG_AMQP_URL: 'amqp://guest:guest@mq:5672',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://steplog@db:5432/steplog',
+      amqpUrl: 'amqp://guest:guest@mq:5672',
+    });
   });
 
   it('refuses to start the server on a bad setting, naming it', async () => {

@@ -17,7 +17,7 @@ export { random };
 export async function openAdapters(dir = tempDataDir()) {
   const store = openSqliteStore(path.join(dir, 'steplog.sqlite'));
   await store.migrate();
-  const transport = new OutboxTransport(store.db);
+  const transport = new OutboxTransport(store);
   const append = (events: readonly NewEvent[]) => store.eventLog.appendEvents(events, transport.enqueue);
   const warehouse = ChdbWarehouse.open(path.join(dir, 'clickhouse'));
   await new WarehouseMigrator(warehouse).up();
