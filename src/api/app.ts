@@ -8,6 +8,8 @@ import type { Config } from '../config/config.ts';
 import { AJV_OPTIONS } from '../ingest/validate.ts';
 import { apiAuth } from './auth/api-auth.ts';
 import { registerErrorHandler } from './errors.ts';
+import { metricsPlugin } from '../metrics/metrics-plugin.ts';
+import { requestContext, requestId } from './request-context.ts';
 import { registerRedoc } from './redoc/redoc.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
@@ -36,7 +38,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     ajv: { customOptions: AJV_OPTIONS },
+    genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(requestContext);
 
   await registerSecurityHeaders(app);
   await app.register(swagger, {
@@ -79,6 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   // No global limit: login and answer checks declare their own (the ingest path pays nothing).
   await app.register(rateLimit, { global: false });
   await app.register(apiAuth, { store: deps.store });
+  await app.register(metricsPlugin, { metrics: deps.metrics });
 
   const routes = [
     healthRoutes,
