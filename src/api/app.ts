@@ -17,6 +17,7 @@ import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
+import { readyRoutes } from './routes/ready.ts';
 import { martRoutes } from './routes/marts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -88,6 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
 
   const routes = [
     healthRoutes,
+    readyRoutes,
     userRoutes,
     taskRoutes,
     eventRoutes,

@@ -66,11 +66,11 @@ describe('API keys', () => {
     expect(keys.admin).toMatch(/^sl_admin_[\w-]{43}$/);
   });
 
-  it('every route in the OpenAPI document but /healthz refuses a missing key and a key of another scope', async () => {
+  it('every route in the OpenAPI document but the probes refuses a missing key and a key of another scope', async () => {
     const ops = await operations();
     expect(ops.length).toBeGreaterThan(20);
     expect(ops).toContainEqual({ method: 'GET', path: '/metrics', scope: 'metrics' });
-    expect(ops.filter((op) => op.scope === 'public').map((op) => op.path)).toEqual(['/healthz']);
+    expect(ops.filter((op) => op.scope === 'public').map((op) => op.path)).toEqual(['/healthz', '/readyz']);
     for (const op of ops) {
       const route = `${op.method} ${op.path}`;
       if (op.scope === 'public') {
