@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { pino } from 'pino';
 import type { AppDeps } from './http/deps.ts';
 import { createFirstKeys } from './runtime/issue-keys.ts';
 import { buildApp, type App } from './server/app.ts';
@@ -9,11 +8,15 @@ import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Loader, type LoaderOptions } from './loader/loader.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
+import { createLogger } from './runtime/logger.ts';
+import { outsideRequest } from './runtime/request-context.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
 import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
@@ -31,6 +34,7 @@ export interface Runtime extends AppDeps {
   readonly transport: Transport;
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -77,7 +81,7 @@ export async function openStore(config: Config): Promise<KyselyStore> {
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
 export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
   const handle = openWarehouse(config);
-  const { warehouse, migrator } = handle;
+  const { migrator } = handle;
   let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
@@ -89,11 +93,18 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     await handle.close();
     throw error;
   }
-  const log = pino({ level: config.logLevel });
+  const log = createLogger(config);
   const transport = new OutboxTransport(store);
+  const deadLetters = new OutboxDeadLetters(store.db);
+  const metrics = new Metrics({ backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() });
+  // Only queries made for a mart or stats route are timed; everything else passes straight through.
+  const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
+    metrics.martQueryDuration.observe({ mart }, seconds),
+  );
   const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),
+    observer: metrics,
     ...loaderHooks,
   });
   const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
@@ -103,11 +114,19 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     batchSize: config.batchSize,
     // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
     onJob: () => void backlog.refresh().catch(() => undefined),
+    observer: metrics,
   });
-  const ingest = new IngestService(new GroupCommitter(store.eventLog, transport.enqueue), backlog, (n) => {
-    backlog.added(n);
-    scheduler.notifyAppended(n);
-  });
+  const ingest = new IngestService(
+    new GroupCommitter(store.eventLog, transport.enqueue),
+    backlog,
+    (n) => {
+      backlog.added(n);
+      // A load this starts is the pipeline's, not the request's: its log lines carry no request id.
+      outsideRequest(() => scheduler.notifyAppended(n));
+    },
+    Date.now,
+    metrics,
+  );
   return {
     log,
     store,
@@ -120,10 +139,11 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     warehouse,
     migrator,
     transport,
-    deadLetters: new OutboxDeadLetters(store.db),
+    deadLetters,
     loader,
     scheduler,
     ingest,
+    metrics,
     async close() {
       loader.stop();
       await scheduler.stop();

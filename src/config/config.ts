@@ -20,6 +20,8 @@ export interface Config {
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** JSON lines (for a collector), or pretty colored lines for a terminal. */
+  readonly logFormat: 'json' | 'pretty';
   /** Where CLI commands find a running server (chDB lets only one process own the data dir). */
   readonly serverUrl: string;
   /** Undelivered events past which ingest answers 503 + Retry-After and writes nothing. */
@@ -94,6 +96,7 @@ const schema = z.object({
   STEPLOG_MAX_EVENTS_PER_REQUEST: positiveInt(100_000).default(10_000),
   STEPLOG_BODY_LIMIT: positiveInt(1 << 30).default(8 * 1024 * 1024),
   STEPLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STEPLOG_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   STEPLOG_URL: z.url().optional(),
   STEPLOG_MAX_BACKLOG: positiveInt(1_000_000_000).default(1_000_000),
   STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: z.string().min(1).optional(),
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxEventsPerRequest: s.STEPLOG_MAX_EVENTS_PER_REQUEST,
     bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
     logLevel: s.STEPLOG_LOG_LEVEL,
+    logFormat: s.STEPLOG_LOG_FORMAT,
     serverUrl: s.STEPLOG_URL ?? `http://127.0.0.1:${s.STEPLOG_PORT}`,
     maxBacklog: s.STEPLOG_MAX_BACKLOG,
     faultWarehouseDownFile:

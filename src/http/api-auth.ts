@@ -28,8 +28,8 @@ interface ApiAuthStore {
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,200})$/;
 
-/** Every /api route and /healthz must say which scope it needs: a route that forgets fails start-up. */
-const guarded = (url: string) => url.startsWith('/api/') || url === '/healthz';
+/** Every /api route and the ops routes must say which scope they need: a route that forgets fails start-up. */
+const guarded = (url: string) => url.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(url);
 
 async function authenticate(request: FastifyRequest, store: ApiAuthStore): Promise<Credential | string> {
   const header = request.headers.authorization;

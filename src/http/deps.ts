@@ -2,6 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { DeadLetters, Transport } from '../queue/transport.ts';
 import type { AdminAccounts } from '../store/admin-accounts.ts';
 import type { ApiKeyStore } from '../store/api-keys.ts';
@@ -27,6 +28,7 @@ export interface AppDeps {
   readonly log: Logger;
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
+  readonly metrics: Metrics;
 }
 
 export type RouteOptions = AppDeps & { readonly config: Config };

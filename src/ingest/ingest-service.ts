@@ -1,7 +1,8 @@
 import type { NewEvent } from '../events/event.ts';
 import { EventInput } from '../events/schemas.ts';
-import type { BacklogGauge } from './backlog-gauge.ts';
+import { BacklogFullError, type BacklogGauge } from './backlog-gauge.ts';
 import type { GroupCommitter } from './group-commit.ts';
+import type { IngestObserver, RejectionReason } from './ingest-observer.ts';
 import { normalizeEvent } from './normalize.ts';
 import { compileValidator, type FieldError } from './validate.ts';
 
@@ -22,9 +23,37 @@ export class IngestService {
     private readonly backlog: Pick<BacklogGauge, 'check'>,
     private readonly onCommitted: (newEvents: number) => void,
     private readonly now: () => number = Date.now,
+    private readonly observer?: IngestObserver,
   ) {}
 
   async ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+    let results: IngestResult[];
+    try {
+      results = await this.answer(items);
+    } catch (error) {
+      const reason = error instanceof BacklogFullError ? 'backlog_full' : 'store_unavailable';
+      this.observer?.rejected('learning', reason, items.length);
+      throw error;
+    }
+    if (this.observer) this.observe(this.observer, results);
+    return results;
+  }
+
+  private observe(observer: IngestObserver, results: readonly IngestResult[]): void {
+    const rejected = new Map<RejectionReason, number>();
+    let accepted = 0;
+    for (const result of results) {
+      if (result.status === 'accepted') accepted += 1;
+      else {
+        const reason = result.error.error as RejectionReason;
+        rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
+      }
+    }
+    if (accepted > 0) observer.accepted('learning', accepted);
+    for (const [reason, count] of rejected) observer.rejected('learning', reason, count);
+  }
+
+  private async answer(items: readonly unknown[]): Promise<IngestResult[]> {
     this.backlog.check();
     const now = this.now();
     const results: IngestResult[] = new Array<IngestResult>(items.length);
@@ -55,7 +84,7 @@ export class IngestService {
   }
 }
 
-const rejected = (error: string, { field, message }: FieldError): IngestResult => ({
+const rejected = (error: RejectionReason, { field, message }: FieldError): IngestResult => ({
   status: 'rejected',
   error: { error, field, message },
 });

@@ -5,6 +5,7 @@ import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, monthBlocks, type Block } from './blocks.ts';
 import { denormalizer, type WarehouseEventRow } from './denormalize.ts';
+import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
 
 const SILENT = pino({ level: 'silent' });
@@ -15,6 +16,7 @@ export interface LoaderOptions {
   readonly log?: Logger;
   /** Called between the warehouse insert and the settle: the one moment a crash leaves a batch in doubt. */
   readonly afterInsert?: () => void | Promise<void>;
+  readonly observer?: Pick<LoaderObserver, 'batchLoaded' | 'deadLettered'>;
 }
 
 interface PreparedBatch extends Batch {
@@ -100,6 +102,7 @@ export class Loader {
    * already holds are left out.
    */
   private async deliver(prepared: PreparedBatch, job: ImportJob, log: Logger): Promise<void> {
+    const started = performance.now();
     const batch = await this.transport.form(prepared);
     // A competing loader may have claimed some of the events read: only the formed ones are ours.
     const members = new Set(batch.events.map((e) => e.eventId));
@@ -110,7 +113,10 @@ export class Loader {
     for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
     await this.options.afterInsert?.();
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
-    job.rows += ours.length - prepared.present.size - refused.length;
+    const inserted = ours.length - prepared.present.size - refused.length;
+    this.options.observer?.batchLoaded(inserted, (performance.now() - started) / 1000);
+    if (refused.length > 0) this.options.observer?.deadLettered(refused.length);
+    job.rows += inserted;
     job.reconciled += prepared.present.size;
     job.deadLettered += refused.length;
     job.batches += 1;

@@ -1,10 +1,12 @@
 import type { ImportJob, ImportTrigger } from '../store/import-jobs.ts';
 import type { Loader } from './loader.ts';
+import type { LoaderObserver } from './loader-observer.ts';
 
 export interface SchedulerOptions {
   readonly flushIntervalMs: number;
   readonly batchSize: number;
   readonly onJob?: (job: ImportJob) => void;
+  readonly observer?: Pick<LoaderObserver, 'runEnded' | 'retryScheduled'>;
 }
 
 /**
@@ -55,6 +57,7 @@ export class LoadScheduler {
     try {
       const job = await this.current;
       this.failures = job.status === 'failed' ? this.failures + 1 : 0;
+      this.options.observer?.runEnded(job.status === 'failed' ? 'failed' : 'succeeded');
       this.options.onJob?.(job);
       if (this.failures > 0) this.retryLater();
       else if (this.arrivedSinceRun >= this.options.batchSize) void this.runInBackground('backlog');
@@ -62,6 +65,7 @@ export class LoadScheduler {
     } catch (error) {
       // The job could not even be recorded (the store failed): back off as after a failed job.
       this.failures += 1;
+      this.options.observer?.runEnded('failed');
       this.retryLater();
       throw error;
     } finally {
@@ -70,7 +74,9 @@ export class LoadScheduler {
   }
 
   private retryLater(): void {
-    this.schedule(Math.min(this.options.flushIntervalMs, 1000 * 2 ** (this.failures - 1)));
+    const delayMs = Math.min(this.options.flushIntervalMs, 1000 * 2 ** (this.failures - 1));
+    this.options.observer?.retryScheduled(delayMs);
+    this.schedule(delayMs);
   }
 
   /** A run nobody awaits: its failure is already counted and retried, so it must not reject unhandled. */
