@@ -112,8 +112,12 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   const scheduler = new LoadScheduler(loader, {
     flushIntervalMs: config.flushIntervalMs,
     batchSize: config.batchSize,
+    log,
     // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
-    onJob: () => void backlog.refresh().catch(() => undefined),
+    onJob: () =>
+      void backlog
+        .refresh()
+        .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading')),
     observer: metrics,
   });
   const ingest = new IngestService(
