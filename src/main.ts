@@ -11,11 +11,10 @@ import { LoadScheduler } from './loader/scheduler.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
-import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { OltpStore } from './store/store.ts';
-import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
 import type { Warehouse } from './warehouse/warehouse.ts';
 
@@ -39,22 +38,31 @@ export interface Runtime {
 export interface WarehouseHandle {
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
+  /** Where the warehouse is, for messages. */
+  readonly location: string;
   close(): Promise<void>;
 }
 
-/** Opens the warehouse alone (CLI commands when no server owns the data dir). */
-export function openWarehouse(config: Config): WarehouseHandle {
-  const release = lockDataDir(config.dataDir);
-  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'), {
-    downWhileFileExists: config.faultWarehouseDownFile,
-  });
+/** What tests may change in what the composition root builds; production passes none. */
+export interface RuntimeHooks {
+  /** Wraps the warehouse every component receives (fault injection around any adapter). */
+  readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
+  readonly loader?: Partial<LoaderOptions>;
+}
+
+/**
+ * Opens the configured warehouse alone (also for CLI commands); WarehouseInUseError when another
+ * process owns it and must be reached through its server.
+ */
+export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
+  const location = path.join(config.dataDir, 'clickhouse');
+  const opened: Warehouse = ChdbWarehouse.open(location);
+  const warehouse = hooks.wrapWarehouse?.(opened) ?? opened;
   return {
     warehouse,
     migrator: new WarehouseMigrator(warehouse),
-    async close() {
-      await warehouse.close();
-      release();
-    },
+    location,
+    close: () => warehouse.close(),
   };
 }
 
@@ -71,8 +79,8 @@ export async function openStore(config: Config): Promise<SqliteStore> {
 }
 
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
-export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
-  const handle = openWarehouse(config);
+export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<Runtime> {
+  const handle = await openWarehouse(config, hooks);
   const { warehouse, migrator } = handle;
   let store: SqliteStore | undefined;
   try {
@@ -90,7 +98,7 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   const loader = new Loader(transport, store, warehouse, {
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),
-    ...loaderHooks,
+    ...hooks.loader,
   });
   const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
   await backlog.refresh();
@@ -124,8 +132,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
 }
 
 /** API + loader in one process, until SIGINT/SIGTERM. */
-export async function serve(config: Config): Promise<App> {
-  const runtime = await openRuntime(config);
+export async function serve(config: Config, hooks: RuntimeHooks = {}): Promise<App> {
+  const runtime = await openRuntime(config, hooks);
   const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
   if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);

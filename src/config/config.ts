@@ -16,12 +16,12 @@ export interface Config {
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Where CLI commands find a running server (chDB lets only one process own the data dir). */
+  /** Where CLI commands find a running server: STEPLOG_URL, else this machine on `port`. */
   readonly serverUrl: string;
+  /** STEPLOG_URL was given: CLI commands go through that server instead of opening the warehouse. */
+  readonly serverUrlGiven: boolean;
   /** Undelivered events past which ingest answers 503 + Retry-After and writes nothing. */
   readonly maxBacklog: number;
-  /** Test only: while this file exists every warehouse call fails, as if ClickHouse were down. */
-  readonly faultWarehouseDownFile: string | null;
   /** How long an admin stays logged in. */
   readonly sessionTtlMs: number;
   /** How long a SIGTERM may take to finish the running load and close the stores. */
@@ -84,7 +84,6 @@ const schema = z.object({
   STEPLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STEPLOG_URL: z.url().optional(),
   STEPLOG_MAX_BACKLOG: positiveInt(1_000_000_000).default(1_000_000),
-  STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: z.string().min(1).optional(),
   STEPLOG_SESSION_TTL: duration.default(12 * 3_600_000),
   STEPLOG_SHUTDOWN_TIMEOUT: duration.default(10_000),
   STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
@@ -118,9 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
     logLevel: s.STEPLOG_LOG_LEVEL,
     serverUrl: s.STEPLOG_URL ?? `http://127.0.0.1:${s.STEPLOG_PORT}`,
+    serverUrlGiven: s.STEPLOG_URL !== undefined,
     maxBacklog: s.STEPLOG_MAX_BACKLOG,
-    faultWarehouseDownFile:
-      s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE === undefined ? null : path.resolve(s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE),
     sessionTtlMs: s.STEPLOG_SESSION_TTL,
     shutdownTimeoutMs: s.STEPLOG_SHUTDOWN_TIMEOUT,
     cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',

@@ -9,8 +9,8 @@ describe('loadConfig', () => {
       flushIntervalMs: 300_000,
       batchSize: 10_000,
       serverUrl: 'http://127.0.0.1:8000',
+      serverUrlGiven: false,
       maxBacklog: 1_000_000,
-      faultWarehouseDownFile: null,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -40,10 +40,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [setting]: value })).toThrow(new RegExp(`^${setting}: `));
   });
 
-  it('reads the backlog bound and resolves the test-only fault file', () => {
-    const config = loadConfig({ STEPLOG_MAX_BACKLOG: '500', STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: 'down' });
-    expect(config.maxBacklog).toBe(500);
-    expect(config.faultWarehouseDownFile).toBe(`${process.cwd()}/down`);
+  it('reads the backlog bound', () => {
+    expect(loadConfig({ STEPLOG_MAX_BACKLOG: '500' }).maxBacklog).toBe(500);
+  });
+
+  it('marks a STEPLOG_URL as given: the CLI then goes through that server', () => {
+    expect(loadConfig({ STEPLOG_URL: 'http://10.0.0.5:8000/' })).toMatchObject({
+      serverUrl: 'http://10.0.0.5:8000/',
+      serverUrlGiven: true,
+    });
   });
 
   it('refuses to start the server on a bad setting, naming it', async () => {

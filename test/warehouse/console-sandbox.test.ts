@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
 import { tempDataDir } from '../helpers/server.ts';
 
