@@ -15,6 +15,7 @@ import { closeOnSignals } from './runtime/graceful-shutdown.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { OltpStore } from './store/store.ts';
 import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
+import { ClickHouseServerWarehouse } from './warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
 import type { Warehouse } from './warehouse/warehouse.ts';
 
@@ -55,8 +56,18 @@ export interface RuntimeHooks {
  * process owns it and must be reached through its server.
  */
 export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
-  const location = path.join(config.dataDir, 'clickhouse');
-  const opened: Warehouse = ChdbWarehouse.open(location);
+  let opened: Warehouse;
+  let location: string;
+  if (config.clickhouseUrls === null) {
+    location = path.join(config.dataDir, 'clickhouse');
+    opened = ChdbWarehouse.open(location);
+  } else {
+    const server = await ClickHouseServerWarehouse.connect(config.clickhouseUrls, {
+      requestTimeoutMs: config.clickhouseTimeoutMs,
+    });
+    location = server.location;
+    opened = server;
+  }
   const warehouse = hooks.wrapWarehouse?.(opened) ?? opened;
   return {
     warehouse,

@@ -7,6 +7,13 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /**
+   * The warehouse: ClickHouse servers over HTTP (one, or the replicas of one cluster, used in
+   * turn when one fails), or null for chDB embedded in the data dir.
+   */
+  readonly clickhouseUrls: readonly string[] | null;
+  /** How long one request to a ClickHouse server may take. */
+  readonly clickhouseTimeoutMs: number;
   /** How often the loader moves the backlog into the warehouse. */
   readonly flushIntervalMs: number;
   /** Rows per warehouse insert; a backlog this large also triggers a load before the interval. */
@@ -71,12 +78,28 @@ const duration = z.string().transform((text, ctx) => {
   return value;
 });
 
+const httpUrls = z.string().transform((text, ctx) => {
+  const urls = text.split(',').map((part) => part.trim());
+  for (const url of urls) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected http(s)://[user:password@]host:port/, comma-separated, got "${url}"`,
+      });
+      return z.NEVER;
+    }
+  }
+  return urls;
+});
+
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
 const schema = z.object({
   STEPLOG_HOST: z.string().min(1).default('127.0.0.1'),
   STEPLOG_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   STEPLOG_DATA_DIR: z.string().min(1).default('./data'),
+  STEPLOG_CLICKHOUSE_URL: httpUrls.optional(),
+  STEPLOG_CLICKHOUSE_TIMEOUT: duration.default(300_000),
   STEPLOG_FLUSH_INTERVAL: duration.default(300_000),
   STEPLOG_BATCH_SIZE: positiveInt(1_000_000).default(10_000),
   STEPLOG_MAX_EVENTS_PER_REQUEST: positiveInt(100_000).default(10_000),
@@ -111,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: s.STEPLOG_HOST,
     port: s.STEPLOG_PORT,
     dataDir: path.resolve(s.STEPLOG_DATA_DIR),
+    clickhouseUrls: s.STEPLOG_CLICKHOUSE_URL ?? null,
+    clickhouseTimeoutMs: s.STEPLOG_CLICKHOUSE_TIMEOUT,
     flushIntervalMs: s.STEPLOG_FLUSH_INTERVAL,
     batchSize: s.STEPLOG_BATCH_SIZE,
     maxEventsPerRequest: s.STEPLOG_MAX_EVENTS_PER_REQUEST,

@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     ['STEPLOG_URL', 'not a url'],
     ['STEPLOG_MAX_BACKLOG', '0'],
     ['STEPLOG_MAX_BACKLOG', 'lots'],
+    ['STEPLOG_CLICKHOUSE_URL', 'clickhouse-1:8123'],
+    ['STEPLOG_CLICKHOUSE_URL', 'http://a:8123/,ftp://b/'],
   ])('stops on %s=%s with a message naming the setting', (setting, value) => {
     expect(() => loadConfig({ [setting]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [setting]: value })).toThrow(new RegExp(`^${setting}: `));
@@ -42,6 +44,14 @@ describe('loadConfig', () => {
 
   it('reads the backlog bound', () => {
     expect(loadConfig({ STEPLOG_MAX_BACKLOG: '500' }).maxBacklog).toBe(500);
+  });
+
+  it('selects the warehouse: chDB unless STEPLOG_CLICKHOUSE_URL lists ClickHouse servers', () => {
+    expect(loadConfig({}).clickhouseUrls).toBeNull();
+    expect(
+      loadConfig({ STEPLOG_CLICKHOUSE_URL: 'http://steplog:pw@ch-1:8123/, http://steplog:pw@ch-2:8123/' })
+        .clickhouseUrls,
+    ).toEqual(['http://steplog:pw@ch-1:8123/', 'http://steplog:pw@ch-2:8123/']);
   });
 
   it('marks a STEPLOG_URL as given: the CLI then goes through that server', () => {

@@ -7,7 +7,7 @@ import {
   type WarehouseCapabilities,
 } from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
-import { sandboxViolation } from '../console-sandbox.ts';
+import { ONE_STATEMENT, sandboxViolation, separatesStatements } from '../console-sandbox.ts';
 import { lockOwnerDir } from './owner-lock.ts';
 
 /** Threads one console query may use: the rest of the machine stays with loads and marts. */
@@ -61,6 +61,7 @@ export class ChdbWarehouse implements Warehouse {
     // subquery; ClickHouse 26's analyzer would apply it. The newlines keep a trailing `--` comment
     // from swallowing the closing parenthesis. The marker names the query for KILL QUERY.
     // The engine's parser says what the query touches; the sandbox refuses the host and other databases.
+    if (separatesStatements(sql)) throw new WarehouseError(ONE_STATEMENT);
     const ast = await this.run(() =>
       this.consoleSession().queryAsync(`EXPLAIN AST SELECT * FROM (\n${sql}\n)`, { format: 'TSVRaw' }),
     );
