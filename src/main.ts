@@ -13,7 +13,6 @@ import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
-import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
 import { createLogger } from './runtime/logger.ts';
 import { outsideRequest } from './runtime/request-context.ts';
@@ -21,7 +20,8 @@ import type { KyselyStore } from './store/kysely/kysely-store.ts';
 import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
-import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
+import { ClickHouseServerWarehouse } from './warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
 import type { Warehouse } from './warehouse/warehouse.ts';
 
@@ -41,22 +41,41 @@ export interface Runtime extends AppDeps {
 export interface WarehouseHandle {
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
+  /** Where the warehouse is, for messages. */
+  readonly location: string;
   close(): Promise<void>;
 }
 
-/** Opens the warehouse alone (CLI commands when no server owns the data dir). */
-export function openWarehouse(config: Config): WarehouseHandle {
-  const release = lockDataDir(config.dataDir);
-  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'), {
-    downWhileFileExists: config.faultWarehouseDownFile,
-  });
+/** What tests may change in what the composition root builds; production passes none. */
+export interface RuntimeHooks {
+  /** Wraps the warehouse every component receives (fault injection around any adapter). */
+  readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
+  readonly loader?: Partial<LoaderOptions>;
+}
+
+/**
+ * Opens the configured warehouse alone (also for CLI commands); WarehouseInUseError when another
+ * process owns it and must be reached through its server.
+ */
+export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
+  let opened: Warehouse;
+  let location: string;
+  if (config.clickhouseUrls === null) {
+    location = path.join(config.dataDir, 'clickhouse');
+    opened = ChdbWarehouse.open(location);
+  } else {
+    const server = await ClickHouseServerWarehouse.connect(config.clickhouseUrls, {
+      requestTimeoutMs: config.clickhouseTimeoutMs,
+    });
+    location = server.location;
+    opened = server;
+  }
+  const warehouse = hooks.wrapWarehouse?.(opened) ?? opened;
   return {
     warehouse,
     migrator: new WarehouseMigrator(warehouse),
-    async close() {
-      await warehouse.close();
-      release();
-    },
+    location,
+    close: () => warehouse.close(),
   };
 }
 
@@ -79,8 +98,8 @@ export async function openStore(config: Config): Promise<KyselyStore> {
 }
 
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
-export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
-  const handle = openWarehouse(config);
+export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<Runtime> {
+  const handle = await openWarehouse(config, hooks);
   const { migrator } = handle;
   let store: KyselyStore | undefined;
   try {
@@ -105,7 +124,7 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),
     observer: metrics,
-    ...loaderHooks,
+    ...hooks.loader,
   });
   const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
   await backlog.refresh();
@@ -158,8 +177,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
 }
 
 /** API + loader in one process, until SIGINT/SIGTERM. */
-export async function serve(config: Config): Promise<App> {
-  const runtime = await openRuntime(config);
+export async function serve(config: Config, hooks: RuntimeHooks = {}): Promise<App> {
+  const runtime = await openRuntime(config, hooks);
   const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
   if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);

@@ -3,7 +3,7 @@ import type { ActionId, NewEvent } from '../../src/events/event.ts';
 import { random } from '../../src/load/random.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
 import { tempDataDir } from './server.ts';
 
