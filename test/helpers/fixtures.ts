@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ActionId, NewEvent } from '../../src/events/event.ts';
-import { random } from '../../src/load/random.ts';
+import { random } from '../../src/loadgen/random.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
