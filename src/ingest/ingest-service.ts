@@ -10,6 +10,7 @@ export type IngestResult =
   | { status: 'rejected'; error: { error: string; field: string; message: string } };
 
 const validateEvent = compileValidator<EventInput>(EventInput);
+type Checked = ReturnType<typeof validateEvent>;
 
 /**
  * back-pressure → validate → normalize → commit (event + outbox in one transaction). Answers per
@@ -24,15 +25,24 @@ export class IngestService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+  /** Validates each item against EventInput, then admits the valid ones. */
+  ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+    return this.admit(items.map(validateEvent));
+  }
+
+  /** Events a caller has already validated against EventInput (the single-event route's body schema). */
+  ingestValidated(events: readonly EventInput[]): Promise<IngestResult[]> {
+    return this.admit(events.map((value) => ({ ok: true, value })));
+  }
+
+  private async admit(checked: readonly Checked[]): Promise<IngestResult[]> {
     this.backlog.check();
     const now = this.now();
-    const results: IngestResult[] = new Array<IngestResult>(items.length);
+    const results: IngestResult[] = new Array<IngestResult>(checked.length);
     const valid: { index: number; event: NewEvent }[] = [];
-    items.forEach((item, index) => {
-      const checked = validateEvent(item);
-      if (!checked.ok) return void (results[index] = rejected('validation', checked));
-      const normalized = normalizeEvent(checked.value, now);
+    checked.forEach((item, index) => {
+      if (!item.ok) return void (results[index] = rejected('validation', item));
+      const normalized = normalizeEvent(item.value, now);
       if (!normalized.ok) return void (results[index] = rejected('validation', normalized));
       valid.push({ index, event: normalized.event });
     });
