@@ -31,7 +31,10 @@ export interface OltpStore {
   startImportJob(trigger: ImportTrigger): Promise<ImportJob>;
   /** Records the job's counters and status (after every batch, so a job cut off by a crash keeps what it did). */
   saveImportJob(job: ImportJob): Promise<ImportJob>;
-  listImportJobs(limit: number): Promise<ImportJob[]>;
+  /** Newest first; with `olderThan`, the page after that job id (keyset). */
+  listImportJobs(limit: number, olderThan?: number): Promise<ImportJob[]>;
+  /** Every job that finished at or after `since` (epoch ms), oldest first. */
+  importJobsFinishedSince(since: number): Promise<ImportJob[]>;
   /** Marks jobs left 'running' by a process that died as failed; answers how many there were. */
   failInterruptedImportJobs(error: string): Promise<number>;
   /** Events committed per minute since `since` (epoch ms): the ingest rate. */

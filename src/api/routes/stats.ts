@@ -37,7 +37,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const since = now - HOUR_MINUTES * 60_000;
       const [received, jobs, backlog] = await Promise.all([
         store.receivedPerMinute(since),
-        store.listImportJobs(1000),
+        store.importJobsFinishedSince(since),
         transport.backlog(),
       ]);
       return {

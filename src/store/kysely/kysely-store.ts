@@ -239,8 +239,24 @@ export abstract class KyselyStore implements OltpStore {
     return toImportJob(row);
   }
 
-  async listImportJobs(limit: number): Promise<ImportJob[]> {
-    const rows = await this.db.selectFrom('import_jobs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  async listImportJobs(limit: number, olderThan?: number): Promise<ImportJob[]> {
+    const rows = await this.db
+      .selectFrom('import_jobs')
+      .selectAll()
+      .$if(olderThan !== undefined, (q) => q.where('id', '<', olderThan!))
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toImportJob);
+  }
+
+  async importJobsFinishedSince(since: number): Promise<ImportJob[]> {
+    const rows = await this.db
+      .selectFrom('import_jobs')
+      .selectAll()
+      .where('finished_at', '>=', since)
+      .orderBy('finished_at')
+      .execute();
     return rows.map(toImportJob);
   }
 
