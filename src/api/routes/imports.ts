@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ImportJobOutput, toImportJobOutput } from '../../http/presenters.ts';
+import { AfterId } from '../../events/schemas.ts';
 import type { RouteOptions } from '../../http/deps.ts';
+import { olderThan } from '../../http/page.ts';
 
 export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, scheduler, transport }) => {
   app.get(
@@ -10,9 +12,13 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
       config: { scope: 'admin' },
       schema: {
         tags: ['imports'],
-        summary: 'Recent import jobs (loads into ClickHouse), newest first, and the backlog',
+        summary:
+          'Import jobs (loads into ClickHouse), newest first (`after`: the oldest id of the page before), and the backlog',
         querystring: Type.Object(
-          { limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) },
+          {
+            limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+            after: Type.Optional(AfterId),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -28,7 +34,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     },
     async (request) => {
       const [jobs, backlog] = await Promise.all([
-        store.listImportJobs(Number(request.query.limit ?? 50)),
+        store.listImportJobs(Number(request.query.limit ?? 50), olderThan(request.query.after)),
         transport.backlog(),
       ]);
       return {
