@@ -114,7 +114,6 @@ export class ConflictError extends AppError {
 
   constructor(field: string, message: string) {
     super(message, { field });
-    this.name = 'ConflictError';
   }
 }
 
@@ -123,11 +122,6 @@ export class StoreUnavailableError extends AppError {
   readonly code = 'store_unavailable';
   readonly httpStatus = 503;
   override readonly logLevel = 'error';
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreUnavailableError';
-  }
 
   // The cause names files and engine errors: the log gets them, the client a plain sentence.
   override get clientMessage(): string {

@@ -1,30 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { openRuntime, type Runtime } from '../../src/main.ts';
-import { issueKey } from '../../src/runtime/issue-keys.ts';
-import { buildApp, type App } from '../../src/server/app.ts';
-import { tempDataDir } from '../helpers/server.ts';
+import { openApp } from '../helpers/app.ts';
 
-let runtime: Runtime;
-let app: App;
-let authorization = '';
+const { runtime, app, authorization, close } = await openApp();
 beforeAll(async () => {
-  const config = loadConfig({
-    STEPLOG_DATA_DIR: tempDataDir(),
-    STEPLOG_LOG_LEVEL: 'silent',
-    STEPLOG_FLUSH_INTERVAL: '1h',
-  });
-  runtime = await openRuntime(config);
-  app = await buildApp(config, runtime);
-  authorization = `Bearer ${(await issueKey(runtime.store.apiKeys, 'admin', 'events test')).key}`;
   await runtime.store.createUser({ name: 'u', email: '', joinDate: 0, registrationDate: null });
   await runtime.store.createTask({ title: 's', text: '' });
 });
-afterAll(async () => {
-  await app?.close();
-  await runtime?.close();
-});
+afterAll(close);
 
 const post = (url: string, payload: unknown) =>
   app.inject({ method: 'POST', url, headers: { authorization }, payload: payload as object });

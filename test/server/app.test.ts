@@ -1,27 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { openRuntime, type Runtime } from '../../src/main.ts';
-import { issueKey } from '../../src/runtime/issue-keys.ts';
-import { buildApp, type App } from '../../src/server/app.ts';
-import { tempDataDir } from '../helpers/server.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openApp } from '../helpers/app.ts';
 
-let runtime: Runtime;
-let app: App;
-let authorization = '';
-beforeAll(async () => {
-  const config = loadConfig({
-    STEPLOG_DATA_DIR: tempDataDir(),
-    STEPLOG_LOG_LEVEL: 'silent',
-    STEPLOG_FLUSH_INTERVAL: '1h',
-  });
-  runtime = await openRuntime(config);
-  app = await buildApp(config, runtime);
-  authorization = `Bearer ${(await issueKey(runtime.store.apiKeys, 'admin', 'shell test')).key}`;
-});
-afterAll(async () => {
-  await app?.close();
-  await runtime?.close();
-});
+const { app, authorization, close } = await openApp();
+afterAll(close);
 
 describe('the HTTP shell', () => {
   it('registers the API and the web pages as named sibling plugins', () => {

@@ -2,29 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/auth/api-key.ts';
 import { SESSION_COOKIE } from '../../src/auth/session-cookie.ts';
-import { loadConfig } from '../../src/config/config.ts';
-import { openRuntime, type Runtime } from '../../src/main.ts';
-import { issueKey } from '../../src/runtime/issue-keys.ts';
-import { buildApp, type App } from '../../src/server/app.ts';
-import { tempDataDir } from '../helpers/server.ts';
+import { openApp } from '../helpers/app.ts';
 
 /** Past the old cap of 1,000 rows per list. */
 const COUNT = 1_050;
 
-let runtime: Runtime;
-let app: App;
-let authorization = '';
+const { runtime, app, authorization, close } = await openApp();
 let cookie = '';
 beforeAll(async () => {
-  const config = loadConfig({
-    STEPLOG_DATA_DIR: tempDataDir(),
-    STEPLOG_LOG_LEVEL: 'silent',
-    STEPLOG_FLUSH_INTERVAL: '1h',
-  });
-  runtime = await openRuntime(config);
-  app = await buildApp(config, runtime);
   const { store } = runtime;
-  authorization = `Bearer ${(await issueKey(store.apiKeys, 'admin', 'lists test')).key}`;
   const admin = await store.createAdmin('lists', 'not a usable hash');
   const token = randomBytes(32).toString('base64url');
   await store.createSession(hashToken(token), admin.id, Date.now() + 3600_000);
@@ -36,10 +22,7 @@ beforeAll(async () => {
     await store.saveImportJob({ ...job, finishedAt: job.startedAt, status: 'succeeded' });
   }
 });
-afterAll(async () => {
-  await app?.close();
-  await runtime?.close();
-});
+afterAll(close);
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const unescape = (href: string) => href.replaceAll('&amp;', '&');
