@@ -13,6 +13,7 @@ export abstract class AppError extends Error {
 
   constructor(message: string, options?: { cause?: unknown; field?: string | undefined }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
     this.field = options?.field;
   }
 

@@ -17,7 +17,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 export interface AppDeps {
   readonly catalog: Catalog;
   readonly eventLog: Pick<EventLog, 'receivedPerMinute'>;
-  readonly importJobs: Pick<ImportJobs, 'list'>;
+  readonly importJobs: Pick<ImportJobs, 'list' | 'finishedSince'>;
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;
   readonly apiKeys: ApiKeyStore;

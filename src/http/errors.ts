@@ -14,7 +14,6 @@ export class HttpError extends AppError {
     field?: string,
   ) {
     super(message, { field });
-    this.name = 'HttpError';
   }
 }
 

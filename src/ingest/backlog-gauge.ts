@@ -9,7 +9,6 @@ export class BacklogFullError extends AppError {
     readonly max: number,
   ) {
     super(`the undelivered backlog holds ${events} events (bound ${max}); retry once the loader catches up`);
-    this.name = 'BacklogFullError';
   }
 }
 

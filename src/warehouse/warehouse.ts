@@ -55,23 +55,13 @@ export class WarehouseError extends AppError {
   readonly code = 'warehouse_unavailable';
   readonly httpStatus = 503;
   override readonly logLevel = 'warn';
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WarehouseError';
-  }
 }
 
 /**
  * The warehouse refused the rows themselves (a value it cannot parse or store, a view that throws
  * on them): inserting the same rows again cannot succeed, so the loader isolates them.
  */
-export class WarehouseRejectedError extends WarehouseError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WarehouseRejectedError';
-  }
-}
+export class WarehouseRejectedError extends WarehouseError {}
 
 /** The steplog database or one of its tables does not exist: the warehouse was never migrated. */
 export class WarehouseSchemaMissingError extends WarehouseError {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ActionId, NewEvent } from '../../src/events/event.ts';
-import { random } from '../../src/load/random.ts';
+import { random } from '../../src/loadgen/random.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';

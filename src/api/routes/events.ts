@@ -30,7 +30,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       },
     },
     async (request, reply) => {
-      const [result] = await ingest.ingest([request.body]);
+      // The body schema has validated the event: ingest normalizes and commits it without a second check.
+      const [result] = await ingest.ingestValidated([request.body]);
       if (result!.status === 'rejected') {
         const { error, message, field } = result!.error;
         throw new HttpError(STATUS_OF_REJECTION[error] ?? 400, error, message, field);

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ImportJobOutput, toImportJobOutput } from '../../http/presenters.ts';
+import { AfterId } from '../../events/schemas.ts';
 import type { RouteOptions } from '../../http/deps.ts';
+import { olderThan } from '../../http/page.ts';
 
 export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app,
@@ -13,9 +15,13 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       config: { scope: 'admin' },
       schema: {
         tags: ['imports'],
-        summary: 'Recent import jobs (loads into ClickHouse), newest first, and the backlog',
+        summary:
+          'Import jobs (loads into ClickHouse), newest first (`after`: the oldest id of the page before), and the backlog',
         querystring: Type.Object(
-          { limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) },
+          {
+            limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+            after: Type.Optional(AfterId),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -31,7 +37,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
     },
     async (request) => {
       const [jobs, backlog] = await Promise.all([
-        importJobs.list(Number(request.query.limit ?? 50)),
+        importJobs.list(Number(request.query.limit ?? 50), olderThan(request.query.after)),
         transport.backlog(),
       ]);
       return {

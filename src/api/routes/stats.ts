@@ -40,7 +40,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       const since = now - HOUR_MINUTES * 60_000;
       const [received, jobs, backlog] = await Promise.all([
         eventLog.receivedPerMinute(since),
-        importJobs.list(1000),
+        importJobs.finishedSince(since),
         transport.backlog(),
       ]);
       return {
