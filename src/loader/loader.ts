@@ -3,6 +3,7 @@ import type { Batch, FormedBatch, NewDeadLetter, Transport } from '../queue/tran
 import type { ImportJob, ImportTrigger, OltpStore } from '../store/store.ts';
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, monthBlocks, type Block } from './blocks.ts';
+import { completeViews } from './complete-views.ts';
 import { denormalizer, type WarehouseEventRow } from './denormalize.ts';
 import { alreadyLoaded } from './reconcile.ts';
 
@@ -95,7 +96,7 @@ export class Loader {
   /**
    * Where the engine deduplicates by token, a batch formed before is inserted whole again: tables
    * and views that hold a block skip it, the others take it. Elsewhere the rows steplog.events
-   * already holds are left out.
+   * already holds are left out, and the views are completed for them from the raw table.
    */
   private async deliver(prepared: PreparedBatch, job: ImportJob, log: Logger): Promise<void> {
     const batch = await this.transport.form(prepared);
@@ -103,6 +104,13 @@ export class Loader {
     const rows = byToken ? prepared.rows : prepared.rows.filter((row) => !prepared.present.has(row.event_id));
     const refused: { row: WarehouseEventRow; token: string; error: string }[] = [];
     for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
+    if (!byToken && prepared.present.size > 0) {
+      await completeViews(
+        this.warehouse,
+        prepared.rows.filter((row) => prepared.present.has(row.event_id)),
+      );
+      log.info({ rows: prepared.present.size }, 'views completed for rows of an in-doubt batch');
+    }
     await this.options.afterInsert?.();
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
     job.rows += prepared.rows.length - prepared.present.size - refused.length;

@@ -58,7 +58,7 @@ export async function runCli(
 }
 
 export interface ServerOptions {
-  /** While this file exists every warehouse call of the server fails (test/helpers/warehouse-down.ts). */
+  /** While this file exists every warehouse call of the server fails (test/helpers/warehouse-wrappers.ts). */
   readonly warehouseDownFile?: string;
 }
 
