@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { random } from '../../../src/load/random.ts';
 import { api, freePort, runCli, startServer, tempDataDir, type ServerProcess } from '../../helpers/server.ts';
@@ -12,7 +13,7 @@ import { startClickHouse, type ClickHouseServer } from '../servers/clickhouse.ts
  * run until one kill has landed between a warehouse insert and its settle.
  */
 const EVENTS = 50_000;
-const MAX_KILLS = 12;
+const MAX_KILLS = 30;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let clickhouse: ClickHouseServer | undefined;
@@ -25,6 +26,15 @@ afterAll(async () => {
 const importJobs = async (url: string) =>
   (await api(url, 'GET', '/api/imports?limit=999')).body.jobs as { status: string; reconciled: number }[];
 
+/** The newest batch the loader formed, read beside the server (SQLite in WAL mode allows it). */
+function formedBatches(dataDir: string): () => number {
+  let db: SQLite.Database | undefined;
+  return () => {
+    db ??= new SQLite(path.join(dataDir, 'steplog.sqlite'), { readonly: true, fileMustExist: true });
+    return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM outbox_batches').get() as { id: number }).id;
+  };
+}
+
 describe('steplog on a ClickHouse 18.16 server', () => {
   it(`${EVENTS.toLocaleString('en')} events through kill -9 of steplog: exactly once, marts answered`, async () => {
     clickhouse = await startClickHouse();
@@ -34,7 +44,7 @@ describe('steplog on a ClickHouse 18.16 server', () => {
       STEPLOG_PORT: String(await freePort()),
       STEPLOG_CLICKHOUSE_URL: clickhouse.url,
       STEPLOG_FLUSH_INTERVAL: '500ms',
-      STEPLOG_BATCH_SIZE: '3000',
+      STEPLOG_BATCH_SIZE: '1000',
     };
     server = await startServer(env, dataDir);
     const report = path.join(work, 'report.json');
@@ -48,10 +58,14 @@ describe('steplog on a ClickHouse 18.16 server', () => {
     void run.then(() => (finished = true));
 
     const rnd = random(3);
+    const formed = formedBatches(dataDir);
     let kills = 0;
     let reconciled = 0;
     while (!finished && reconciled === 0 && kills < MAX_KILLS) {
-      await sleep(1_500 + rnd() * 2_500);
+      // Right after a batch is formed its insert starts: kill within it, or a little later.
+      const seen = formed();
+      for (const deadline = Date.now() + 10_000; formed() === seen && Date.now() < deadline;) await sleep(2);
+      await sleep(kills % 2 === 0 ? rnd() * 30 : 30 + rnd() * 300);
       if (finished) break;
       await server.stop('SIGKILL');
       server = await startServer(env, dataDir);
