@@ -3,7 +3,15 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { random } from '../../../src/load/random.ts';
-import { api, freePort, runCli, startServer, tempDataDir, type ServerProcess } from '../../helpers/server.ts';
+import {
+  api,
+  exactlyOnce,
+  freePort,
+  runCli,
+  startServer,
+  tempDataDir,
+  type ServerProcess,
+} from '../../helpers/server.ts';
 import { startClickHouse, type ClickHouseServer } from '../servers/clickhouse.ts';
 
 /**
@@ -75,15 +83,7 @@ describe('steplog on a ClickHouse 18.16 server', () => {
     const result = await run;
     const verdict = JSON.parse(fs.readFileSync(report, 'utf8'));
     console.info(`${EVENTS} events on ClickHouse 18.16, ${kills} kills of steplog, ${reconciled} rows reconciled`);
-    expect(verdict, result.stdout + result.stderr).toMatchObject({
-      accepted: EVENTS,
-      missing: 0,
-      duplicated: 0,
-      viewGaps: 0,
-      unexpected: 0,
-      dayActionMismatches: [],
-      attributeMismatches: [],
-    });
+    expect(verdict, result.stdout + result.stderr).toMatchObject(exactlyOnce(EVENTS));
     expect(reconciled).toBeGreaterThan(0);
 
     const range = 'from=2026-01-01&to=2026-12-31';
