@@ -4,6 +4,7 @@ import type { Catalog } from '../store/catalog.ts';
 import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.ts';
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, monthBlocks, type Block } from './blocks.ts';
+import { completeViews } from './complete-views.ts';
 import { denormalizer, type WarehouseEventRow } from './denormalize.ts';
 import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
@@ -99,7 +100,7 @@ export class Loader {
   /**
    * Where the engine deduplicates by token, a batch formed before is inserted whole again: tables
    * and views that hold a block skip it, the others take it. Elsewhere the rows steplog.events
-   * already holds are left out.
+   * already holds are left out, and the views are completed for them from the raw table.
    */
   private async deliver(prepared: PreparedBatch, job: ImportJob, log: Logger): Promise<void> {
     const started = performance.now();
@@ -111,6 +112,13 @@ export class Loader {
     const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
     const refused: { row: WarehouseEventRow; token: string; error: string }[] = [];
     for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
+    if (!byToken && prepared.present.size > 0) {
+      await completeViews(
+        this.warehouse,
+        prepared.rows.filter((row) => prepared.present.has(row.event_id)),
+      );
+      log.info({ rows: prepared.present.size }, 'views completed for rows of an in-doubt batch');
+    }
     await this.options.afterInsert?.();
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
     const inserted = ours.length - prepared.present.size - refused.length;

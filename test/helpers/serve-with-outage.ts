@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../src/config/config.ts';
 import { serve } from '../../src/main.ts';
-import { downWhileFileExists } from './warehouse-down.ts';
+import { downWhileFileExists } from './warehouse-wrappers.ts';
 
 const downFile = process.argv[2];
 if (downFile === undefined) throw new Error('usage: serve-with-outage.ts <file that means "warehouse down">');

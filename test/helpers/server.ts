@@ -58,7 +58,7 @@ export async function runCli(
 }
 
 export interface ServerOptions {
-  /** While this file exists every warehouse call of the server fails (test/helpers/warehouse-down.ts). */
+  /** While this file exists every warehouse call of the server fails (test/helpers/warehouse-wrappers.ts). */
   readonly warehouseDownFile?: string;
 }
 
@@ -159,3 +159,14 @@ export async function createUserAndStep(base: string): Promise<void> {
     if (status !== 201 || created.id !== 1) throw new Error(`POST ${route}: ${status} ${JSON.stringify(created)}`);
   }
 }
+
+/** What a `steplog load --json` report holds when all `accepted` events arrived exactly once, views included. */
+export const exactlyOnce = (accepted: number) => ({
+  accepted,
+  missing: 0,
+  duplicated: 0,
+  viewGaps: 0,
+  unexpected: 0,
+  dayActionMismatches: [],
+  attributeMismatches: [],
+});

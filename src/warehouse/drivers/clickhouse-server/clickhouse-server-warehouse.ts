@@ -141,13 +141,18 @@ export class ClickHouseServerWarehouse implements Warehouse {
   }
 }
 
+/** ClickHouse's default max_query_size; a longer text (inlined id lists) raises it for its query. */
+const MAX_QUERY_SIZE = 262_144;
+
 /** A SELECT's rows as objects. */
 async function rows<T>(replica: Replica, query: string, params?: Record<string, string | number>): Promise<T[]> {
+  // The client appends its FORMAT clause to the text.
+  const size = Buffer.byteLength(query) + 1024;
   const result = await replica.client.query({
     query,
     format: 'JSONEachRow',
     ...(params === undefined ? {} : { query_params: params }),
-    clickhouse_settings: JSON_NUMBERS,
+    clickhouse_settings: size > MAX_QUERY_SIZE ? { ...JSON_NUMBERS, max_query_size: String(size) } : JSON_NUMBERS,
   });
   return result.json<T>();
 }

@@ -8,6 +8,8 @@ const ELEMENT = /\s*(?:'((?:[^'\\]|\\.)*)'|(-?\d+(?:\.\d+)?))\s*(,|$)/y;
 const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 function scalar(value: string | number, type: string): string {
+  // A string literal is a String already: long id lists stay short.
+  if (type === 'String' && typeof value === 'string') return quote(value);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
     return `CAST(${value} AS ${type})`;
@@ -37,7 +39,8 @@ function arrayElements(literal: string): (string | number)[] {
  * parameters (before 19.11): `CAST('2024-01-01' AS Date)`, `CAST(7 AS UInt32)`. Strings are
  * escaped, numbers must be finite, types must look like types, so no value can change the query's
  * shape. An `Array(T)` value (its ClickHouse literal) becomes a tuple of typed elements, which is
- * what `x IN {ids:Array(T)}` needs.
+ * what `x IN {ids:Array(T)}` needs. The text can outgrow max_query_size (256 KiB): the driver raises
+ * it for such a query.
  */
 export function inlineParameters(sql: string, params: Readonly<Record<string, string | number>>): string {
   return sql.replace(PLACEHOLDER, (_, name: string, rawType: string) => {
