@@ -1,21 +1,27 @@
 import path from 'node:path';
-import { pino, type Logger } from 'pino';
-import { buildApp, type App } from './server/app.ts';
+import type { AppDeps } from './http/deps.ts';
 import { createFirstKeys } from './runtime/issue-keys.ts';
+import { buildApp, type App } from './server/app.ts';
 import type { Config } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Loader, type LoaderOptions } from './loader/loader.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
-import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
-import { SqliteStore } from './store/sqlite/sqlite-store.ts';
-import type { OltpStore } from './store/store.ts';
-import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
+import { createLogger } from './runtime/logger.ts';
+import { outsideRequest } from './runtime/request-context.ts';
+import type { KyselyStore } from './store/kysely/kysely-store.ts';
+import { openPostgresStore } from './store/postgres/postgres-store.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { Store } from './store/store.ts';
+import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
+import { ClickHouseServerWarehouse } from './warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
 import type { Warehouse } from './warehouse/warehouse.ts';
 
@@ -23,44 +29,65 @@ import type { Warehouse } from './warehouse/warehouse.ts';
  * The composition root: the only module that names concrete adapters. Everything else receives
  * the interfaces built here.
  */
-export interface Runtime {
-  readonly log: Logger;
-  readonly store: OltpStore;
-  readonly warehouse: Warehouse;
-  readonly migrator: WarehouseMigrator;
+export interface Runtime extends AppDeps {
+  readonly store: Store;
   readonly transport: Transport;
-  readonly deadLetters: DeadLetters;
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
-  readonly ingest: IngestService;
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
 export interface WarehouseHandle {
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
+  /** Where the warehouse is, for messages. */
+  readonly location: string;
   close(): Promise<void>;
 }
 
-/** Opens the warehouse alone (CLI commands when no server owns the data dir). */
-export function openWarehouse(config: Config): WarehouseHandle {
-  const release = lockDataDir(config.dataDir);
-  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'), {
-    downWhileFileExists: config.faultWarehouseDownFile,
-  });
+/** What tests may change in what the composition root builds; production passes none. */
+export interface RuntimeHooks {
+  /** Wraps the warehouse every component receives (fault injection around any adapter). */
+  readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
+  readonly loader?: Partial<LoaderOptions>;
+}
+
+/**
+ * Opens the configured warehouse alone (also for CLI commands); WarehouseInUseError when another
+ * process owns it and must be reached through its server.
+ */
+export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
+  let opened: Warehouse;
+  let location: string;
+  if (config.clickhouseUrls === null) {
+    location = path.join(config.dataDir, 'clickhouse');
+    opened = ChdbWarehouse.open(location);
+  } else {
+    const server = await ClickHouseServerWarehouse.connect(config.clickhouseUrls, {
+      requestTimeoutMs: config.clickhouseTimeoutMs,
+    });
+    location = server.location;
+    opened = server;
+  }
+  const warehouse = hooks.wrapWarehouse?.(opened) ?? opened;
   return {
     warehouse,
     migrator: new WarehouseMigrator(warehouse),
-    async close() {
-      await warehouse.close();
-      release();
-    },
+    location,
+    close: () => warehouse.close(),
   };
 }
 
-/** Opens and migrates the OLTP store alone: SQLite (WAL) may be shared with a running server. */
-export async function openStore(config: Config): Promise<SqliteStore> {
-  const store = SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'));
+/**
+ * Opens and migrates the OLTP store alone: PostgreSQL when configured, else SQLite in the data dir
+ * (WAL: it may be shared with a running server).
+ */
+export async function openStore(config: Config): Promise<KyselyStore> {
+  const store =
+    config.databaseUrl === null
+      ? openSqliteStore(path.join(config.dataDir, 'steplog.sqlite'))
+      : openPostgresStore(config.databaseUrl);
   try {
     await store.migrate();
   } catch (error) {
@@ -71,26 +98,33 @@ export async function openStore(config: Config): Promise<SqliteStore> {
 }
 
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
-export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
-  const handle = openWarehouse(config);
-  const { warehouse, migrator } = handle;
-  let store: SqliteStore | undefined;
+export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<Runtime> {
+  const handle = await openWarehouse(config, hooks);
+  const { migrator } = handle;
+  let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
     await migrator.up();
     // Only one process owns the data dir, so a job still 'running' now was cut off when its process died.
-    await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
+    await store.importJobs.failInterrupted('interrupted: the process stopped during this job');
   } catch (error) {
     await store?.close();
     await handle.close();
     throw error;
   }
-  const log = pino({ level: config.logLevel });
+  const log = createLogger(config);
   const transport = new OutboxTransport(store);
-  const loader = new Loader(transport, store, warehouse, {
+  const deadLetters = new OutboxDeadLetters(store.db);
+  const metrics = new Metrics({ backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() });
+  // Only queries made for a mart or stats route are timed; everything else passes straight through.
+  const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
+    metrics.martQueryDuration.observe({ mart }, seconds),
+  );
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),
-    ...loaderHooks,
+    observer: metrics,
+    ...hooks.loader,
   });
   const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
   await backlog.refresh();
@@ -103,21 +137,36 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
       void backlog
         .refresh()
         .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading')),
+    observer: metrics,
   });
-  const ingest = new IngestService(new GroupCommitter(store), backlog, (n) => {
-    backlog.added(n);
-    scheduler.notifyAppended(n);
-  });
+  const ingest = new IngestService(
+    new GroupCommitter(store.eventLog, transport.enqueue),
+    backlog,
+    (n) => {
+      backlog.added(n);
+      // A load this starts is the pipeline's, not the request's: its log lines carry no request id.
+      outsideRequest(() => scheduler.notifyAppended(n));
+    },
+    Date.now,
+    metrics,
+  );
   return {
     log,
     store,
+    catalog: store.catalog,
+    eventLog: store.eventLog,
+    importJobs: store.importJobs,
+    admins: store.admins,
+    savedQueries: store.savedQueries,
+    apiKeys: store.apiKeys,
     warehouse,
     migrator,
     transport,
-    deadLetters: new OutboxDeadLetters(store),
+    deadLetters,
     loader,
     scheduler,
     ingest,
+    metrics,
     async close() {
       loader.stop();
       await scheduler.stop();
@@ -128,8 +177,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
 }
 
 /** API + loader in one process, until SIGINT/SIGTERM. */
-export async function serve(config: Config): Promise<App> {
-  const runtime = await openRuntime(config);
+export async function serve(config: Config, hooks: RuntimeHooks = {}): Promise<App> {
+  const runtime = await openRuntime(config, hooks);
   const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
   if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);
@@ -155,5 +204,5 @@ export async function serve(config: Config): Promise<App> {
 /** The dead letters alone, for the CLI: they live in the store, which a running server shares. */
 export async function openDeadLetters(config: Config): Promise<{ deadLetters: DeadLetters; close(): Promise<void> }> {
   const store = await openStore(config);
-  return { deadLetters: new OutboxDeadLetters(store), close: () => store.close() };
+  return { deadLetters: new OutboxDeadLetters(store.db), close: () => store.close() };
 }

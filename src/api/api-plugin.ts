@@ -6,6 +6,7 @@ import { aggregateRoutes } from './routes/aggregates.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { readyRoutes } from './routes/ready.ts';
 import { importRoutes } from './routes/imports.ts';
 import { martRoutes } from './routes/marts.ts';
 import { statsRoutes } from './routes/stats.ts';
@@ -16,6 +17,7 @@ import { warehouseRoutes } from './routes/warehouse.ts';
 
 const routes = [
   healthRoutes,
+  readyRoutes,
   userRoutes,
   taskRoutes,
   eventRoutes,

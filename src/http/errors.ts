@@ -55,6 +55,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
 function clientErrorCode(error: FastifyError): string {
   // @fastify/rate-limit's error carries no code; it has set Retry-After on the reply already.
   if (error.statusCode === 429) return 'rate_limited';
+  return unreadableBodyCode(error) ?? 'bad_request';
+}
+
+/** Why Fastify refused a body before any handler read it, when that is the reason. */
+export function unreadableBodyCode(
+  error: FastifyError,
+): 'body_too_large' | 'unsupported_media_type' | 'malformed_json' | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'body_too_large';
@@ -64,6 +71,6 @@ function clientErrorCode(error: FastifyError): string {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return 'malformed_json';
     default:
-      return 'bad_request';
+      return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { PageRequest } from '../store/store.ts';
+import type { PageRequest } from '../store/catalog.ts';
 
 /** `?limit=&after=` → a bounded page request. */
 export const toPage = (query: { limit?: string | undefined; after?: string | undefined }): PageRequest => ({

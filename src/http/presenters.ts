@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { DeadLetter } from '../queue/transport.ts';
-import type { ImportJob } from '../store/store.ts';
+import type { ImportJob } from '../store/import-jobs.ts';
 
 // What the JSON API answers and the admin pages render: one shape, written once.
 

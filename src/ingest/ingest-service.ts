@@ -1,7 +1,8 @@
 import type { NewEvent } from '../events/event.ts';
 import { EventInput } from '../events/schemas.ts';
-import type { BacklogGauge } from './backlog-gauge.ts';
+import { BacklogFullError, type BacklogGauge } from './backlog-gauge.ts';
 import type { GroupCommitter } from './group-commit.ts';
+import type { IngestObserver, RejectionReason } from './ingest-observer.ts';
 import { normalizeEvent } from './normalize.ts';
 import { compileValidator, type FieldError } from './validate.ts';
 
@@ -23,16 +24,44 @@ export class IngestService {
     private readonly backlog: Pick<BacklogGauge, 'check'>,
     private readonly onCommitted: (newEvents: number) => void,
     private readonly now: () => number = Date.now,
+    private readonly observer?: IngestObserver,
   ) {}
 
   /** Validates each item against EventInput, then admits the valid ones. */
   ingest(items: readonly unknown[]): Promise<IngestResult[]> {
-    return this.admit(items.map(validateEvent));
+    return this.observed(items.length, () => this.admit(items.map(validateEvent)));
   }
 
   /** Events a caller has already validated against EventInput (the single-event route's body schema). */
   ingestValidated(events: readonly EventInput[]): Promise<IngestResult[]> {
-    return this.admit(events.map((value) => ({ ok: true, value })));
+    return this.observed(events.length, () => this.admit(events.map((value) => ({ ok: true, value }))));
+  }
+
+  private async observed(count: number, run: () => Promise<IngestResult[]>): Promise<IngestResult[]> {
+    let results: IngestResult[];
+    try {
+      results = await run();
+    } catch (error) {
+      const reason = error instanceof BacklogFullError ? 'backlog_full' : 'store_unavailable';
+      this.observer?.rejected('learning', reason, count);
+      throw error;
+    }
+    if (this.observer) this.observe(this.observer, results);
+    return results;
+  }
+
+  private observe(observer: IngestObserver, results: readonly IngestResult[]): void {
+    const rejected = new Map<RejectionReason, number>();
+    let accepted = 0;
+    for (const result of results) {
+      if (result.status === 'accepted') accepted += 1;
+      else {
+        const reason = result.error.error as RejectionReason;
+        rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
+      }
+    }
+    if (accepted > 0) observer.accepted('learning', accepted);
+    for (const [reason, count] of rejected) observer.rejected('learning', reason, count);
   }
 
   private async admit(checked: readonly Checked[]): Promise<IngestResult[]> {
@@ -65,7 +94,7 @@ export class IngestService {
   }
 }
 
-const rejected = (error: string, { field, message }: FieldError): IngestResult => ({
+const rejected = (error: RejectionReason, { field, message }: FieldError): IngestResult => ({
   status: 'rejected',
   error: { error, field, message },
 });

@@ -1,11 +1,13 @@
 import { pino, type Logger } from 'pino';
-import type { ImportJob, ImportTrigger } from '../store/store.ts';
+import type { ImportJob, ImportTrigger } from '../store/import-jobs.ts';
 import type { Loader } from './loader.ts';
+import type { LoaderObserver } from './loader-observer.ts';
 
 export interface SchedulerOptions {
   readonly flushIntervalMs: number;
   readonly batchSize: number;
   readonly onJob?: (job: ImportJob) => void;
+  readonly observer?: Pick<LoaderObserver, 'runEnded' | 'retryScheduled'>;
   /** Each run (job id, trigger, rows, duration, error) and each retry it schedules (silent when absent). */
   readonly log?: Logger;
 }
@@ -68,10 +70,12 @@ export class LoadScheduler {
       } catch (error) {
         // The job could not even be recorded (the store failed): back off as after a failed job.
         this.failures += 1;
+        this.options.observer?.runEnded('failed');
         this.log.error({ err: error, trigger, retryInMs: this.retryLater() }, 'load could not run');
         throw error;
       }
       this.failures = job.status === 'failed' ? this.failures + 1 : 0;
+      this.options.observer?.runEnded(job.status === 'failed' ? 'failed' : 'succeeded');
       const run = { jobId: job.id, trigger, status: job.status, rows: job.rows, durationMs: durationMs(job) };
       this.options.onJob?.(job);
       if (this.failures > 0) {
@@ -90,6 +94,7 @@ export class LoadScheduler {
   /** Schedules the next retry after a failure and answers its delay. */
   private retryLater(): number {
     const delay = retryDelayMs(this.failures, this.options.flushIntervalMs);
+    this.options.observer?.retryScheduled(delay);
     this.schedule(delay);
     return delay;
   }

@@ -10,6 +10,8 @@ import { AJV_OPTIONS } from '../events/ajv-options.ts';
 import { apiAuth } from '../http/api-auth.ts';
 import type { AppDeps } from '../http/deps.ts';
 import { registerErrorHandler } from '../http/errors.ts';
+import { metricsPlugin } from '../metrics/metrics-plugin.ts';
+import { requestContext, requestId } from './request-context.ts';
 import { webPlugin } from '../web/web-plugin.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
@@ -29,7 +31,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     ajv: { customOptions: AJV_OPTIONS },
+    genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(requestContext);
 
   await registerSecurityHeaders(app);
   await app.register(swagger, {
@@ -70,7 +75,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await app.register(cookie);
   // No global limit: login and answer checks declare their own (the ingest path pays nothing).
   await app.register(rateLimit, { global: false });
-  await app.register(apiAuth, { store: deps.store });
+  await app.register(apiAuth, { store: deps });
+  await app.register(metricsPlugin, { metrics: deps.metrics });
 
   const options = { config, ...deps };
   await app.register(apiPlugin, options);

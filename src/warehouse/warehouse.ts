@@ -63,5 +63,24 @@ export class WarehouseError extends AppError {
  */
 export class WarehouseRejectedError extends WarehouseError {}
 
+/** The steplog database or one of its tables does not exist: the warehouse was never migrated. */
+export class WarehouseSchemaMissingError extends WarehouseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WarehouseSchemaMissingError';
+  }
+}
+
+/**
+ * This process cannot open the warehouse because another one owns it (an embedded engine allows
+ * one owner): reach it through that process's server instead.
+ */
+export class WarehouseInUseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WarehouseInUseError';
+  }
+}
+
 /** The database holding every steplog table. */
 export const WAREHOUSE_DB = 'steplog';

@@ -1,16 +1,18 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp } from '../helpers/app.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useInProcessApp } from '../helpers/in-process-app.ts';
 
-const { runtime, app, authorization, close } = await openApp();
+const opened = useInProcessApp('events test');
 beforeAll(async () => {
-  await runtime.store.createUser({ name: 'u', email: '', joinDate: 0, registrationDate: null });
-  await runtime.store.createTask({ title: 's', text: '' });
+  const { runtime } = opened();
+  await runtime.store.catalog.createUser({ name: 'u', email: '', joinDate: 0, registrationDate: null });
+  await runtime.store.catalog.createTask({ title: 's', text: '' });
 });
-afterAll(close);
 
-const post = (url: string, payload: unknown) =>
-  app.inject({ method: 'POST', url, headers: { authorization }, payload: payload as object });
+const post = (url: string, payload: unknown) => {
+  const { app, authorization } = opened();
+  return app.inject({ method: 'POST', url, headers: { authorization }, payload: payload as object });
+};
 
 /** Almost-events: each field missing, of another type, out of range or unknown. */
 const almostEvent = fc.record(
@@ -33,7 +35,10 @@ describe('POST /api/events', () => {
         const batch = await post('/api/events/batch', { events: [event] });
         expect(batch.statusCode).toBe(202);
         const [item] = batch.json().results;
-        if (item.status === 'accepted') return expect(single.statusCode).toBe(202);
+        if (item.status === 'accepted') {
+          expect(single.statusCode).toBe(202);
+          return;
+        }
         expect(single.statusCode, JSON.stringify(event)).toBe(item.error.error === 'unknown_reference' ? 422 : 400);
         expect(single.json()).toStrictEqual(item.error);
       }),

@@ -1,20 +1,20 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { openApp } from '../helpers/app.ts';
+import { describe, expect, it } from 'vitest';
+import { useInProcessApp } from '../helpers/in-process-app.ts';
 
 const MINUTE = 60_000;
-const { runtime, app, authorization, close } = await openApp();
-afterAll(close);
+const opened = useInProcessApp('stats test');
 
 describe('GET /api/stats/ingest', () => {
   it('counts the rows of every job that finished in the hour, past 1,000 jobs (about 25 a minute)', async () => {
+    const { runtime, app, authorization } = opened();
     const now = Date.now();
     // 1,500 jobs finishing from 57 to 2 minutes ago, job k loading k % 7 rows and k % 3 reconciled,
     // and 50 that finished before the hour (not counted).
     const loadedBy = new Map<number, number>();
     for (let k = 0; k < 1550; k++) {
-      const job = await runtime.store.startImportJob('schedule');
+      const job = await runtime.store.importJobs.start('schedule');
       const finishedAt = k < 50 ? now - 2 * 3600_000 + k : now - 57 * MINUTE + (k - 50) * 2200;
-      await runtime.store.saveImportJob({ ...job, finishedAt, status: 'succeeded', rows: k % 7, reconciled: k % 3 });
+      await runtime.store.importJobs.save({ ...job, finishedAt, status: 'succeeded', rows: k % 7, reconciled: k % 3 });
       if (k < 50) continue;
       const minute = Math.floor(finishedAt / MINUTE) * MINUTE;
       loadedBy.set(minute, (loadedBy.get(minute) ?? 0) + (k % 7) + (k % 3));

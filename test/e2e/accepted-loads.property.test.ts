@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uuidList } from '../../src/warehouse/uuid-list.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { openApp } from '../helpers/app.ts';
+import { useInProcessApp } from '../helpers/in-process-app.ts';
 
 /**
  * Whatever the API accepts, the loader loads with equal values (SPEC promise 6). fast-check
@@ -17,8 +17,7 @@ const LATEST_MS = 4_294_967_295_999;
 const NOW = Date.now();
 const RUNS = 4;
 
-const { runtime, app, authorization, close } = await openApp();
-afterAll(close);
+const opened = useInProcessApp('property test');
 
 /** An RFC 3339 text for `ms` (epoch) and the epoch ms the API must read from it. */
 const timestamp = (min: number, max: number) =>
@@ -89,6 +88,7 @@ const scenario = fc.record({
 });
 
 const post = async (url: string, payload: unknown) => {
+  const { app, authorization } = opened();
   const res = await app.inject({ method: 'POST', url, payload: payload as object, headers: { authorization } });
   return { status: res.statusCode, body: res.json() };
 };
@@ -150,7 +150,7 @@ describe('whatever the API accepts loads with equal values', () => {
         accepted += ids.length;
 
         expect((await post('/api/imports', undefined)).body).toMatchObject({ status: 'succeeded', dead_lettered: 0 });
-        const loaded = await runtime.warehouse.query<WarehouseRow>(
+        const loaded = await opened().runtime.warehouse.query<WarehouseRow>(
           `SELECT toString(event_id) AS event_id, toUnixTimestamp(time) AS time, time_ms, user_id,
                   toUnixTimestamp(join_date) AS join_date, toUnixTimestamp(registration_date) AS registration_date,
                   name, email, is_guest, step_id, action_id, toUnixTimestamp(received_at) AS received_at
@@ -158,7 +158,7 @@ describe('whatever the API accepts loads with equal values', () => {
         );
         expect(loaded).toHaveLength(ids.length);
         const byId = new Map(loaded.map((row) => [row.event_id, row]));
-        const stored = await runtime.store.getUsers(userIds);
+        const stored = await opened().runtime.store.catalog.getUsers(userIds);
         ids.forEach((eventId, i) => {
           const sent = events[i]!;
           const body = bodies[i]!;

@@ -28,13 +28,9 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
 
 beforeAll(async () => {
   server = await startServer(
-    {
-      STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: downFile,
-      STEPLOG_MAX_BACKLOG: '300',
-      STEPLOG_BATCH_SIZE: '50',
-      STEPLOG_FLUSH_INTERVAL: '5s',
-    },
+    { STEPLOG_MAX_BACKLOG: '300', STEPLOG_BATCH_SIZE: '50', STEPLOG_FLUSH_INTERVAL: '5s' },
     dataDir,
+    { warehouseDownFile: downFile },
   );
   await createUserAndStep(server.url);
 });

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HttpError, registerErrorHandler } from '../../src/http/errors.ts';
 import { BacklogFullError } from '../../src/ingest/backlog-gauge.ts';
-import { ConflictError, StoreUnavailableError } from '../../src/store/store.ts';
+import { ConflictError, StoreUnavailableError } from '../../src/store/errors.ts';
 import { WarehouseError, WarehouseRejectedError } from '../../src/warehouse/warehouse.ts';
 
 /**

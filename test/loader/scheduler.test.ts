@@ -2,18 +2,23 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Loader } from '../../src/loader/loader.ts';
 import { LoadScheduler } from '../../src/loader/scheduler.ts';
-import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
-import type { ImportJob } from '../../src/store/store.ts';
+import type { ImportJob } from '../../src/store/import-jobs.ts';
 import { WarehouseError, type Warehouse } from '../../src/warehouse/warehouse.ts';
 import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
 
-const { store, warehouse } = await openAdapters();
+const { store, transport, append, warehouse } = await openAdapters();
 
 beforeAll(async () => {
   for (let id = 1; id <= 5; id++) {
-    await store.createUser({ id, name: `u${id}`, email: '', joinDate: Date.UTC(2026, 0, id), registrationDate: null });
+    await store.catalog.createUser({
+      id,
+      name: `u${id}`,
+      email: '',
+      joinDate: Date.UTC(2026, 0, id),
+      registrationDate: null,
+    });
   }
-  for (let id = 1; id <= 3; id++) await store.createTask({ id, title: `step ${id}`, text: '' });
+  for (let id = 1; id <= 3; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
 });
 afterAll(async () => {
   await store.close();
@@ -50,7 +55,7 @@ const unreachable = (real: Warehouse): Warehouse => ({
   close: () => Promise.resolve(),
 });
 
-const jobCount = async () => (await store.listImportJobs(1000)).length;
+const jobCount = async () => (await store.importJobs.list(1000)).length;
 
 /** A promise and the function that settles it: lets a test hold a step open. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -62,7 +67,7 @@ describe('LoadScheduler.exclusive', () => {
   it('waits for the load in progress and holds later loads off until its work settles', async () => {
     const steps: string[] = [];
     const loadGate = gate();
-    const loader = new Loader(new OutboxTransport(store), store, warehouse, {
+    const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
       batchSize: 100,
       afterInsert: async () => {
         steps.push('load inserted');
@@ -70,7 +75,7 @@ describe('LoadScheduler.exclusive', () => {
       },
     });
     const scheduler = new LoadScheduler(loader, { flushIntervalMs: 60_000, batchSize: 100 });
-    await store.appendEvents(generateEvents(10, 5, 3, 1));
+    await append(generateEvents(10, 5, 3, 1));
 
     const firstLoad = scheduler.run('manual');
     await expect.poll(() => steps).toEqual(['load inserted']);
@@ -89,7 +94,7 @@ describe('LoadScheduler.exclusive', () => {
     await firstLoad;
     await expect.poll(() => steps).toEqual(['load inserted', 'exclusive started']);
 
-    await store.appendEvents(generateEvents(10, 5, 3, 2));
+    await append(generateEvents(10, 5, 3, 2));
     const jobsBefore = await jobCount();
     const secondLoad = scheduler.run('manual');
     await letTimePass(60_000);
@@ -103,14 +108,17 @@ describe('LoadScheduler.exclusive', () => {
   });
 
   it('a failing exclusive section releases the loads', async () => {
-    const scheduler = new LoadScheduler(new Loader(new OutboxTransport(store), store, warehouse, { batchSize: 100 }), {
-      flushIntervalMs: 60_000,
-      batchSize: 100,
-    });
+    const scheduler = new LoadScheduler(
+      new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }),
+      {
+        flushIntervalMs: 60_000,
+        batchSize: 100,
+      },
+    );
     await expect(scheduler.exclusive(() => Promise.reject(new Error('rebuild failed')))).rejects.toThrow(
       'rebuild failed',
     );
-    await store.appendEvents(generateEvents(5, 5, 3, 3));
+    await append(generateEvents(5, 5, 3, 3));
     expect(await scheduler.run('manual')).toMatchObject({ status: 'succeeded', rows: 5 });
   });
 });
@@ -118,8 +126,8 @@ describe('LoadScheduler.exclusive', () => {
 describe('LoadScheduler.run', () => {
   it('runs concurrent requests one after another: every event is inserted once', async () => {
     const events = generateEvents(300, 5, 3, 7);
-    await store.appendEvents(events);
-    const loader = new Loader(new OutboxTransport(store), store, warehouse, { batchSize: 50 });
+    await append(events);
+    const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 50 });
     const scheduler = new LoadScheduler(loader, { flushIntervalMs: 60_000, batchSize: 50 });
     const jobs = await Promise.all([scheduler.run('manual'), scheduler.run('manual'), scheduler.run('schedule')]);
     expect(jobs.reduce((sum, job) => sum + job.rows, 0)).toBe(300);
@@ -136,14 +144,14 @@ describe('LoadScheduler back-off', () => {
     const lines: Record<string, unknown>[] = [];
     const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
     let finished: (job: ImportJob) => void = () => undefined;
-    const loader = new Loader(new OutboxTransport(store), store, unreachable(warehouse), { batchSize: 100 });
+    const loader = new Loader(transport, store.catalog, store.importJobs, unreachable(warehouse), { batchSize: 100 });
     const scheduler = new LoadScheduler(loader, {
       flushIntervalMs: 5000,
       batchSize: 100,
       log,
       onJob: (job) => finished(job),
     });
-    await store.appendEvents(generateEvents(5, 5, 3, 11));
+    await append(generateEvents(5, 5, 3, 11));
     scheduler.start();
     const first = await scheduler.run('manual');
     expect(first).toMatchObject({ status: 'failed', error: 'warehouse down (test)' });

@@ -1,11 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { openApp } from '../helpers/app.ts';
+import { describe, expect, it } from 'vitest';
+import { useInProcessApp } from '../helpers/in-process-app.ts';
 
-const { app, authorization, close } = await openApp();
-afterAll(close);
+const opened = useInProcessApp('shell test');
 
 describe('the HTTP shell', () => {
   it('registers the API and the web pages as named sibling plugins', () => {
+    const { app } = opened();
     expect(app.hasPlugin('steplog-api')).toBe(true);
     expect(app.hasPlugin('steplog-web')).toBe(true);
     // Encapsulated: what each face registers stays inside it, whatever order they are registered in.
@@ -15,6 +15,7 @@ describe('the HTTP shell', () => {
   });
 
   it("keeps the pages' form parsing out of the JSON API: a form body to /api is 415", async () => {
+    const { app, authorization } = opened();
     const response = await app.inject({
       method: 'POST',
       url: '/api/users',
@@ -26,6 +27,7 @@ describe('the HTTP shell', () => {
   });
 
   it("gives both faces the shell's security headers, error bodies and auth", async () => {
+    const { app, authorization } = opened();
     const page = await app.inject({ method: 'GET', url: '/admin/login' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
@@ -38,6 +40,7 @@ describe('the HTTP shell', () => {
   });
 
   it('documents the API routes and hides the pages', async () => {
+    const { app } = opened();
     const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(spec.paths)).toContain('/api/events');
     expect(Object.keys(spec.paths).filter((p) => p.startsWith('/admin'))).toEqual([]);

@@ -1,28 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/auth/api-key.ts';
 import { SESSION_COOKIE } from '../../src/auth/session-cookie.ts';
-import { openApp } from '../helpers/app.ts';
+import { useInProcessApp } from '../helpers/in-process-app.ts';
 
 /** Past the old cap of 1,000 rows per list. */
 const COUNT = 1_050;
 
-const { runtime, app, authorization, close } = await openApp();
+const opened = useInProcessApp('lists test');
 let cookie = '';
 beforeAll(async () => {
-  const { store } = runtime;
-  const admin = await store.createAdmin('lists', 'not a usable hash');
+  const { store } = opened().runtime;
+  const admin = await store.admins.create('lists', 'not a usable hash');
   const token = randomBytes(32).toString('base64url');
-  await store.createSession(hashToken(token), admin.id, Date.now() + 3600_000);
+  await store.admins.createSession(hashToken(token), admin.id, Date.now() + 3600_000);
   cookie = `${SESSION_COOKIE}=${token}`;
   for (let i = 1; i <= COUNT; i++) {
-    await store.createUser({ name: `u${i}`, email: '', joinDate: 0, registrationDate: null });
-    await store.createTask({ title: `t${i}`, text: '' });
-    const job = await store.startImportJob('manual');
-    await store.saveImportJob({ ...job, finishedAt: job.startedAt, status: 'succeeded' });
+    await store.catalog.createUser({ name: `u${i}`, email: '', joinDate: 0, registrationDate: null });
+    await store.catalog.createTask({ title: `t${i}`, text: '' });
+    const job = await store.importJobs.start('manual');
+    await store.importJobs.save({ ...job, finishedAt: job.startedAt, status: 'succeeded' });
   }
 });
-afterAll(close);
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const unescape = (href: string) => href.replaceAll('&amp;', '&');
@@ -31,6 +30,7 @@ const unescape = (href: string) => href.replaceAll('&amp;', '&');
 async function walkPages(first: string, row: RegExp, next: RegExp): Promise<{ ids: number[]; pages: number }> {
   const ids: number[] = [];
   let pages = 0;
+  const { app } = opened();
   for (let url: string | undefined = first; url !== undefined; pages++) {
     const { statusCode, body }: { statusCode: number; body: string } = await app.inject({
       method: 'GET',
@@ -47,6 +47,7 @@ async function walkPages(first: string, row: RegExp, next: RegExp): Promise<{ id
 
 /** Follows an API list's `after` cursor from the last id of each page until a page comes back empty. */
 async function walkApi(route: string, list: string): Promise<number[]> {
+  const { app, authorization } = opened();
   const ids: number[] = [];
   for (let after: number | undefined; ;) {
     const url = after === undefined ? route : `${route}&after=${after}`;

@@ -5,7 +5,10 @@ import { AfterId } from '../../events/schemas.ts';
 import type { RouteOptions } from '../../http/deps.ts';
 import { olderThan } from '../../http/page.ts';
 
-export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, scheduler, transport }) => {
+export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
+  app,
+  { importJobs, scheduler, transport },
+) => {
   app.get(
     '/api/imports',
     {
@@ -34,7 +37,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     },
     async (request) => {
       const [jobs, backlog] = await Promise.all([
-        store.listImportJobs(Number(request.query.limit ?? 50), olderThan(request.query.after)),
+        importJobs.list(Number(request.query.limit ?? 50), olderThan(request.query.after)),
         transport.backlog(),
       ]);
       return {

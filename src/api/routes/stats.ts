@@ -10,7 +10,10 @@ import { checkRange, Day } from './day-range.ts';
 
 const HOUR_MINUTES = 60;
 
-export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { warehouse, store, transport }) => {
+export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
+  app,
+  { warehouse, eventLog, importJobs, transport },
+) => {
   app.get(
     '/api/stats/ingest',
     {
@@ -36,8 +39,8 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const now = Date.now();
       const since = now - HOUR_MINUTES * 60_000;
       const [received, jobs, backlog] = await Promise.all([
-        store.receivedPerMinute(since),
-        store.importJobsFinishedSince(since),
+        eventLog.receivedPerMinute(since),
+        importJobs.finishedSince(since),
         transport.backlog(),
       ]);
       return {

@@ -13,14 +13,14 @@ const PAGE_SIZE = 50;
 /** The admin overview: import jobs (status, rows, duration, errors), the backlog, "load now", dead letters. */
 export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app,
-  { store, transport, scheduler, deadLetters },
+  { admins, importJobs, transport, scheduler, deadLetters },
 ) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
-  app.addHook('onRequest', requireAdmin(store));
+  app.addHook('onRequest', requireAdmin(admins));
 
   const overview = async (after: string | undefined) => {
     const [jobs, backlog, deadTotal, dead] = await Promise.all([
-      store.listImportJobs(PAGE_SIZE, olderThan(after)),
+      importJobs.list(PAGE_SIZE, olderThan(after)),
       transport.backlog(),
       deadLetters.count(),
       deadLetters.list({ limit: 50, after: 0 }),
