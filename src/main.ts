@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ConfirmChannel } from 'amqplib';
 import { pino, type Logger } from 'pino';
 import { buildApp, type App } from './api/app.ts';
 import { createFirstKeys } from './auth/keys.ts';
@@ -10,6 +11,9 @@ import { Loader, type LoaderOptions } from './loader/loader.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
+import { AmqpLink } from './queue/rabbitmq/amqp-link.ts';
+import { OutboxRelay } from './queue/rabbitmq/outbox-relay.ts';
+import { RabbitTransport } from './queue/rabbitmq/rabbitmq-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
@@ -94,7 +98,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     throw error;
   }
   const log = pino({ level: config.logLevel });
-  const transport = new OutboxTransport(store);
+  const delivery = openTransport(config, store, log);
+  const { transport } = delivery;
   const loader = new Loader(transport, store, warehouse, {
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),
@@ -110,8 +115,9 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   });
   const ingest = new IngestService(new GroupCommitter(store), backlog, (n) => {
     backlog.added(n);
-    scheduler.notifyAppended(n);
+    delivery.committed(n);
   });
+  delivery.onReady((n) => scheduler.notifyAppended(n));
   return {
     log,
     store,
@@ -125,8 +131,59 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     async close() {
       loader.stop();
       await scheduler.stop();
+      await delivery.close();
       await store.close();
       await handle.close();
+    },
+  };
+}
+
+interface TransportHandle {
+  readonly transport: Transport;
+  /** Ingest committed this many events. */
+  committed(events: number): void;
+  /** Tells the loader's scheduler how many events became ready to load. */
+  onReady(listener: (events: number) => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The outbox read by the loader itself, or RabbitMQ: a relay publishes the outbox to the broker
+ * and the loader consumes the queue.
+ */
+function openTransport(config: Config, store: KyselyStore, log: Logger): TransportHandle {
+  const outbox = new OutboxTransport(store);
+  let ready: (events: number) => void = () => undefined;
+  if (config.amqpUrl === null) {
+    return {
+      transport: outbox,
+      committed: (n) => ready(n),
+      onReady: (l) => (ready = l),
+      close: () => Promise.resolve(),
+    };
+  }
+  const relayLog = log.child({ component: 'relay' });
+  const relayLink = new AmqpLink<ConfirmChannel>(config.amqpUrl, 'confirm', relayLog);
+  const relay = new OutboxRelay(outbox, relayLink, store.db, {
+    segmentSize: config.batchSize,
+    intervalMs: config.flushIntervalMs,
+    orphanAfterMs: Math.max(30_000, 3 * config.flushIntervalMs),
+    log: relayLog,
+    onPublished: (n) => ready(n),
+  });
+  const transport = new RabbitTransport(config.amqpUrl, outbox, {
+    prefetch: 2,
+    log: log.child({ component: 'consumer' }),
+  });
+  relay.start();
+  return {
+    transport,
+    committed: (n) => relay.committed(n),
+    onReady: (l) => (ready = l),
+    async close() {
+      await relay.stop();
+      await relayLink.close();
+      await transport.close();
     },
   };
 }

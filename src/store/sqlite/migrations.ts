@@ -161,6 +161,12 @@ export const sqliteMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_outbox_published': {
+    async up(db: Kysely<unknown>) {
+      // Set when a relay has the batch confirmed by the broker (RabbitMQ transport); null otherwise.
+      await db.schema.alterTable('outbox_batches').addColumn('published_at', 'integer').execute();
+    },
+  },
 };
 
 /** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */
