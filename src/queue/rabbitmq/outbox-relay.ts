@@ -33,7 +33,10 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** Not started, or stopped: no pass is scheduled. */
   private stopped = true;
+  /** stop() was called: a running pass ends after its current segment. */
+  private stopping = false;
   /** Batches this relay formed and has not had confirmed yet: published on its next pass. */
   private readonly own = new Set<number>();
   /** Events committed since the last pass: a full segment's worth starts a pass before the interval. */
@@ -84,6 +87,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     clearTimeout(this.timer);
     await this.running;
   }
@@ -93,7 +97,7 @@ export class OutboxRelay {
     const channel = await this.link.channel();
     let published = 0;
     for (const batch of await this.unpublished()) published += await this.publish(channel, batch);
-    while (!this.stopped) {
+    while (!this.stopping) {
       const fresh = await this.outbox.unbatched(this.options.segmentSize);
       if (!fresh) break;
       const batch = await this.outbox.form(fresh);

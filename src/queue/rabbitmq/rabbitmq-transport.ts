@@ -5,6 +5,8 @@ import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../t
 import { AmqpLink, EVENTS_QUEUE } from './amqp-link.ts';
 import { decodeSegment } from './segment.ts';
 
+const FIRST_DELIVERY_WAIT_MS = 250;
+
 interface Delivery {
   readonly channel: Channel;
   readonly message: ConsumeMessage;
@@ -35,9 +37,14 @@ export class RabbitTransport implements Transport {
       this.forgetDeliveries();
       channel.on('close', () => this.forgetDeliveries(channel));
       await channel.prefetch(options.prefetch);
+      let delivered: () => void = () => undefined;
+      const first = new Promise<void>((resolve) => (delivered = resolve));
       await channel.consume(EVENTS_QUEUE, (message) => {
         if (message) this.waiting.push({ channel, message, batch: decodeSegment(message.content) });
+        delivered();
       });
+      // A new consumer's first deliveries arrive just after it subscribes: give a waiting queue a moment.
+      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_DELIVERY_WAIT_MS))]);
     });
   }
 

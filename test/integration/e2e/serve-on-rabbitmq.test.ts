@@ -34,10 +34,14 @@ describe('steplog serve on PostgreSQL and RabbitMQ', () => {
     );
     // Kill the broker once part of the run is in ClickHouse and part is still on its way.
     await expect
-      .poll(async () => (await api(server.url, 'GET', '/api/imports?limit=50')).body.jobs.some((j: { rows: number }) => j.rows > 0), {
-        timeout: 120_000,
-        interval: 200,
-      })
+      .poll(
+        async () =>
+          (await api(server.url, 'GET', '/api/imports?limit=50')).body.jobs.some((j: { rows: number }) => j.rows > 0),
+        {
+          timeout: 120_000,
+          interval: 200,
+        },
+      )
       .toBe(true);
     await broker.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 3_000));
