@@ -3,7 +3,7 @@ import type { ConfirmChannel } from 'amqplib';
 import { pino, type Logger } from 'pino';
 import { buildApp, type App } from './api/app.ts';
 import { createFirstKeys } from './auth/keys.ts';
-import type { Config } from './config/config.ts';
+import { roleRefusal, type Config, type Role } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
@@ -113,6 +113,9 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
     onJob: () => void backlog.refresh().catch(() => undefined),
   });
+  // A process without loads of its own (--role api) learns of other processes' loads from this re-read.
+  const backlogTimer = setInterval(() => void backlog.refresh().catch(() => undefined), config.flushIntervalMs);
+  backlogTimer.unref();
   const ingest = new IngestService(new GroupCommitter(store), backlog, (n) => {
     backlog.added(n);
     delivery.committed(n);
@@ -129,6 +132,7 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     scheduler,
     ingest,
     async close() {
+      clearInterval(backlogTimer);
       loader.stop();
       await scheduler.stop();
       await delivery.close();
@@ -188,28 +192,39 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
   };
 }
 
-/** API + loader in one process, until SIGINT/SIGTERM. */
-export async function serve(config: Config): Promise<App> {
+/**
+ * Serves until SIGINT/SIGTERM: `all` is the API and the loader in one process; `api` serves HTTP
+ * and commits events; `loader` moves them into the warehouse. Split roles share one ClickHouse
+ * server (see roleRefusal).
+ */
+export async function serve(config: Config, role: Role = 'all'): Promise<App | null> {
+  const refusal = roleRefusal(role, config);
+  if (refusal !== null) throw new Error(refusal);
   const runtime = await openRuntime(config);
+  const app = role === 'loader' ? null : await openApi(config, runtime);
+  if (role !== 'api') runtime.scheduler.start();
+  closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
+    // First the load (an import request in flight waits for it), then the requests, then the stores.
+    runtime.loader.stop();
+    await runtime.scheduler.stop();
+    await app?.close();
+    await runtime.close();
+  });
+  await app?.listen({ host: config.host, port: config.port });
+  runtime.log.info(
+    { role, dataDir: config.dataDir, flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize },
+    'steplog is serving',
+  );
+  return app;
+}
+
+async function openApi(config: Config, runtime: Runtime): Promise<App> {
   const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
   if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);
   for (const key of firstKeys?.keys ?? []) {
     app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
   }
-  runtime.scheduler.start();
-  closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
-    // First the load (an import request in flight waits for it), then the requests, then the stores.
-    runtime.loader.stop();
-    await runtime.scheduler.stop();
-    await app.close();
-    await runtime.close();
-  });
-  await app.listen({ host: config.host, port: config.port });
-  app.log.info(
-    { dataDir: config.dataDir, flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize },
-    'steplog is serving',
-  );
   return app;
 }
 

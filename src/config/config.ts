@@ -11,6 +11,8 @@ export interface Config {
   readonly databaseUrl: string | null;
   /** RabbitMQ's URL when it is the transport; null keeps the store's outbox. */
   readonly amqpUrl: string | null;
+  /** A ClickHouse server's HTTP URL: the warehouse processes with split roles share. */
+  readonly clickhouseUrl: string | null;
   /** How often the loader moves the backlog into the warehouse. */
   readonly flushIntervalMs: number;
   /** Rows per warehouse insert; a backlog this large also triggers a load before the interval. */
@@ -51,6 +53,22 @@ export interface Config {
   };
 }
 
+/** What a `steplog serve` process does: everything, or one side of the pipeline (scale-out). */
+export const ROLES = ['all', 'api', 'loader'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Split roles run as several processes sharing one warehouse; chDB has one owner, so they need a
+ * ClickHouse server. Answers why a role cannot start with this configuration, or null.
+ */
+export function roleRefusal(role: Role, config: Pick<Config, 'clickhouseUrl'>): string | null {
+  if (role === 'all' || config.clickhouseUrl !== null) return null;
+  return (
+    `--role ${role} needs STEPLOG_CLICKHOUSE_URL: api and loader processes share one ClickHouse server, ` +
+    'and the embedded chDB can have only one owner (run `steplog serve` with --role all instead)'
+  );
+}
+
 export interface RateLimit {
   readonly max: number;
   readonly windowMs: number;
@@ -89,6 +107,7 @@ const schema = z.object({
     .string()
     .regex(/^amqps?:\/\/\S+$/, 'expected an amqp://… URL')
     .optional(),
+  STEPLOG_CLICKHOUSE_URL: z.url().optional(),
   STEPLOG_FLUSH_INTERVAL: duration.default(300_000),
   STEPLOG_BATCH_SIZE: positiveInt(1_000_000).default(10_000),
   STEPLOG_MAX_EVENTS_PER_REQUEST: positiveInt(100_000).default(10_000),
@@ -126,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(s.STEPLOG_DATA_DIR),
     databaseUrl: s.STEPLOG_DATABASE_URL ?? null,
     amqpUrl: s.STEPLOG_AMQP_URL ?? null,
+    clickhouseUrl: s.STEPLOG_CLICKHOUSE_URL ?? null,
     flushIntervalMs: s.STEPLOG_FLUSH_INTERVAL,
     batchSize: s.STEPLOG_BATCH_SIZE,
     maxEventsPerRequest: s.STEPLOG_MAX_EVENTS_PER_REQUEST,
