@@ -83,15 +83,20 @@ export async function openStore(config: Config): Promise<KyselyStore> {
 }
 
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
-export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  loaderHooks: Partial<LoaderOptions> = {},
+  role: Role = 'all',
+): Promise<Runtime> {
   const handle = openWarehouse(config);
   const { warehouse, migrator } = handle;
   let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
     await migrator.up();
-    // Only one process owns the data dir, so a job still 'running' now was cut off when its process died.
-    await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
+    // An `all` process owns the data dir alone, so a job still 'running' now was cut off when its
+    // process died. With split roles other loaders' jobs may be running: they are left alone.
+    if (role === 'all') await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
   } catch (error) {
     await store?.close();
     await handle.close();
@@ -200,7 +205,7 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
 export async function serve(config: Config, role: Role = 'all'): Promise<App | null> {
   const refusal = roleRefusal(role, config);
   if (refusal !== null) throw new Error(refusal);
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, {}, role);
   const app = role === 'loader' ? null : await openApi(config, runtime);
   if (role !== 'api') runtime.scheduler.start();
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
