@@ -1,7 +1,8 @@
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { NewEvent, StoredEvent } from '../../events/event.ts';
 import type { Database } from '../kysely/database.ts';
+import { migrateToLatest } from '../kysely/migrate.ts';
 import { KyselyStore, toEvent } from '../kysely/kysely-store.ts';
 import { postgresMigrations } from './migrations.ts';
 import { isUnavailable, isUniqueViolation } from './postgres-errors.ts';
@@ -43,13 +44,8 @@ export class PostgresStore extends KyselyStore {
     return new PostgresStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
   }
 
-  async migrate(): Promise<void> {
-    const migrator = new Migrator({
-      db: this.db,
-      provider: { getMigrations: () => Promise.resolve(postgresMigrations) },
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
+  migrate(): Promise<void> {
+    return migrateToLatest(this.db, postgresMigrations);
   }
 
   /**

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { NewEvent, StoredEvent } from '../../events/event.ts';
 import type { Database } from '../kysely/database.ts';
+import { migrateToLatest } from '../kysely/migrate.ts';
 import { KyselyStore } from '../kysely/kysely-store.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { withTolerantRollback } from './tolerant-rollback.ts';
@@ -36,13 +37,8 @@ export class SqliteStore extends KyselyStore {
     return new SqliteStore(sqlite);
   }
 
-  async migrate(): Promise<void> {
-    const migrator = new Migrator({
-      db: this.db,
-      provider: { getMigrations: () => Promise.resolve(sqliteMigrations) },
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
+  migrate(): Promise<void> {
+    return migrateToLatest(this.db, sqliteMigrations);
   }
 
   /**
