@@ -1,27 +1,32 @@
 import path from 'node:path';
 import type { ConfirmChannel } from 'amqplib';
-import { pino, type Logger } from 'pino';
-import { buildApp, type App } from './api/app.ts';
-import { createFirstKeys } from './auth/keys.ts';
+import type { Logger } from 'pino';
 import { roleRefusal, type Config, type Role } from './config/config.ts';
+import type { AppDeps } from './http/deps.ts';
+import { createFirstKeys } from './runtime/issue-keys.ts';
+import { buildApp, type App } from './server/app.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Loader, type LoaderOptions } from './loader/loader.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import { AmqpLink } from './queue/rabbitmq/amqp-link.ts';
 import { OutboxRelay } from './queue/rabbitmq/outbox-relay.ts';
 import { RabbitTransport } from './queue/rabbitmq/rabbitmq-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
-import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
+import { createLogger } from './runtime/logger.ts';
+import { outsideRequest } from './runtime/request-context.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
-import { PostgresStore } from './store/postgres/postgres-store.ts';
-import { SqliteStore } from './store/sqlite/sqlite-store.ts';
-import type { OltpStore } from './store/store.ts';
-import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
+import { openPostgresStore } from './store/postgres/postgres-store.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { Store } from './store/store.ts';
+import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
+import { ClickHouseServerWarehouse } from './warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
 import type { Warehouse } from './warehouse/warehouse.ts';
 
@@ -29,38 +34,53 @@ import type { Warehouse } from './warehouse/warehouse.ts';
  * The composition root: the only module that names concrete adapters. Everything else receives
  * the interfaces built here.
  */
-export interface Runtime {
-  readonly log: Logger;
-  readonly store: OltpStore;
-  readonly warehouse: Warehouse;
-  readonly migrator: WarehouseMigrator;
+export interface Runtime extends AppDeps {
+  readonly store: Store;
   readonly transport: Transport;
-  readonly deadLetters: DeadLetters;
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
-  readonly ingest: IngestService;
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
 export interface WarehouseHandle {
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
+  /** Where the warehouse is, for messages. */
+  readonly location: string;
   close(): Promise<void>;
 }
 
-/** Opens the warehouse alone (CLI commands when no server owns the data dir). */
-export function openWarehouse(config: Config): WarehouseHandle {
-  const release = lockDataDir(config.dataDir);
-  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'), {
-    downWhileFileExists: config.faultWarehouseDownFile,
-  });
+/** What tests may change in what the composition root builds; production passes none. */
+export interface RuntimeHooks {
+  /** Wraps the warehouse every component receives (fault injection around any adapter). */
+  readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
+  readonly loader?: Partial<LoaderOptions>;
+}
+
+/**
+ * Opens the configured warehouse alone (also for CLI commands); WarehouseInUseError when another
+ * process owns it and must be reached through its server.
+ */
+export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
+  let opened: Warehouse;
+  let location: string;
+  if (config.clickhouseUrls === null) {
+    location = path.join(config.dataDir, 'clickhouse');
+    opened = ChdbWarehouse.open(location);
+  } else {
+    const server = await ClickHouseServerWarehouse.connect(config.clickhouseUrls, {
+      requestTimeoutMs: config.clickhouseTimeoutMs,
+    });
+    location = server.location;
+    opened = server;
+  }
+  const warehouse = hooks.wrapWarehouse?.(opened) ?? opened;
   return {
     warehouse,
     migrator: new WarehouseMigrator(warehouse),
-    async close() {
-      await warehouse.close();
-      release();
-    },
+    location,
+    close: () => warehouse.close(),
   };
 }
 
@@ -71,8 +91,8 @@ export function openWarehouse(config: Config): WarehouseHandle {
 export async function openStore(config: Config): Promise<KyselyStore> {
   const store =
     config.databaseUrl === null
-      ? SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'))
-      : PostgresStore.open(config.databaseUrl);
+      ? openSqliteStore(path.join(config.dataDir, 'steplog.sqlite'))
+      : openPostgresStore(config.databaseUrl);
   try {
     await store.migrate();
   } catch (error) {
@@ -83,59 +103,82 @@ export async function openStore(config: Config): Promise<KyselyStore> {
 }
 
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
-export async function openRuntime(
-  config: Config,
-  loaderHooks: Partial<LoaderOptions> = {},
-  role: Role = 'all',
-): Promise<Runtime> {
-  const handle = openWarehouse(config);
-  const { warehouse, migrator } = handle;
+export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role: Role = 'all'): Promise<Runtime> {
+  const handle = await openWarehouse(config, hooks);
+  const { migrator } = handle;
   let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
     await migrator.up();
     // An `all` process owns the data dir alone, so a job still 'running' now was cut off when its
     // process died. With split roles other loaders' jobs may be running: they are left alone.
-    if (role === 'all') await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
+    if (role === 'all') await store.importJobs.failInterrupted('interrupted: the process stopped during this job');
   } catch (error) {
     await store?.close();
     await handle.close();
     throw error;
   }
-  const log = pino({ level: config.logLevel });
+  const log = createLogger(config);
   const delivery = openTransport(config, store, log);
   const { transport } = delivery;
-  const loader = new Loader(transport, store, warehouse, {
+  const deadLetters = new OutboxDeadLetters(store.db);
+  const metrics = new Metrics({ backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() });
+  // Only queries made for a mart or stats route are timed; everything else passes straight through.
+  const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
+    metrics.martQueryDuration.observe({ mart }, seconds),
+  );
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),
-    ...loaderHooks,
+    observer: metrics,
+    ...hooks.loader,
   });
   const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
   await backlog.refresh();
+  // A failed re-read keeps the previous reading, which can only over-estimate; the next re-read retries.
+  const refreshBacklog = () =>
+    void backlog
+      .refresh()
+      .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading'));
   const scheduler = new LoadScheduler(loader, {
     flushIntervalMs: config.flushIntervalMs,
     batchSize: config.batchSize,
-    // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
-    onJob: () => void backlog.refresh().catch(() => undefined),
+    log,
+    onJob: refreshBacklog,
+    observer: metrics,
   });
   // A process without loads of its own (--role api) learns of other processes' loads from this re-read.
-  const backlogTimer = setInterval(() => void backlog.refresh().catch(() => undefined), config.flushIntervalMs);
+  const backlogTimer = setInterval(refreshBacklog, config.flushIntervalMs);
   backlogTimer.unref();
-  const ingest = new IngestService(new GroupCommitter(store), backlog, (n) => {
-    backlog.added(n);
-    delivery.committed(n);
-  });
+  const ingest = new IngestService(
+    new GroupCommitter(store.eventLog, transport.enqueue),
+    backlog,
+    (n) => {
+      backlog.added(n);
+      // What this starts (a load, a relay pass) is the pipeline's, not the request's: no request id.
+      outsideRequest(() => delivery.committed(n));
+    },
+    Date.now,
+    metrics,
+  );
   delivery.onReady((n) => scheduler.notifyAppended(n));
   return {
     log,
     store,
+    catalog: store.catalog,
+    eventLog: store.eventLog,
+    importJobs: store.importJobs,
+    admins: store.admins,
+    savedQueries: store.savedQueries,
+    apiKeys: store.apiKeys,
     warehouse,
     migrator,
     transport,
-    deadLetters: new OutboxDeadLetters(store),
+    deadLetters,
     loader,
     scheduler,
     ingest,
+    metrics,
     async close() {
       clearInterval(backlogTimer);
       loader.stop();
@@ -202,10 +245,10 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
  * and commits events; `loader` moves them into the warehouse. Split roles share one ClickHouse
  * server (see roleRefusal).
  */
-export async function serve(config: Config, role: Role = 'all'): Promise<App | null> {
+export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHooks = {}): Promise<App | null> {
   const refusal = roleRefusal(role, config);
   if (refusal !== null) throw new Error(refusal);
-  const runtime = await openRuntime(config, {}, role);
+  const runtime = await openRuntime(config, hooks, role);
   const app = role === 'loader' ? null : await openApi(config, runtime);
   if (role !== 'api') runtime.scheduler.start();
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
@@ -236,5 +279,5 @@ async function openApi(config: Config, runtime: Runtime): Promise<App> {
 /** The dead letters alone, for the CLI: they live in the store, which a running server shares. */
 export async function openDeadLetters(config: Config): Promise<{ deadLetters: DeadLetters; close(): Promise<void> }> {
   const store = await openStore(config);
-  return { deadLetters: new OutboxDeadLetters(store), close: () => store.close() };
+  return { deadLetters: new OutboxDeadLetters(store.db), close: () => store.close() };
 }

@@ -1,7 +1,8 @@
 import type { NewEvent } from '../events/event.ts';
 import { EventInput } from '../events/schemas.ts';
-import type { BacklogGauge } from './backlog-gauge.ts';
+import { BacklogFullError, type BacklogGauge } from './backlog-gauge.ts';
 import type { GroupCommitter } from './group-commit.ts';
+import type { IngestObserver, RejectionReason } from './ingest-observer.ts';
 import { normalizeEvent } from './normalize.ts';
 import { compileValidator, type FieldError } from './validate.ts';
 
@@ -10,6 +11,7 @@ export type IngestResult =
   | { status: 'rejected'; error: { error: string; field: string; message: string } };
 
 const validateEvent = compileValidator<EventInput>(EventInput);
+type Checked = ReturnType<typeof validateEvent>;
 
 /**
  * back-pressure → validate → normalize → commit (event + outbox in one transaction). Answers per
@@ -22,17 +24,55 @@ export class IngestService {
     private readonly backlog: Pick<BacklogGauge, 'check'>,
     private readonly onCommitted: (newEvents: number) => void,
     private readonly now: () => number = Date.now,
+    private readonly observer?: IngestObserver,
   ) {}
 
-  async ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+  /** Validates each item against EventInput, then admits the valid ones. */
+  ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+    return this.observed(items.length, () => this.admit(items.map(validateEvent)));
+  }
+
+  /** Events a caller has already validated against EventInput (the single-event route's body schema). */
+  ingestValidated(events: readonly EventInput[]): Promise<IngestResult[]> {
+    return this.observed(events.length, () => this.admit(events.map((value) => ({ ok: true, value }))));
+  }
+
+  /** Counts what was accepted and why the rest was refused, for the metrics. */
+  private async observed(count: number, work: () => Promise<IngestResult[]>): Promise<IngestResult[]> {
+    let results: IngestResult[];
+    try {
+      results = await work();
+    } catch (error) {
+      const reason = error instanceof BacklogFullError ? 'backlog_full' : 'store_unavailable';
+      this.observer?.rejected('learning', reason, count);
+      throw error;
+    }
+    if (this.observer) this.observe(this.observer, results);
+    return results;
+  }
+
+  private observe(observer: IngestObserver, results: readonly IngestResult[]): void {
+    const rejected = new Map<RejectionReason, number>();
+    let accepted = 0;
+    for (const result of results) {
+      if (result.status === 'accepted') accepted += 1;
+      else {
+        const reason = result.error.error as RejectionReason;
+        rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
+      }
+    }
+    if (accepted > 0) observer.accepted('learning', accepted);
+    for (const [reason, count] of rejected) observer.rejected('learning', reason, count);
+  }
+
+  private async admit(checked: readonly Checked[]): Promise<IngestResult[]> {
     this.backlog.check();
     const now = this.now();
-    const results: IngestResult[] = new Array<IngestResult>(items.length);
+    const results: IngestResult[] = new Array<IngestResult>(checked.length);
     const valid: { index: number; event: NewEvent }[] = [];
-    items.forEach((item, index) => {
-      const checked = validateEvent(item);
-      if (!checked.ok) return void (results[index] = rejected('validation', checked));
-      const normalized = normalizeEvent(checked.value, now);
+    checked.forEach((item, index) => {
+      if (!item.ok) return void (results[index] = rejected('validation', item));
+      const normalized = normalizeEvent(item.value, now);
       if (!normalized.ok) return void (results[index] = rejected('validation', normalized));
       valid.push({ index, event: normalized.event });
     });
@@ -55,7 +95,7 @@ export class IngestService {
   }
 }
 
-const rejected = (error: string, { field, message }: FieldError): IngestResult => ({
+const rejected = (error: RejectionReason, { field, message }: FieldError): IngestResult => ({
   status: 'rejected',
   error: { error, field, message },
 });

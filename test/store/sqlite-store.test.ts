@@ -2,13 +2,13 @@ import path from 'node:path';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations.ts';
 import { tempDataDir } from '../helpers/server.ts';
 import { storeContract } from './store-contract.ts';
 
 const openStore = async () => {
-  const store = SqliteStore.open(path.join(tempDataDir(), 'steplog.sqlite'));
+  const store = openSqliteStore(path.join(tempDataDir(), 'steplog.sqlite'));
   await store.migrate();
   return store;
 };

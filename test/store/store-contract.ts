@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_UINT32 } from '../../src/events/limits.ts';
 import { OutboxDeadLetters } from '../../src/queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
-import { ConflictError } from '../../src/store/store.ts';
+import type { NewEvent } from '../../src/events/event.ts';
+import { ConflictError } from '../../src/store/errors.ts';
 import type { KyselyStore } from '../../src/store/kysely/kysely-store.ts';
 import { uuidFor } from '../helpers/fixtures.ts';
 
@@ -13,6 +14,10 @@ const event = (stepId: number, n: number, userId = 1) => ({
   stepId,
   actionId: 0 as const,
 });
+
+/** Commits events as ingest does: with their outbox rows, in one transaction. */
+const append = (store: KyselyStore, events: readonly NewEvent[]) =>
+  store.eventLog.appendEvents(events, new OutboxTransport(store).enqueue);
 
 const user = (name: string, id?: number) => ({
   id,
@@ -40,28 +45,28 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     it(
       'never hands out an id again, not even a deleted task’s; an explicit id pushes the sequence past it',
       withStore(async (store) => {
-        const first = await store.createTask({ title: 'a', text: '' });
-        const second = await store.createTask({ title: 'b', text: '' });
-        expect(await store.deleteTask(second.id)).toBe(true);
-        const third = await store.createTask({ title: 'c', text: '' });
+        const first = await store.catalog.createTask({ title: 'a', text: '' });
+        const second = await store.catalog.createTask({ title: 'b', text: '' });
+        expect(await store.catalog.deleteTask(second.id)).toBe(true);
+        const third = await store.catalog.createTask({ title: 'c', text: '' });
         expect([first.id, second.id, third.id]).toEqual([1, 2, 3]);
-        await store.createTask({ id: 10, title: 'explicit', text: '' });
-        expect((await store.createTask({ title: 'after', text: '' })).id).toBe(11);
-        await expect(store.createTask({ id: 10, title: 'again', text: '' })).rejects.toThrow(ConflictError);
+        await store.catalog.createTask({ id: 10, title: 'explicit', text: '' });
+        expect((await store.catalog.createTask({ title: 'after', text: '' })).id).toBe(11);
+        await expect(store.catalog.createTask({ id: 10, title: 'again', text: '' })).rejects.toThrow(ConflictError);
       }),
     );
 
     it(
       'stops the sequence at UInt32 instead of passing it',
       withStore(async (store) => {
-        const last = await store.createUser(user('last', MAX_UINT32));
+        const last = await store.catalog.createUser(user('last', MAX_UINT32));
         expect(last).toEqual({ ...user('last'), id: MAX_UINT32 });
         expect(typeof last.id).toBe('number');
-        await expect(store.createUser(user('next'))).rejects.toThrow(/check constraint/i);
-        await expect(store.createTask({ id: MAX_UINT32 + 1, title: 'past UInt32', text: '' })).rejects.toThrow(
+        await expect(store.catalog.createUser(user('next'))).rejects.toThrow(/check constraint/i);
+        await expect(store.catalog.createTask({ id: MAX_UINT32 + 1, title: 'past UInt32', text: '' })).rejects.toThrow(
           /check constraint/i,
         );
-        expect(await store.listUsers({ after: 0, limit: 10 })).toHaveLength(1);
+        expect(await store.catalog.listUsers({ after: 0, limit: 10 })).toHaveLength(1);
       }),
     );
   });
@@ -70,15 +75,15 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     it(
       'answers per event in order; a repeated event_id, in the call or stored before, adds nothing',
       withStore(async (store) => {
-        await store.createUser(user('u'));
-        await store.createTask({ title: 't', text: '' });
-        const first = await store.appendEvents([event(1, 1), event(1, 2), event(1, 1)]);
+        await store.catalog.createUser(user('u'));
+        await store.catalog.createTask({ title: 't', text: '' });
+        const first = await append(store, [event(1, 1), event(1, 2), event(1, 1)]);
         expect(first.map((r) => r.ok && [r.event.id, r.event.eventId, r.duplicate])).toEqual([
           [1, uuidFor(1), false],
           [2, uuidFor(2), false],
           [1, uuidFor(1), true],
         ]);
-        const again = await store.appendEvents([event(1, 2), event(9, 3), event(1, 4, 9)]);
+        const again = await append(store, [event(1, 2), event(9, 3), event(1, 4, 9)]);
         expect(again).toMatchObject([
           { ok: true, duplicate: true, event: { id: 2, eventId: uuidFor(2), time: event(1, 2).time, userId: 1 } },
           { ok: false, field: 'step_id' },
@@ -86,22 +91,24 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
         ]);
         const transport = new OutboxTransport(store);
         expect((await transport.backlog()).events).toBe(2);
-        expect(await store.receivedPerMinute(0)).toEqual([{ minute: expect.any(Number) as number, events: 2 }]);
+        expect(await store.eventLog.receivedPerMinute(0)).toEqual([
+          { minute: expect.any(Number) as number, events: 2 },
+        ]);
       }),
     );
 
     it(
       'an event for a task deleted after it was checked is refused alone, not the whole commit',
       withStore(async (store) => {
-        await store.createUser(user('u'));
-        const kept = await store.createTask({ title: 'kept', text: '' });
-        const doomed = await store.createTask({ title: 'doomed', text: '' });
-        expect((await store.appendEvents([event(kept.id, 1)]))[0]).toMatchObject({ ok: true });
-        expect((await store.appendEvents([event(doomed.id, 1)]))[0]).toMatchObject({ ok: true, duplicate: true });
-        expect(await store.deleteTask(doomed.id)).toBe(true);
-        const results = await store.appendEvents([event(doomed.id, 2), event(kept.id, 3)]);
+        await store.catalog.createUser(user('u'));
+        const kept = await store.catalog.createTask({ title: 'kept', text: '' });
+        const doomed = await store.catalog.createTask({ title: 'doomed', text: '' });
+        expect((await append(store, [event(kept.id, 1)]))[0]).toMatchObject({ ok: true });
+        expect((await append(store, [event(doomed.id, 1)]))[0]).toMatchObject({ ok: true, duplicate: true });
+        expect(await store.catalog.deleteTask(doomed.id)).toBe(true);
+        const results = await append(store, [event(doomed.id, 2), event(kept.id, 3)]);
         expect(results).toMatchObject([{ ok: false, field: 'step_id' }, { ok: true }]);
-        await expect(store.deleteTask(kept.id)).rejects.toThrow(ConflictError);
+        await expect(store.catalog.deleteTask(kept.id)).rejects.toThrow(ConflictError);
       }),
     );
   });
@@ -110,9 +117,9 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     it(
       'searches names and emails case-insensitively, with % and _ taken literally',
       withStore(async (store) => {
-        for (const name of ['Ann_Lee', 'ANNA', 'Bob%', 'bobby']) await store.createUser(user(name));
+        for (const name of ['Ann_Lee', 'ANNA', 'Bob%', 'bobby']) await store.catalog.createUser(user(name));
         const search = async (text: string) =>
-          (await store.searchUsers(text, { after: 0, limit: 10 })).map((u) => u.name);
+          (await store.catalog.searchUsers(text, { after: 0, limit: 10 })).map((u) => u.name);
         expect(await search('ann')).toEqual(['Ann_Lee', 'ANNA']);
         expect(await search('n_l')).toEqual(['Ann_Lee']);
         expect(await search('b%')).toEqual(['Bob%']);
@@ -124,22 +131,22 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     it(
       'keeps admins unique, sessions until they expire, saved queries by name',
       withStore(async (store) => {
-        const admin = await store.createAdmin('root', 'hash');
-        await expect(store.createAdmin('root', 'other')).rejects.toThrow(ConflictError);
-        expect(await store.findAdmin('root')).toEqual({ ...admin, passwordHash: 'hash' });
-        await store.createSession('token', admin.id, 2_000);
-        expect(await store.sessionAdmin('token', 1_000)).toEqual(admin);
-        expect(await store.sessionAdmin('token', 2_000)).toBeUndefined();
-        await store.deleteSession('token');
-        expect(await store.sessionAdmin('token', 1_000)).toBeUndefined();
+        const admin = await store.admins.create('root', 'hash');
+        await expect(store.admins.create('root', 'other')).rejects.toThrow(ConflictError);
+        expect(await store.admins.find('root')).toEqual({ ...admin, passwordHash: 'hash' });
+        await store.admins.createSession('token', admin.id, 2_000);
+        expect(await store.admins.sessionAdmin('token', 1_000)).toEqual(admin);
+        expect(await store.admins.sessionAdmin('token', 2_000)).toBeUndefined();
+        await store.admins.deleteSession('token');
+        expect(await store.admins.sessionAdmin('token', 1_000)).toBeUndefined();
 
-        const seeded = (await store.listSavedQueries()).length;
-        const saved = await store.saveQuery('q', 'SELECT 1');
-        const replaced = await store.saveQuery('q', 'SELECT 2');
+        const seeded = (await store.savedQueries.list()).length;
+        const saved = await store.savedQueries.save('q', 'SELECT 1');
+        const replaced = await store.savedQueries.save('q', 'SELECT 2');
         expect(replaced).toMatchObject({ id: saved.id, name: 'q', sql: 'SELECT 2' });
-        expect(await store.listSavedQueries()).toHaveLength(seeded + 1);
-        await store.deleteSavedQuery(saved.id);
-        expect(await store.listSavedQueries()).toHaveLength(seeded);
+        expect(await store.savedQueries.list()).toHaveLength(seeded + 1);
+        await store.savedQueries.delete(saved.id);
+        expect(await store.savedQueries.list()).toHaveLength(seeded);
       }),
     );
 
@@ -158,11 +165,13 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     it(
       'records import jobs with numeric counters; interrupted ones are failed',
       withStore(async (store) => {
-        const job = await store.startImportJob('manual');
+        const job = await store.importJobs.start('manual');
         Object.assign(job, { rows: 3, batches: 1, reconciled: 1, deadLettered: 1 });
-        expect(await store.saveImportJob(job)).toEqual(job);
-        expect(await store.failInterruptedImportJobs('gone')).toBe(1);
-        expect(await store.listImportJobs(5)).toMatchObject([{ id: job.id, status: 'failed', rows: 3, error: 'gone' }]);
+        expect(await store.importJobs.save(job)).toEqual(job);
+        expect(await store.importJobs.failInterrupted('gone')).toBe(1);
+        expect(await store.importJobs.list(5)).toMatchObject([
+          { id: job.id, status: 'failed', rows: 3, error: 'gone' },
+        ]);
       }),
     );
   });
@@ -171,9 +180,12 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     it(
       'forms, settles and dead-letters batches; the backlog counts what is left',
       withStore(async (store) => {
-        await store.createUser(user('u'));
-        await store.createTask({ title: 't', text: '' });
-        await store.appendEvents([1, 2, 3, 4].map((n) => event(1, n)));
+        await store.catalog.createUser(user('u'));
+        await store.catalog.createTask({ title: 't', text: '' });
+        await append(
+          store,
+          [1, 2, 3, 4].map((n) => event(1, n)),
+        );
         const transport = new OutboxTransport(store);
         const received = await transport.receive(3);
         expect(received?.events.map((e) => e.id)).toEqual([1, 2, 3]);
@@ -184,7 +196,7 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
         const [refused] = formed.events;
         await transport.settle(formed, [{ event: refused!, error: 'bad', token: 't1', jobId: 1 }]);
         expect(await transport.backlog()).toEqual({ events: 1, oldestReceivedAt: expect.any(Number) as number });
-        const letters = new OutboxDeadLetters(store);
+        const letters = new OutboxDeadLetters(store.db);
         expect(await letters.count()).toBe(1);
         expect(await letters.retry()).toBe(1);
         const retried = await transport.receive(10);
@@ -195,9 +207,12 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     it(
       'two loaders forming batches from the same read claim each event once',
       withStore(async (store) => {
-        await store.createUser(user('u'));
-        await store.createTask({ title: 't', text: '' });
-        await store.appendEvents([1, 2, 3, 4, 5, 6].map((n) => event(1, n)));
+        await store.catalog.createUser(user('u'));
+        await store.catalog.createTask({ title: 't', text: '' });
+        await append(
+          store,
+          [1, 2, 3, 4, 5, 6].map((n) => event(1, n)),
+        );
         const [a, b] = [new OutboxTransport(store), new OutboxTransport(store)];
         const readByA = await a.receive(4);
         const readByB = await b.receive(6);

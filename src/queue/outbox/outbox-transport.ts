@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
+import type { StoredEvent } from '../../events/event.ts';
 import { contiguousRanges } from '../../store/kysely/chunks.ts';
 import type { Database } from '../../store/kysely/database.ts';
-import { toEvent } from '../../store/kysely/kysely-store.ts';
+import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
+import { toEvent } from '../../store/kysely/rows.ts';
 import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
 
 /**
@@ -14,10 +15,26 @@ export class OutboxTransport implements Transport {
   private readonly db: Kysely<Database>;
   private readonly skipLocked: boolean;
 
+  /** The store's own database: the outbox commits with the events it queues. */
   constructor(store: Pick<KyselyStore, 'db' | 'capabilities'>) {
     this.db = store.db;
     this.skipLocked = store.capabilities.skipLocked;
   }
+
+  /**
+   * One outbox row per event, inside the store transaction that commits the events. Fresh events
+   * of one commit mostly have consecutive ids, so this is one INSERT … SELECT per contiguous run.
+   */
+  readonly enqueue = async (transaction: unknown, events: readonly StoredEvent[]): Promise<void> => {
+    const trx = transaction as Kysely<Database>;
+    for (const [from, to] of contiguousRanges(events.map((e) => e.id))) {
+      await trx
+        .insertInto('outbox')
+        .columns(['event_pk'])
+        .expression((eb) => eb.selectFrom('events').select('id').where('id', '>=', from).where('id', '<=', to))
+        .execute();
+    }
+  };
 
   async receive(limit: number, after?: Batch): Promise<Batch | null> {
     if (!after) {

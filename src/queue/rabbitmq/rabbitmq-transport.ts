@@ -1,6 +1,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import type { OutboxTransport } from '../outbox/outbox-transport.ts';
+import type { Enqueue } from '../../store/event-log.ts';
 import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
 import { AmqpLink, EVENTS_QUEUE } from './amqp-link.ts';
 import { decodeSegment } from './segment.ts';
@@ -22,6 +23,8 @@ interface Delivery {
  * yet published plus those published and not yet settled.
  */
 export class RabbitTransport implements Transport {
+  /** The outbox's own: committed events wait in the outbox until the relay publishes them. */
+  readonly enqueue: Enqueue;
   private readonly link: AmqpLink<Channel>;
   /** Received from the broker, not yet handed to the loader. */
   private waiting: Delivery[] = [];
@@ -30,9 +33,10 @@ export class RabbitTransport implements Transport {
 
   constructor(
     url: string,
-    private readonly outbox: Pick<OutboxTransport, 'settle' | 'backlog' | 'formedBatch'>,
+    private readonly outbox: Pick<OutboxTransport, 'enqueue' | 'settle' | 'backlog' | 'formedBatch'>,
     options: { readonly prefetch: number; readonly log: Logger },
   ) {
+    this.enqueue = outbox.enqueue;
     this.link = new AmqpLink<Channel>(url, 'plain', options.log, async (channel) => {
       this.forgetDeliveries();
       channel.on('close', () => this.forgetDeliveries(channel));

@@ -71,6 +71,8 @@ export const postgresMigrations: Record<string, Migration> = {
         reconciled bigint NOT NULL,
         dead_lettered bigint NOT NULL DEFAULT 0,
         error text)`.execute(db);
+      // The ingest chart reads the jobs that finished in the last hour, however many there were.
+      await sql`CREATE INDEX import_jobs_finished_at ON import_jobs (finished_at)`.execute(db);
       await sql`CREATE TABLE dead_letters (
         event_pk bigint PRIMARY KEY REFERENCES events (id),
         error text NOT NULL,
@@ -100,7 +102,7 @@ export const postgresMigrations: Record<string, Migration> = {
       await sql`CREATE TABLE api_keys (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         name text NOT NULL,
-        scope text NOT NULL CHECK (scope IN ('ingest', 'read', 'admin')),
+        scope text NOT NULL CHECK (scope IN ('ingest', 'read', 'metrics', 'admin')),
         key_hash text NOT NULL UNIQUE,
         prefix text NOT NULL,
         created_at bigint NOT NULL,

@@ -2,8 +2,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { NewEvent, StoredEvent } from '../../events/event.ts';
 import type { Database } from '../kysely/database.ts';
-import { migrateToLatest } from '../kysely/migrate.ts';
-import { KyselyStore, toEvent } from '../kysely/kysely-store.ts';
+import { KyselyStore } from '../kysely/kysely-store.ts';
+import type { SqlDialect } from '../kysely/sql-dialect.ts';
 import { postgresMigrations } from './migrations.ts';
 import { isUnavailable, isUniqueViolation } from './postgres-errors.ts';
 
@@ -18,46 +18,34 @@ const types = {
   getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? Number : builtinParser(oid, format)),
 };
 
-/** The production OLTP store: PostgreSQL through Kysely's dialect on a `pg` pool. */
-export class PostgresStore extends KyselyStore {
-  readonly capabilities = { skipLocked: true };
+/**
+ * The production OLTP store: PostgreSQL through Kysely's dialect on a `pg` pool.
+ * `synchronous_commit=on` on every connection whatever the server's default: a commit is on the
+ * server's disk before the API answers 2xx.
+ */
+export function openPostgresStore(connectionString: string, options: { maxConnections?: number } = {}): KyselyStore {
+  const pool = new pg.Pool({
+    connectionString,
+    types,
+    max: options.maxConnections ?? 10,
+    options: '-c synchronous_commit=on',
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle connection the server dropped (restart) is replaced on the next checkout; without a
+  // listener the pool's 'error' event would end the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new KyselyStore(db, postgresDialect, postgresMigrations);
+}
 
-  private constructor(db: Kysely<Database>) {
-    super(db);
-  }
-
+const postgresDialect: SqlDialect = {
+  capabilities: { skipLocked: true },
   /**
-   * `synchronous_commit=on` on every connection whatever the server's default: a commit is on the
-   * server's disk before the API answers 2xx.
+   * One statement per commit whatever its size: the events from arrays (`unnest`, no bound on
+   * parameters). An event_id another process committed meanwhile is skipped (ON CONFLICT); the
+   * event log answers it with the stored event.
    */
-  static open(connectionString: string, options: { maxConnections?: number } = {}): PostgresStore {
-    const pool = new pg.Pool({
-      connectionString,
-      types,
-      max: options.maxConnections ?? 10,
-      options: '-c synchronous_commit=on',
-      connectionTimeoutMillis: 5_000,
-    });
-    // An idle connection the server dropped (restart) is replaced on the next checkout; without a
-    // listener the pool's 'error' event would end the process.
-    pool.on('error', () => undefined);
-    return new PostgresStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
-  }
-
-  migrate(): Promise<void> {
-    return migrateToLatest(this.db, postgresMigrations);
-  }
-
-  /**
-   * Two statements per commit whatever its size: the events from arrays (`unnest`, no bound on
-   * parameters) and their outbox rows. An event_id another process committed meanwhile is skipped
-   * (ON CONFLICT) and answered with the stored event.
-   */
-  protected async insertEvents(
-    trx: Kysely<Database>,
-    events: readonly NewEvent[],
-    receivedAt: number,
-  ): Promise<StoredEvent[]> {
+  async insertEvents(trx: Kysely<Database>, events: readonly NewEvent[], receivedAt: number): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
     const column = <T>(pick: (e: NewEvent) => T) => events.map(pick);
     const { rows } = await sql<{ id: number; event_id: string }>`
@@ -69,8 +57,7 @@ export class PostgresStore extends KyselyStore {
       ON CONFLICT (event_id) DO NOTHING
       RETURNING id, event_id`.execute(trx);
     const ids = new Map(rows.map((row) => [row.event_id, row.id]));
-    await sql`INSERT INTO outbox (event_pk) SELECT unnest(${rows.map((row) => row.id)}::bigint[])`.execute(trx);
-    const stored: StoredEvent[] = events
+    return events
       .filter((e) => ids.has(e.eventId))
       .map(({ eventId, time, actionId, stepId, userId }) => ({
         id: ids.get(eventId)!,
@@ -81,17 +68,7 @@ export class PostgresStore extends KyselyStore {
         userId,
         receivedAt,
       }));
-    if (stored.length === events.length) return stored;
-    const raced = events.filter((e) => !ids.has(e.eventId)).map((e) => e.eventId);
-    const earlier = await trx.selectFrom('events').selectAll().where('event_id', 'in', raced).execute();
-    return [...stored, ...earlier.map(toEvent)];
-  }
-
-  protected isUniqueViolation(error: unknown): boolean {
-    return isUniqueViolation(error);
-  }
-
-  protected isUnavailable(error: unknown): boolean {
-    return isUnavailable(error);
-  }
-}
+  },
+  isUniqueViolation,
+  isUnavailable,
+};

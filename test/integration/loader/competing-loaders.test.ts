@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveredCopies } from '../../../src/analytics/delivery.ts';
 import { Loader } from '../../../src/loader/loader.ts';
 import { OutboxTransport } from '../../../src/queue/outbox/outbox-transport.ts';
-import { PostgresStore } from '../../../src/store/postgres/postgres-store.ts';
-import { ChdbWarehouse } from '../../../src/warehouse/drivers/chdb-warehouse.ts';
+import type { KyselyStore } from '../../../src/store/kysely/kysely-store.ts';
+import { openPostgresStore } from '../../../src/store/postgres/postgres-store.ts';
+import { ChdbWarehouse } from '../../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../../src/warehouse/migrator.ts';
 import { generateEvents } from '../../helpers/fixtures.ts';
 import { tempDataDir } from '../../helpers/server.ts';
@@ -13,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../servers/postgres.ts';
 
 let database: TestDatabase;
 let warehouse: ChdbWarehouse;
-const stores: PostgresStore[] = [];
+const stores: KyselyStore[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -29,20 +30,24 @@ afterAll(async () => {
 describe('competing loaders on the PostgreSQL outbox', () => {
   it('three loaders with their own connections drain one outbox together, each event inserted once', async () => {
     const open = () => {
-      const store = PostgresStore.open(database.url);
+      const store = openPostgresStore(database.url);
       stores.push(store);
       return store;
     };
     const store = open();
     await store.migrate();
     for (let i = 0; i < 20; i++)
-      await store.createUser({ name: `u${i}`, email: '', joinDate: 0, registrationDate: null });
-    for (let i = 0; i < 5; i++) await store.createTask({ title: `t${i}`, text: '' });
+      await store.catalog.createUser({ name: `u${i}`, email: '', joinDate: 0, registrationDate: null });
+    for (let i = 0; i < 5; i++) await store.catalog.createTask({ title: `t${i}`, text: '' });
     const events = generateEvents(6_000, 20, 5, 7);
-    await store.appendEvents(events);
+    await store.eventLog.appendEvents(events, new OutboxTransport(store).enqueue);
 
     const loaders = [open(), open(), open()].map(
-      (own) => new Loader(new OutboxTransport(own), own, warehouse, { batchSize: 250, log: pino({ level: 'silent' }) }),
+      (own) =>
+        new Loader(new OutboxTransport(own), own.catalog, own.importJobs, warehouse, {
+          batchSize: 250,
+          log: pino({ level: 'silent' }),
+        }),
     );
     const jobs = await Promise.all(loaders.map((loader) => loader.run('manual')));
     expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);

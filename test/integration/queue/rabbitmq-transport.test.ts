@@ -8,8 +8,9 @@ import { OutboxTransport } from '../../../src/queue/outbox/outbox-transport.ts';
 import { AmqpLink, EVENTS_QUEUE } from '../../../src/queue/rabbitmq/amqp-link.ts';
 import { OutboxRelay } from '../../../src/queue/rabbitmq/outbox-relay.ts';
 import { RabbitTransport } from '../../../src/queue/rabbitmq/rabbitmq-transport.ts';
-import { PostgresStore } from '../../../src/store/postgres/postgres-store.ts';
-import { ChdbWarehouse } from '../../../src/warehouse/drivers/chdb-warehouse.ts';
+import type { KyselyStore } from '../../../src/store/kysely/kysely-store.ts';
+import { openPostgresStore } from '../../../src/store/postgres/postgres-store.ts';
+import { ChdbWarehouse } from '../../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../../src/warehouse/migrator.ts';
 import { generateEvents } from '../../helpers/fixtures.ts';
 import { tempDataDir } from '../../helpers/server.ts';
@@ -36,14 +37,15 @@ afterAll(async () => {
 });
 
 let database: TestDatabase;
-let store: PostgresStore;
+let store: KyselyStore;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  store = PostgresStore.open(database.url);
+  store = openPostgresStore(database.url);
   await store.migrate();
-  for (let i = 0; i < 5; i++) await store.createUser({ name: `u${i}`, email: '', joinDate: 0, registrationDate: null });
-  for (let i = 0; i < 3; i++) await store.createTask({ title: `t${i}`, text: '' });
+  for (let i = 0; i < 5; i++)
+    await store.catalog.createUser({ name: `u${i}`, email: '', joinDate: 0, registrationDate: null });
+  for (let i = 0; i < 3; i++) await store.catalog.createTask({ title: `t${i}`, text: '' });
 });
 afterAll(async () => {
   await store?.close();
@@ -56,8 +58,8 @@ afterAll(async () => {
  */
 async function pipeline(count: number, seed: number) {
   const events = generateEvents(count, 5, 3, seed);
-  await store.appendEvents(events);
   const outbox = new OutboxTransport(store);
+  await store.eventLog.appendEvents(events, outbox.enqueue);
   const relay = (orphanAfterMs = 60_000) => {
     const link = new AmqpLink<ConfirmChannel>(broker.url, 'confirm', log);
     closers.push(() => link.close());
@@ -69,7 +71,7 @@ async function pipeline(count: number, seed: number) {
     return transport;
   };
   const loader = (transport: RabbitTransport, afterInsert?: () => void) =>
-    new Loader(transport, store, warehouse, { batchSize: 100, log, afterInsert });
+    new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100, log, afterInsert });
   const copies = async () => {
     const found = await deliveredCopies(
       warehouse,
@@ -136,7 +138,8 @@ describe('RabbitMQ transport', () => {
     expect(await relay.pass()).toBe(200);
     expect(await loader.run('manual')).toMatchObject({ status: 'succeeded', rows: 200 });
 
-    await p.store.appendEvents(generateEvents(100, 5, 3, 4));
+    // Committed through the RabbitMQ transport's produce verb: the outbox's insert.
+    await p.store.eventLog.appendEvents(generateEvents(100, 5, 3, 4), consumer.enqueue);
     await broker.stop('SIGKILL');
     await expect(relay.pass()).rejects.toThrow();
     expect((await p.outbox.backlog()).events).toBe(100);
