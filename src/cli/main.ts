@@ -1,5 +1,5 @@
-import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, ROLES, type Role } from '../config/config.ts';
 import { serve } from '../main.ts';
 import { registerLoadCommand } from './load-command.ts';
 import { fromOption, keyOption, toOption, urlOption, withWarehouse, type ServerFlags } from './options.ts';
@@ -13,9 +13,14 @@ const program = new Command('steplog').description('Event collection and activit
 
 program
   .command('serve')
-  .description('run the API, the loader and the web pages in one process')
-  .action(async () => {
-    await serve(loadConfig());
+  .description('run the API, the loader and the web pages (--role all), or one side of them')
+  .addOption(
+    new Option('--role <role>', 'api: HTTP and ingest; loader: loads into ClickHouse; all: both')
+      .choices(ROLES)
+      .default('all'),
+  )
+  .action(async (opts: { role: Role }) => {
+    await serve(loadConfig(), opts.role);
   });
 
 const migrate = program.command('migrate').description('ClickHouse schema migrations');

@@ -60,6 +60,22 @@ export interface Config {
   };
 }
 
+/** What a `steplog serve` process does: everything, or one side of the pipeline (scale-out). */
+export const ROLES = ['all', 'api', 'loader'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Split roles run as several processes sharing one warehouse; chDB has one owner, so they need a
+ * ClickHouse server. Answers why a role cannot start with this configuration, or null.
+ */
+export function roleRefusal(role: Role, config: Pick<Config, 'clickhouseUrls'>): string | null {
+  if (role === 'all' || config.clickhouseUrls !== null) return null;
+  return (
+    `--role ${role} needs STEPLOG_CLICKHOUSE_URL: api and loader processes share one ClickHouse server, ` +
+    'and the embedded chDB can have only one owner (run `steplog serve` with --role all instead)'
+  );
+}
+
 export interface RateLimit {
   readonly max: number;
   readonly windowMs: number;

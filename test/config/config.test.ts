@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError, loadConfig, roleRefusal } from '../../src/config/config.ts';
 
 describe('loadConfig', () => {
   it('runs embedded with no settings at all', () => {
@@ -74,6 +74,23 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://steplog@db:5432/steplog',
       amqpUrl: 'amqp://guest:guest@mq:5672',
     });
+  });
+
+  it('starts split roles only with a shared ClickHouse server', () => {
+    expect(roleRefusal('all', loadConfig({}))).toBeNull();
+    expect(roleRefusal('api', loadConfig({}))).toMatch(/^--role api needs STEPLOG_CLICKHOUSE_URL/);
+    expect(roleRefusal('loader', loadConfig({}))).toMatch(/^--role loader needs STEPLOG_CLICKHOUSE_URL/);
+    expect(roleRefusal('loader', loadConfig({ STEPLOG_CLICKHOUSE_URL: 'http://127.0.0.1:8123' }))).toBeNull();
+  });
+
+  it('steplog serve --role api without a ClickHouse server stops with a message saying so', async () => {
+    const { runCli, tempDataDir } = await import('../helpers/server.ts');
+    const result = await runCli(['serve', '--role', 'api'], { STEPLOG_DATA_DIR: tempDataDir() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--role api needs STEPLOG_CLICKHOUSE_URL');
+    const unknown = await runCli(['serve', '--role', 'worker'], {});
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Allowed choices are all, api, loader/);
   });
 
   it('refuses to start the server on a bad setting, naming it', async () => {

@@ -41,7 +41,11 @@ export class OutboxTransport implements Transport {
       const formed = await this.oldestFormed();
       if (formed) return formed;
     }
-    const afterId = after?.events.at(-1)?.id ?? 0;
+    return this.unbatched(limit, after?.events.at(-1)?.id ?? 0);
+  }
+
+  /** At most `limit` events in no batch yet, oldest first, newer than `afterId`. */
+  async unbatched(limit: number, afterId = 0): Promise<Batch | null> {
     const rows = await this.db
       .selectFrom('outbox')
       .innerJoin('events', 'events.id', 'outbox.event_pk')
@@ -61,15 +65,25 @@ export class OutboxTransport implements Transport {
       .orderBy('id')
       .limit(1)
       .executeTakeFirst();
-    if (!batch) return undefined;
+    return batch && this.formedBatch(batch);
+  }
+
+  /** A formed batch's events as first formed; undefined once it is settled. */
+  async formedBatch(formed: FormedBatch['formed']): Promise<FormedBatch | undefined> {
     const rows = await this.db
       .selectFrom('outbox')
       .innerJoin('events', 'events.id', 'outbox.event_pk')
       .selectAll('events')
-      .where('outbox.batch_id', '=', batch.id)
+      .where('outbox.batch_id', '=', formed.id)
       .orderBy('outbox.event_pk')
       .execute();
-    return { events: rows.map(toEvent), formed: batch };
+    if (rows.length > 0) return { events: rows.map(toEvent), formed };
+    const batch = await this.db
+      .selectFrom('outbox_batches')
+      .select('id')
+      .where('id', '=', formed.id)
+      .executeTakeFirst();
+    return batch && { events: [], formed };
   }
 
   form(batch: Batch): Promise<FormedBatch> {

@@ -109,4 +109,10 @@ export const postgresMigrations: Record<string, Migration> = {
         revoked_at bigint)`.execute(db);
     },
   },
+  '0002_outbox_published': {
+    async up(db: Kysely<unknown>) {
+      // Set when a relay has the batch confirmed by the broker (RabbitMQ transport); null otherwise.
+      await sql`ALTER TABLE outbox_batches ADD COLUMN published_at bigint`.execute(db);
+    },
+  },
 };

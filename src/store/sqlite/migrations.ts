@@ -187,6 +187,12 @@ export const sqliteMigrations: Record<string, Migration> = {
       await db.schema.createIndex('import_jobs_finished_at').on('import_jobs').column('finished_at').execute();
     },
   },
+  '0007_outbox_published': {
+    async up(db: Kysely<unknown>) {
+      // Set when a relay has the batch confirmed by the broker (RabbitMQ transport); null otherwise.
+      await db.schema.alterTable('outbox_batches').addColumn('published_at', 'integer').execute();
+    },
+  },
 };
 
 /** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */
