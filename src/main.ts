@@ -93,7 +93,10 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   const log = createLogger(config);
   const transport = new OutboxTransport(store);
   const deadLetters = new OutboxDeadLetters(store);
-  const metrics = new Metrics({ backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() });
+  const metrics = new Metrics(
+    { backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() },
+    { flushIntervalMs: config.flushIntervalMs },
+  );
   // Only queries made for a mart or stats route are timed; everything else passes straight through.
   const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
     metrics.martQueryDuration.observe({ mart }, seconds),
