@@ -14,6 +14,7 @@ import { registerRedoc } from './redoc/redoc.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { eraseUserRoutes } from './routes/erase-user.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     healthRoutes,
     readyRoutes,
     userRoutes,
+    eraseUserRoutes,
     taskRoutes,
     eventRoutes,
     importRoutes,

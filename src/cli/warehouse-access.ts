@@ -7,7 +7,8 @@ import { retention, type RetentionCohort } from '../analytics/retention.ts';
 import { stepDifficulty, type StepDifficulty } from '../analytics/step-difficulty.ts';
 import { usersActivitySeries, type UsersActivity, type UsersActivitySeriesQuery } from '../analytics/users-activity.ts';
 import type { Config } from '../config/config.ts';
-import { openWarehouse } from '../main.ts';
+import { openStore, openWarehouse } from '../main.ts';
+import { eraseUser, type Erasure } from '../ops/erase-user.ts';
 import { dataDirOwner } from '../runtime/data-dir-lock.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
 
@@ -27,6 +28,7 @@ export interface WarehouseAccess {
   stepDifficulty(query: DayRange): Promise<StepDifficulty[]>;
   retention(query: DayRange & { readonly weeks: number }): Promise<RetentionCohort[]>;
   rebuildAggregates(range: RebuildRange): Promise<RebuiltTable[]>;
+  eraseUser(userId: number): Promise<Erasure>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,15 @@ export function warehouseAccess(config: Config, url: string | undefined, key: st
     stepDifficulty: (query) => stepDifficulty(w, query),
     retention: (query) => retention(w, query),
     rebuildAggregates: (range) => rebuildAggregates(w, range),
+    async eraseUser(userId) {
+      const store = await openStore(config);
+      try {
+        // No loader runs without a server: nothing to hold off.
+        return await eraseUser({ store, warehouse: w, scheduler: { exclusive: (work) => work() } }, userId);
+      } finally {
+        await store.close();
+      }
+    },
     close: () => handle.close(),
   };
 }
@@ -97,6 +108,13 @@ function viaApi(base: string, key: string | null): WarehouseAccess {
       (await get<{ cohorts: RetentionCohort[] }>('/api/marts/retention', { ...query })).cohorts,
     rebuildAggregates: async (range) =>
       (await call<{ tables: RebuiltTable[] }>('POST', '/api/aggregates/rebuild', { ...range })).tables,
+    eraseUser: async (userId) => {
+      const erased = await call<{ user_id: number; warehouse_events: number; days: Erasure['days'] }>(
+        'POST',
+        `/api/users/${userId}/erase`,
+      );
+      return { userId: erased.user_id, warehouseEvents: erased.warehouse_events, days: erased.days };
+    },
     close: () => Promise.resolve(),
   };
 }

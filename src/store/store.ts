@@ -1,11 +1,13 @@
 import type { NewEvent, StoredEvent, Task, User } from '../events/event.ts';
 import type { ApiKeyStore } from './api-keys.ts';
+import type { UserErasureStore } from './user-erasure.ts';
 
 /** The OLTP boundary: SQLite embedded, PostgreSQL in production. Nothing above it knows which runs. */
 export interface OltpStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
   readonly apiKeys: ApiKeyStore;
+  readonly userErasure: UserErasureStore;
 
   /**
    * The store assigns the id unless one is given (imports, tests: the public API never passes one):

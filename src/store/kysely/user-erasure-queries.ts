@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { UserErasureStore } from '../user-erasure.ts';
+import type { Database } from './database.ts';
+
+export class KyselyUserErasure implements UserErasureStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async inDoubtEvents(userId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('outbox')
+      .innerJoin('events', 'events.id', 'outbox.event_pk')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('events.user_id', '=', userId)
+      .where('outbox.batch_id', 'is not', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async erase(userId: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const theirs = trx.selectFrom('events').select('id').where('user_id', '=', userId);
+      await trx.deleteFrom('dead_letters').where('event_pk', 'in', theirs).execute();
+      await trx.deleteFrom('outbox').where('event_pk', 'in', theirs).execute();
+      await trx.deleteFrom('events').where('user_id', '=', userId).execute();
+      const deleted = await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+      return deleted.numDeletedRows > 0n;
+    });
+  }
+}
