@@ -15,6 +15,7 @@ import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
+import { scheduleRetention } from './ops/retention.ts';
 import { createLogger } from './runtime/logger.ts';
 import { outsideRequest } from './runtime/request-context.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
@@ -157,7 +158,10 @@ export async function serve(config: Config): Promise<App> {
     app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
   }
   runtime.scheduler.start();
+  const stopRetention =
+    config.retentionMs === null ? () => undefined : scheduleRetention(runtime, config.retentionMs, runtime.log);
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
+    stopRetention();
     // First the load (an import request in flight waits for it), then the requests, then the stores.
     runtime.loader.stop();
     await runtime.scheduler.stop();

@@ -1,6 +1,7 @@
 import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import { ConflictError, type OltpStore } from '../store/store.ts';
+import { deleteRows } from '../warehouse/mutations.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 
 /** What erasing a user removed. */
@@ -19,7 +20,6 @@ export class UnknownUserError extends Error {
   }
 }
 
-const MUTATION_POLL_MS = 50;
 const IDS_PER_STATEMENT = 2_000;
 
 /**
@@ -56,26 +56,12 @@ export async function eraseUser(
     );
     for (let i = 0; i < eventIds.length; i += IDS_PER_STATEMENT) {
       const ids = eventIds.slice(i, i + IDS_PER_STATEMENT).map((row) => `toUUID('${row.event_id}')`);
-      await mutate(warehouse, 'event_deliveries', `event_id IN (${ids.join(', ')})`);
+      await deleteRows(warehouse, 'event_deliveries', `event_id IN (${ids.join(', ')})`);
     }
-    await mutate(warehouse, 'events', `user_id = ${user}`);
+    await deleteRows(warehouse, 'events', `user_id = ${user}`);
     const days = events > 0 ? { from: span!.first, to: span!.last } : null;
     if (days) await rebuildAggregates(warehouse, days);
     await store.userErasure.erase(userId);
     return { userId, warehouseEvents: events, days };
   });
-}
-
-/** ALTER TABLE … DELETE, waited for: a mutation runs in the background on every engine. */
-async function mutate(warehouse: Warehouse, table: string, where: string): Promise<void> {
-  await warehouse.exec(`ALTER TABLE ${WAREHOUSE_DB}.${table} DELETE WHERE ${where}`);
-  for (;;) {
-    const [pending] = await warehouse.query<{ n: string | number; reason: string }>(
-      `SELECT count() AS n, any(latest_fail_reason) AS reason FROM system.mutations ` +
-        `WHERE database = '${WAREHOUSE_DB}' AND table = '${table}' AND is_done = 0`,
-    );
-    if (Number(pending?.n ?? 0) === 0) return;
-    if (pending?.reason) throw new Error(`deleting from ${table} failed: ${pending.reason}`);
-    await new Promise((resolve) => setTimeout(resolve, MUTATION_POLL_MS));
-  }
 }

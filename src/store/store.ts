@@ -1,5 +1,6 @@
 import type { NewEvent, StoredEvent, Task, User } from '../events/event.ts';
 import type { ApiKeyStore } from './api-keys.ts';
+import type { RetentionStore } from './retention.ts';
 import type { UserErasureStore } from './user-erasure.ts';
 
 /** The OLTP boundary: SQLite embedded, PostgreSQL in production. Nothing above it knows which runs. */
@@ -8,6 +9,7 @@ export interface OltpStore {
   close(): Promise<void>;
   readonly apiKeys: ApiKeyStore;
   readonly userErasure: UserErasureStore;
+  readonly retention: RetentionStore;
 
   /**
    * The store assigns the id unless one is given (imports, tests: the public API never passes one):

@@ -35,6 +35,10 @@ describe('loadConfig', () => {
     ['STEPLOG_URL', 'not a url'],
     ['STEPLOG_MAX_BACKLOG', '0'],
     ['STEPLOG_MAX_BACKLOG', 'lots'],
+    ['STEPLOG_RETENTION', '400'],
+    ['STEPLOG_RETENTION', '0d'],
+    ['STEPLOG_RETENTION', '13m'],
+    ['STEPLOG_LOG_FORMAT', 'xml'],
   ])('stops on %s=%s with a message naming the setting', (setting, value) => {
     expect(() => loadConfig({ [setting]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [setting]: value })).toThrow(new RegExp(`^${setting}: `));
@@ -44,6 +48,13 @@ describe('loadConfig', () => {
     const config = loadConfig({ STEPLOG_MAX_BACKLOG: '500', STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: 'down' });
     expect(config.maxBacklog).toBe(500);
     expect(config.faultWarehouseDownFile).toBe(`${process.cwd()}/down`);
+  });
+
+  it('reads the retention in days (unset keeps everything) and the log format', () => {
+    expect(loadConfig({}).retentionMs).toBeNull();
+    expect(loadConfig({ STEPLOG_RETENTION: '400d' }).retentionMs).toBe(400 * 86_400_000);
+    expect(loadConfig({}).logFormat).toBe('json');
+    expect(loadConfig({ STEPLOG_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
   });
 
   it('refuses to start the server on a bad setting, naming it', async () => {

@@ -15,8 +15,10 @@ import {
   type TaskDraft,
 } from '../store.ts';
 import type { UserErasureStore } from '../user-erasure.ts';
+import type { RetentionStore } from '../retention.ts';
 import type { ApiKeyStore } from '../api-keys.ts';
 import { KyselyUserErasure } from './user-erasure-queries.ts';
+import { KyselyRetention } from './retention-queries.ts';
 import { KyselyApiKeys } from './api-key-queries.ts';
 import { chunks } from './chunks.ts';
 import type { Database } from './database.ts';
@@ -30,11 +32,13 @@ const IDS_PER_STATEMENT = 20_000;
 export abstract class KyselyStore implements OltpStore {
   readonly apiKeys: ApiKeyStore;
   readonly userErasure: UserErasureStore;
+  readonly retention: RetentionStore;
 
   /** The database, for adapters that keep their tables in it (the outbox). */
   protected constructor(readonly db: Kysely<Database>) {
     this.apiKeys = new KyselyApiKeys(db);
     this.userErasure = new KyselyUserErasure(db);
+    this.retention = new KyselyRetention(db);
   }
 
   abstract migrate(): Promise<void>;
