@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Logger } from 'pino';
-import { buildApp, type App } from './api/app.ts';
-import { createFirstKeys } from './auth/keys.ts';
+import type { AppDeps } from './http/deps.ts';
+import { createFirstKeys } from './runtime/issue-keys.ts';
+import { buildApp, type App } from './server/app.ts';
 import type { Config } from './config/config.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -13,14 +13,16 @@ import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
-import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
 import { scheduleRetention } from './ops/retention.ts';
 import { createLogger } from './runtime/logger.ts';
 import { outsideRequest } from './runtime/request-context.ts';
-import { SqliteStore } from './store/sqlite/sqlite-store.ts';
-import type { OltpStore } from './store/store.ts';
-import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
+import type { KyselyStore } from './store/kysely/kysely-store.ts';
+import { openPostgresStore } from './store/postgres/postgres-store.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { Store } from './store/store.ts';
+import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
+import { ClickHouseServerWarehouse } from './warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
 import type { Warehouse } from './warehouse/warehouse.ts';
 
@@ -28,16 +30,11 @@ import type { Warehouse } from './warehouse/warehouse.ts';
  * The composition root: the only module that names concrete adapters. Everything else receives
  * the interfaces built here.
  */
-export interface Runtime {
-  readonly log: Logger;
-  readonly store: OltpStore;
-  readonly warehouse: Warehouse;
-  readonly migrator: WarehouseMigrator;
+export interface Runtime extends AppDeps {
+  readonly store: Store;
   readonly transport: Transport;
-  readonly deadLetters: DeadLetters;
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
-  readonly ingest: IngestService;
   readonly metrics: Metrics;
   close(): Promise<void>;
 }
@@ -45,28 +42,53 @@ export interface Runtime {
 export interface WarehouseHandle {
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
+  /** Where the warehouse is, for messages. */
+  readonly location: string;
   close(): Promise<void>;
 }
 
-/** Opens the warehouse alone (CLI commands when no server owns the data dir). */
-export function openWarehouse(config: Config): WarehouseHandle {
-  const release = lockDataDir(config.dataDir);
-  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'), {
-    downWhileFileExists: config.faultWarehouseDownFile,
-  });
+/** What tests may change in what the composition root builds; production passes none. */
+export interface RuntimeHooks {
+  /** Wraps the warehouse every component receives (fault injection around any adapter). */
+  readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
+  readonly loader?: Partial<LoaderOptions>;
+}
+
+/**
+ * Opens the configured warehouse alone (also for CLI commands); WarehouseInUseError when another
+ * process owns it and must be reached through its server.
+ */
+export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
+  let opened: Warehouse;
+  let location: string;
+  if (config.clickhouseUrls === null) {
+    location = path.join(config.dataDir, 'clickhouse');
+    opened = ChdbWarehouse.open(location);
+  } else {
+    const server = await ClickHouseServerWarehouse.connect(config.clickhouseUrls, {
+      requestTimeoutMs: config.clickhouseTimeoutMs,
+    });
+    location = server.location;
+    opened = server;
+  }
+  const warehouse = hooks.wrapWarehouse?.(opened) ?? opened;
   return {
     warehouse,
     migrator: new WarehouseMigrator(warehouse),
-    async close() {
-      await warehouse.close();
-      release();
-    },
+    location,
+    close: () => warehouse.close(),
   };
 }
 
-/** Opens and migrates the OLTP store alone: SQLite (WAL) may be shared with a running server. */
-export async function openStore(config: Config): Promise<SqliteStore> {
-  const store = SqliteStore.open(path.join(config.dataDir, 'steplog.sqlite'));
+/**
+ * Opens and migrates the OLTP store alone: PostgreSQL when configured, else SQLite in the data dir
+ * (WAL: it may be shared with a running server).
+ */
+export async function openStore(config: Config): Promise<KyselyStore> {
+  const store =
+    config.databaseUrl === null
+      ? openSqliteStore(path.join(config.dataDir, 'steplog.sqlite'))
+      : openPostgresStore(config.databaseUrl);
   try {
     await store.migrate();
   } catch (error) {
@@ -77,15 +99,15 @@ export async function openStore(config: Config): Promise<SqliteStore> {
 }
 
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
-export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
-  const handle = openWarehouse(config);
+export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<Runtime> {
+  const handle = await openWarehouse(config, hooks);
   const { migrator } = handle;
-  let store: SqliteStore | undefined;
+  let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
     await migrator.up();
     // Only one process owns the data dir, so a job still 'running' now was cut off when its process died.
-    await store.failInterruptedImportJobs('interrupted: the process stopped during this job');
+    await store.importJobs.failInterrupted('interrupted: the process stopped during this job');
   } catch (error) {
     await store?.close();
     await handle.close();
@@ -93,7 +115,7 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   }
   const log = createLogger(config);
   const transport = new OutboxTransport(store);
-  const deadLetters = new OutboxDeadLetters(store);
+  const deadLetters = new OutboxDeadLetters(store.db);
   const metrics = new Metrics(
     { backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() },
     { flushIntervalMs: config.flushIntervalMs },
@@ -102,23 +124,27 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
     metrics.martQueryDuration.observe({ mart }, seconds),
   );
-  const loader = new Loader(transport, store, warehouse, {
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
     batchSize: config.batchSize,
     log: log.child({ component: 'loader' }),
     observer: metrics,
-    ...loaderHooks,
+    ...hooks.loader,
   });
   const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
   await backlog.refresh();
   const scheduler = new LoadScheduler(loader, {
     flushIntervalMs: config.flushIntervalMs,
     batchSize: config.batchSize,
+    log,
     // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
-    onJob: () => void backlog.refresh().catch(() => undefined),
+    onJob: () =>
+      void backlog
+        .refresh()
+        .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading')),
     observer: metrics,
   });
   const ingest = new IngestService(
-    new GroupCommitter(store),
+    new GroupCommitter(store.eventLog, transport.enqueue),
     backlog,
     (n) => {
       backlog.added(n);
@@ -131,6 +157,13 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   return {
     log,
     store,
+    catalog: store.catalog,
+    eventLog: store.eventLog,
+    importJobs: store.importJobs,
+    admins: store.admins,
+    savedQueries: store.savedQueries,
+    apiKeys: store.apiKeys,
+    userErasure: store.userErasure,
     warehouse,
     migrator,
     transport,
@@ -149,8 +182,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
 }
 
 /** API + loader in one process, until SIGINT/SIGTERM. */
-export async function serve(config: Config): Promise<App> {
-  const runtime = await openRuntime(config);
+export async function serve(config: Config, hooks: RuntimeHooks = {}): Promise<App> {
+  const runtime = await openRuntime(config, hooks);
   const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
   if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);
@@ -159,7 +192,9 @@ export async function serve(config: Config): Promise<App> {
   }
   runtime.scheduler.start();
   const stopRetention =
-    config.retentionMs === null ? () => undefined : scheduleRetention(runtime, config.retentionMs, runtime.log);
+    config.retentionMs === null
+      ? () => undefined
+      : scheduleRetention({ ...runtime, retention: runtime.store.retention }, config.retentionMs, runtime.log);
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
     stopRetention();
     // First the load (an import request in flight waits for it), then the requests, then the stores.
@@ -179,5 +214,21 @@ export async function serve(config: Config): Promise<App> {
 /** The dead letters alone, for the CLI: they live in the store, which a running server shares. */
 export async function openDeadLetters(config: Config): Promise<{ deadLetters: DeadLetters; close(): Promise<void> }> {
   const store = await openStore(config);
-  return { deadLetters: new OutboxDeadLetters(store), close: () => store.close() };
+  return { deadLetters: new OutboxDeadLetters(store.db), close: () => store.close() };
+}
+
+/** What erasing a user needs of the store and the transport, for the CLI when no server runs. */
+export async function openErasureStores(config: Config): Promise<{
+  catalog: Store['catalog'];
+  userErasure: Store['userErasure'];
+  transport: Pick<Transport, 'discard'>;
+  close(): Promise<void>;
+}> {
+  const store = await openStore(config);
+  return {
+    catalog: store.catalog,
+    userErasure: store.userErasure,
+    transport: new OutboxTransport(store),
+    close: () => store.close(),
+  };
 }

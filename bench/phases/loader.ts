@@ -1,6 +1,5 @@
 import { denormalizer } from '../../src/loader/denormalize.ts';
 import { Loader } from '../../src/loader/loader.ts';
-import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
 import type { openAdapters } from '../../test/helpers/fixtures.ts';
 import { generateEvents } from '../../test/helpers/fixtures.ts';
@@ -18,9 +17,9 @@ const BATCH = 10_000;
  * ack), against inserting the same denormalized rows into chDB directly in the same batches.
  */
 export async function loaderPhase(adapters: Adapters): Promise<Figure[]> {
-  const { store, warehouse } = adapters;
+  const { store, transport, append, warehouse } = adapters;
   for (let id = 1; id <= USERS; id++) {
-    await store.createUser({
+    await store.catalog.createUser({
       id,
       name: `user ${id}`,
       email: `user${id}@example.com`,
@@ -28,18 +27,20 @@ export async function loaderPhase(adapters: Adapters): Promise<Figure[]> {
       registrationDate: id % 4 === 0 ? null : Date.UTC(2026, 1, 1),
     });
   }
-  for (let id = 1; id <= 300; id++) await store.createTask({ id, title: `step ${id}`, text: '' });
+  for (let id = 1; id <= 300; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
   const events = generateEvents(EVENTS, USERS, 300, 7);
-  for (let i = 0; i < events.length; i += 50_000) await store.appendEvents(events.slice(i, i + 50_000));
+  for (let i = 0; i < events.length; i += 50_000) await append(events.slice(i, i + 50_000));
 
   const rss = sampleRss(process.pid);
   const started = performance.now();
-  const job = await new Loader(new OutboxTransport(store), store, warehouse, { batchSize: BATCH }).run('manual');
+  const job = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: BATCH }).run(
+    'manual',
+  );
   const loaderSeconds = (performance.now() - started) / 1000;
   const peak = rss.stop();
   if (job.status !== 'succeeded' || job.rows !== EVENTS) throw new Error(`loader bench failed: ${JSON.stringify(job)}`);
 
-  const users = await store.getUsers(Array.from({ length: USERS }, (_, i) => i + 1));
+  const users = await store.catalog.getUsers(Array.from({ length: USERS }, (_, i) => i + 1));
   await warehouse.exec(`CREATE TABLE ${WAREHOUSE_DB}.events_baseline AS ${WAREHOUSE_DB}.events`);
   const toRow = denormalizer(users);
   const rows = events.map((e, i) => toRow({ ...e, id: i + 1, receivedAt: Date.now() }));

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { openStore } from '../main.ts';
-import { hashPassword } from '../web/auth/password.ts';
+import { hashPassword } from '../auth/password.ts';
 
 const MIN_PASSWORD = 8;
 
@@ -28,7 +28,7 @@ adminCommand
     if (!/^[\w.@-]{1,100}$/.test(opts.username)) throw new Error('the username takes 1-100 letters, digits, _ . @ -');
     const store = await openStore(loadConfig());
     try {
-      const admin = await store.createAdmin(opts.username, await hashPassword(password));
+      const admin = await store.admins.create(opts.username, await hashPassword(password));
       console.log(`created admin ${admin.username} (id ${admin.id})`);
     } finally {
       await store.close();

@@ -1,15 +1,15 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino, type Logger } from 'pino';
 import { SCOPES, type Scope } from '../auth/api-key.ts';
-import { issueKey } from '../auth/keys.ts';
+import { issueKey } from '../runtime/issue-keys.ts';
 import { loadConfig } from '../config/config.ts';
 import { openStore } from '../main.ts';
-import type { OltpStore } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { wholeNumber } from './options.ts';
 import { printTable } from './table.ts';
 
 /** Like `admin create`, these open only the SQLite file (WAL): they work whether or not a server runs. */
-async function withStore(work: (store: OltpStore, audit: Logger) => Promise<void>): Promise<void> {
+async function withStore(work: (store: Store, audit: Logger) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const store = await openStore(config);
   // JSON lines on stderr, like the server's log: stdout keeps the key as its last line.

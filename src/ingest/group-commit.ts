@@ -1,5 +1,5 @@
 import type { NewEvent } from '../events/event.ts';
-import type { AppendResult, OltpStore } from '../store/store.ts';
+import type { AppendResult, Enqueue, EventLog } from '../store/event-log.ts';
 
 interface Waiter {
   readonly events: readonly NewEvent[];
@@ -16,7 +16,9 @@ export class GroupCommitter {
   private committing = false;
 
   constructor(
-    private readonly store: Pick<OltpStore, 'appendEvents'>,
+    private readonly eventLog: Pick<EventLog, 'appendEvents'>,
+    /** The transport's produce verb: events and their queue entries commit together. */
+    private readonly enqueue: Enqueue,
     private readonly maxEventsPerCommit = 50_000,
   ) {}
 
@@ -52,7 +54,10 @@ export class GroupCommitter {
 
   private async commit(group: Waiter[]): Promise<void> {
     try {
-      const results = await this.store.appendEvents(group.flatMap((w) => w.events));
+      const results = await this.eventLog.appendEvents(
+        group.flatMap((w) => w.events),
+        this.enqueue,
+      );
       let offset = 0;
       for (const waiter of group) {
         waiter.resolve(results.slice(offset, offset + waiter.events.length));

@@ -1,4 +1,5 @@
-import type { ImportJob, MinuteCount } from '../store/store.ts';
+import type { MinuteCount } from '../store/event-log.ts';
+import type { ImportJob } from '../store/import-jobs.ts';
 
 export interface IngestMinute {
   /** Epoch ms at the start of the minute. */

@@ -11,6 +11,7 @@ export type IngestResult =
   | { status: 'rejected'; error: { error: string; field: string; message: string } };
 
 const validateEvent = compileValidator<EventInput>(EventInput);
+type Checked = ReturnType<typeof validateEvent>;
 
 /**
  * back-pressure → validate → normalize → commit (event + outbox in one transaction). Answers per
@@ -26,13 +27,24 @@ export class IngestService {
     private readonly observer?: IngestObserver,
   ) {}
 
-  async ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+  /** Validates each item against EventInput, then admits the valid ones. */
+  ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+    return this.observed(items.length, () => this.admit(items.map(validateEvent)));
+  }
+
+  /** Events a caller has already validated against EventInput (the single-event route's body schema). */
+  ingestValidated(events: readonly EventInput[]): Promise<IngestResult[]> {
+    return this.observed(events.length, () => this.admit(events.map((value) => ({ ok: true, value }))));
+  }
+
+  /** Counts what was accepted and why the rest was refused, for the metrics. */
+  private async observed(count: number, work: () => Promise<IngestResult[]>): Promise<IngestResult[]> {
     let results: IngestResult[];
     try {
-      results = await this.answer(items);
+      results = await work();
     } catch (error) {
       const reason = error instanceof BacklogFullError ? 'backlog_full' : 'store_unavailable';
-      this.observer?.rejected('learning', reason, items.length);
+      this.observer?.rejected('learning', reason, count);
       throw error;
     }
     if (this.observer) this.observe(this.observer, results);
@@ -53,15 +65,14 @@ export class IngestService {
     for (const [reason, count] of rejected) observer.rejected('learning', reason, count);
   }
 
-  private async answer(items: readonly unknown[]): Promise<IngestResult[]> {
+  private async admit(checked: readonly Checked[]): Promise<IngestResult[]> {
     this.backlog.check();
     const now = this.now();
-    const results: IngestResult[] = new Array<IngestResult>(items.length);
+    const results: IngestResult[] = new Array<IngestResult>(checked.length);
     const valid: { index: number; event: NewEvent }[] = [];
-    items.forEach((item, index) => {
-      const checked = validateEvent(item);
-      if (!checked.ok) return void (results[index] = rejected('validation', checked));
-      const normalized = normalizeEvent(checked.value, now);
+    checked.forEach((item, index) => {
+      if (!item.ok) return void (results[index] = rejected('validation', item));
+      const normalized = normalizeEvent(item.value, now);
       if (!normalized.ok) return void (results[index] = rejected('validation', normalized));
       valid.push({ index, event: normalized.event });
     });

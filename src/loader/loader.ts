@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import type { Batch, FormedBatch, NewDeadLetter, Transport } from '../queue/transport.ts';
-import type { ImportJob, ImportTrigger, OltpStore } from '../store/store.ts';
+import type { Catalog } from '../store/catalog.ts';
+import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.ts';
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, monthBlocks, type Block } from './blocks.ts';
 import { denormalizer, type WarehouseEventRow } from './denormalize.ts';
@@ -41,7 +42,8 @@ export class Loader {
 
   constructor(
     private readonly transport: Transport,
-    private readonly store: Pick<OltpStore, 'getUsers' | 'startImportJob' | 'saveImportJob'>,
+    private readonly users: Pick<Catalog, 'getUsers'>,
+    private readonly importJobs: Pick<ImportJobs, 'start' | 'save'>,
     private readonly warehouse: Warehouse,
     private readonly options: LoaderOptions,
   ) {}
@@ -52,7 +54,7 @@ export class Loader {
   }
 
   async run(trigger: ImportTrigger): Promise<ImportJob> {
-    const job = await this.store.startImportJob(trigger);
+    const job = await this.importJobs.start(trigger);
     const log = (this.options.log ?? SILENT).child({ job: job.id, trigger });
     let next: Promise<PreparedBatch | null> | undefined;
     try {
@@ -61,7 +63,7 @@ export class Loader {
         // Read ahead only among events never batched: a batch formed before is followed by a fresh look.
         next = batch.formed ? undefined : batch.more ? this.prepare(batch) : Promise.resolve(null);
         await this.deliver(batch, job, log);
-        await this.store.saveImportJob(job);
+        await this.importJobs.save(job);
         next ??= this.prepare();
       }
       job.status = 'succeeded';
@@ -72,7 +74,7 @@ export class Loader {
       log.error({ err: error, rows: job.rows, batches: job.batches }, 'load failed; the batch stays in the backlog');
     }
     job.finishedAt = Date.now();
-    const finished = await this.store.saveImportJob(job);
+    const finished = await this.importJobs.save(job);
     if (finished.status === 'succeeded' && finished.batches > 0) {
       const { rows, batches, reconciled, deadLettered } = finished;
       log.info({ rows, batches, reconciled, deadLettered, ms: finished.finishedAt! - finished.startedAt }, 'load done');
@@ -84,7 +86,7 @@ export class Loader {
     const { batchSize } = this.options;
     const received = await this.transport.receive(batchSize, after);
     if (!received) return null;
-    const toRow = denormalizer(await this.store.getUsers(received.events.map((e) => e.userId)));
+    const toRow = denormalizer(await this.users.getUsers(received.events.map((e) => e.userId)));
     const present = received.formed ? await alreadyLoaded(this.warehouse, received.events) : new Set<string>();
     return {
       ...received,
@@ -102,13 +104,16 @@ export class Loader {
   private async deliver(prepared: PreparedBatch, job: ImportJob, log: Logger): Promise<void> {
     const started = performance.now();
     const batch = await this.transport.form(prepared);
+    // A competing loader may have claimed some of the events read: only the formed ones are ours.
+    const members = new Set(batch.events.map((e) => e.eventId));
+    const ours = prepared.rows.filter((row) => members.has(row.event_id));
     const byToken = this.warehouse.capabilities.insertDeduplication;
-    const rows = byToken ? prepared.rows : prepared.rows.filter((row) => !prepared.present.has(row.event_id));
+    const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
     const refused: { row: WarehouseEventRow; token: string; error: string }[] = [];
     for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
     await this.options.afterInsert?.();
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
-    const inserted = prepared.rows.length - prepared.present.size - refused.length;
+    const inserted = ours.length - prepared.present.size - refused.length;
     this.options.observer?.batchLoaded(inserted, (performance.now() - started) / 1000);
     if (refused.length > 0) this.options.observer?.deadLettered(refused.length);
     job.rows += inserted;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { unreadableBodyCode } from '../http/errors.ts';
 import type { RejectionReason } from '../ingest/ingest-observer.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -7,20 +8,8 @@ const INGEST_ROUTES = new Set(['/api/events', '/api/events/batch']);
 const ADMIN_LOGIN = '/admin/login';
 
 /** Refusals Fastify answers before the ingest handler runs (the handler's own are counted by ingest). */
-function unreadBodyReason(error: FastifyError): RejectionReason | undefined {
-  if (error.validation) return 'validation';
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'body_too_large';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'unsupported_media_type';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return 'malformed_json';
-    default:
-      return undefined;
-  }
-}
+const unreadBodyReason = (error: FastifyError): RejectionReason | undefined =>
+  error.validation ? 'validation' : unreadableBodyCode(error);
 
 /** Events a refused body held: a batch's array when it could be read, else the one body. */
 const eventsIn = (request: FastifyRequest) => {

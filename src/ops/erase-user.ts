@@ -1,6 +1,10 @@
+import { AppError } from '../errors/app-error.ts';
 import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
-import { ConflictError, type OltpStore } from '../store/store.ts';
+import type { Transport } from '../queue/transport.ts';
+import type { Catalog } from '../store/catalog.ts';
+import { ConflictError } from '../store/errors.ts';
+import type { UserErasureStore } from '../store/user-erasure.ts';
 import { deleteRows } from '../warehouse/mutations.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 
@@ -13,10 +17,12 @@ export interface Erasure {
   readonly days: { readonly from: string; readonly to: string } | null;
 }
 
-export class UnknownUserError extends Error {
+export class UnknownUserError extends AppError {
+  readonly code = 'not_found';
+  readonly httpStatus = 404;
+
   constructor(readonly userId: number) {
-    super(`no user has id ${userId}`);
-    this.name = 'UnknownUserError';
+    super(`no user has id ${userId}`, { field: 'id' });
   }
 }
 
@@ -33,16 +39,18 @@ const IDS_PER_STATEMENT = 2_000;
  */
 export async function eraseUser(
   deps: {
-    readonly store: Pick<OltpStore, 'getUser' | 'userErasure'>;
+    readonly catalog: Pick<Catalog, 'getUser'>;
+    readonly userErasure: UserErasureStore;
+    readonly transport: Pick<Transport, 'discard'>;
     readonly warehouse: Warehouse;
     readonly scheduler: Pick<LoadScheduler, 'exclusive'>;
   },
   userId: number,
 ): Promise<Erasure> {
-  const { store, warehouse, scheduler } = deps;
+  const { catalog, userErasure, transport, warehouse, scheduler } = deps;
   return scheduler.exclusive(async () => {
-    if ((await store.getUser(userId)) === undefined) throw new UnknownUserError(userId);
-    if ((await store.userErasure.inDoubtEvents(userId)) > 0) {
+    if ((await catalog.getUser(userId)) === undefined) throw new UnknownUserError(userId);
+    if ((await userErasure.inDoubtEvents(userId)) > 0) {
       throw new ConflictError('id', `a load of user ${userId}'s events is in doubt; retry once the next load succeeds`);
     }
     const user = `CAST(${userId} AS UInt32)`;
@@ -61,7 +69,7 @@ export async function eraseUser(
     await deleteRows(warehouse, 'events', `user_id = ${user}`);
     const days = events > 0 ? { from: span!.first, to: span!.last } : null;
     if (days) await rebuildAggregates(warehouse, days);
-    await store.userErasure.erase(userId);
+    await userErasure.erase(userId, transport.discard);
     return { userId, warehouseEvents: events, days };
   });
 }

@@ -1,4 +1,4 @@
-import type { ImportJob } from '../store/store.ts';
+import type { ImportJob } from '../store/import-jobs.ts';
 import type { Backlog } from '../queue/transport.ts';
 
 /** Loads failed in a row past which steplog is not ready. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { addDays } from '../analytics/days.ts';
 import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
-import type { OltpStore } from '../store/store.ts';
+import type { RetentionStore } from '../store/retention.ts';
 import { deleteRows } from '../warehouse/mutations.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 
@@ -10,7 +10,7 @@ import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 export const RETENTION_EVERY_MS = 24 * 3_600_000;
 
 export interface RetentionDeps {
-  readonly store: Pick<OltpStore, 'retention'>;
+  readonly retention: RetentionStore;
   readonly warehouse: Warehouse;
   readonly scheduler: Pick<LoadScheduler, 'exclusive'>;
 }
@@ -41,7 +41,7 @@ export async function applyRetention(
   const keptFrom = new Date(Date.UTC(edge.getUTCFullYear(), edge.getUTCMonth(), 1));
   const keptFromDay = keptFrom.toISOString().slice(0, 10);
   const keptMonth = keptFromDay.slice(0, 7).replace('-', '');
-  const { store, warehouse, scheduler } = deps;
+  const { retention, warehouse, scheduler } = deps;
   return scheduler.exclusive(async () => {
     const old = await warehouse.query<{ partition_id: string }>(
       `SELECT DISTINCT partition_id FROM system.parts WHERE database = '${WAREHOUSE_DB}' AND table = 'events' ` +
@@ -60,7 +60,7 @@ export async function applyRetention(
       }
       await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFromDay, -1) });
     }
-    const storeEvents = await store.retention.deleteDeliveredBefore(keptFrom.getTime());
+    const storeEvents = await retention.deleteDeliveredBefore(keptFrom.getTime());
     return { keptFrom: keptFromDay, droppedMonths, storeEvents };
   });
 }

@@ -7,7 +7,6 @@ import { retention } from '../../src/analytics/retention.ts';
 import { stepDifficulty } from '../../src/analytics/step-difficulty.ts';
 import { usersActivity, usersActivitySeries } from '../../src/analytics/users-activity.ts';
 import { Loader } from '../../src/loader/loader.ts';
-import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { openAdapters } from '../helpers/fixtures.ts';
 import {
   events,
@@ -24,35 +23,36 @@ import {
 import { MartModel } from './model.ts';
 import { rawEventsPerDay, rawFunnel, rawRetention, rawStepDifficulty, rawUsersActivity } from './raw-marts.ts';
 
-const { store, warehouse } = await openAdapters();
-const transport = new OutboxTransport(store);
+const { store, transport, append, warehouse } = await openAdapters();
 let replay = { reconciled: 0 };
 
 beforeAll(async () => {
-  for (const user of users) await store.createUser(user);
-  for (let id = 1; id <= STEPS; id++) await store.createTask({ id, title: `step ${id}`, text: '' });
+  for (const user of users) await store.catalog.createUser(user);
+  for (let id = 1; id <= STEPS; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
 
   // Recent events first; the older ones arrive late, out of order, after the aggregates hold newer days.
-  await store.appendEvents(events.filter((e) => e.time >= LATE));
-  expect(await new Loader(transport, store, warehouse, { batchSize: 500 }).run('manual')).toMatchObject({
+  await append(events.filter((e) => e.time >= LATE));
+  expect(
+    await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 500 }).run('manual'),
+  ).toMatchObject({
     status: 'succeeded',
   });
   // Some guests register now: the late events load with them registered.
   for (const user of users.filter((u) => u.registersLater)) {
-    await store.updateUser({ ...user, registrationDate: LATE });
+    await store.catalog.updateUser({ ...user, registrationDate: LATE });
   }
   // The late events are loaded by a loader that crashes between insert and ack on its second
   // batch; the restarted loader replays that batch, reconciled against the warehouse.
-  await store.appendEvents(events.filter((e) => e.time < LATE));
+  await append(events.filter((e) => e.time < LATE));
   let inserts = 0;
-  const crashing = new Loader(transport, store, warehouse, {
+  const crashing = new Loader(transport, store.catalog, store.importJobs, warehouse, {
     batchSize: 500,
     afterInsert: () => {
       if (++inserts === 2) throw new Error('simulated crash before ack');
     },
   });
   expect(await crashing.run('schedule')).toMatchObject({ status: 'failed' });
-  replay = await new Loader(transport, store, warehouse, { batchSize: 500 }).run('schedule');
+  replay = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 500 }).run('schedule');
   expect(replay).toMatchObject({ status: 'succeeded' });
 });
 afterAll(async () => {

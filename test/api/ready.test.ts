@@ -19,7 +19,7 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
 }
 
 beforeAll(async () => {
-  server = await startServer({ STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: downFile, STEPLOG_FLUSH_INTERVAL: '1s' }, dataDir);
+  server = await startServer({ STEPLOG_FLUSH_INTERVAL: '1s' }, dataDir, { warehouseDownFile: downFile });
   await createUserAndStep(server.url);
 });
 afterAll(() => server?.stop());

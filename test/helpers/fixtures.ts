@@ -1,21 +1,27 @@
 import path from 'node:path';
 import type { ActionId, NewEvent } from '../../src/events/event.ts';
-import { random } from '../../src/load/random.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { random } from '../../src/loadgen/random.ts';
+import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
 import { tempDataDir } from './server.ts';
 
 /** The seeded generator `steplog load` uses, for tests that generate their own data. */
 export { random };
 
-/** A migrated SQLite store and chDB warehouse in a fresh temp dir (one warehouse per test file: chDB's rule). */
+/**
+ * A migrated SQLite store, its outbox transport and a chDB warehouse in a fresh temp dir (one
+ * warehouse per test file: chDB's rule). `append` commits events as ingest does, outbox rows included.
+ */
 export async function openAdapters(dir = tempDataDir()) {
-  const store = SqliteStore.open(path.join(dir, 'steplog.sqlite'));
+  const store = openSqliteStore(path.join(dir, 'steplog.sqlite'));
   await store.migrate();
+  const transport = new OutboxTransport(store);
+  const append = (events: readonly NewEvent[]) => store.eventLog.appendEvents(events, transport.enqueue);
   const warehouse = ChdbWarehouse.open(path.join(dir, 'clickhouse'));
   await new WarehouseMigrator(warehouse).up();
-  return { dir, store, warehouse };
+  return { dir, store, transport, append, warehouse };
 }
 
 export function uuidFor(n: number): string {

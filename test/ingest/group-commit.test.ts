@@ -1,15 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/events/event.ts';
 import { GroupCommitter } from '../../src/ingest/group-commit.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { AppendResult } from '../../src/store/store.ts';
+import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
+import type { AppendResult } from '../../src/store/event-log.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { generateEvents, uuidFor } from '../helpers/fixtures.ts';
 import { tempDataDir } from '../helpers/server.ts';
 
-const store = SqliteStore.open(`${tempDataDir()}/steplog.sqlite`);
+const store = openSqliteStore(`${tempDataDir()}/steplog.sqlite`);
 await store.migrate();
-await store.createUser({ id: 1, name: 'u', email: '', joinDate: 0, registrationDate: null });
-await store.createTask({ id: 1, title: 't', text: '' });
+const { enqueue } = new OutboxTransport(store);
+const append = (events: readonly NewEvent[]) => store.eventLog.appendEvents(events, enqueue);
+await store.catalog.createUser({ id: 1, name: 'u', email: '', joinDate: 0, registrationDate: null });
+await store.catalog.createTask({ id: 1, title: 't', text: '' });
 afterAll(() => store.close());
 
 /** Counts the transactions the committer opens by wrapping the real store. */
@@ -19,7 +22,7 @@ function countingStore() {
     calls,
     appendEvents: (events: readonly NewEvent[]): Promise<AppendResult[]> => {
       calls.push(events.length);
-      return store.appendEvents(events);
+      return append(events);
     },
   };
 }
@@ -27,7 +30,7 @@ function countingStore() {
 describe('GroupCommitter', () => {
   it('commits concurrent requests in one transaction and answers each with its own results', async () => {
     const counting = countingStore();
-    const committer = new GroupCommitter(counting);
+    const committer = new GroupCommitter(counting, enqueue);
     const requests = Array.from({ length: 20 }, (_, i) => generateEvents(3, 1, 1, 100 + i));
     const answers = await Promise.all(requests.map((events) => committer.append(events)));
     expect(counting.calls).toEqual([60]);
@@ -37,7 +40,7 @@ describe('GroupCommitter', () => {
   });
 
   it('resolves the same event_id sent by racing requests to one stored event', async () => {
-    const committer = new GroupCommitter(store);
+    const committer = new GroupCommitter(store.eventLog, enqueue);
     const event: NewEvent = { eventId: uuidFor(424242), time: 0, userId: 1, stepId: 1, actionId: 1 };
     const answers = (await Promise.all(Array.from({ length: 10 }, () => committer.append([event])))).flat();
     const ids = new Set(answers.map((a) => a.ok && a.event.id));
@@ -47,16 +50,17 @@ describe('GroupCommitter', () => {
 
   it('caps a transaction at the configured number of events', async () => {
     const counting = countingStore();
-    const committer = new GroupCommitter(counting, 10);
+    const committer = new GroupCommitter(counting, enqueue, 10);
     await Promise.all(Array.from({ length: 5 }, (_, i) => committer.append(generateEvents(4, 1, 1, 200 + i))));
     expect(counting.calls).toEqual([8, 8, 4]);
   });
 
   it('rejects every caller of a failed commit and keeps serving the next ones', async () => {
     let fail = true;
-    const committer = new GroupCommitter({
-      appendEvents: (events) => (fail ? Promise.reject(new Error('disk I/O error')) : store.appendEvents(events)),
-    });
+    const committer = new GroupCommitter(
+      { appendEvents: (events) => (fail ? Promise.reject(new Error('disk I/O error')) : append(events)) },
+      enqueue,
+    );
     const failed = await Promise.allSettled([
       committer.append(generateEvents(1, 1, 1, 300)),
       committer.append(generateEvents(1, 1, 1, 301)),

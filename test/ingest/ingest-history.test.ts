@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ingestHistory } from '../../src/ingest/ingest-history.ts';
-import type { ImportJob } from '../../src/store/store.ts';
+import type { ImportJob } from '../../src/store/import-jobs.ts';
 
 const MIN = 60_000;
 const now = Date.UTC(2026, 10, 1, 12, 0, 30);

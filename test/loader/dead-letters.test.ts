@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Loader } from '../../src/loader/loader.ts';
 import { OutboxDeadLetters } from '../../src/queue/outbox/dead-letter-list.ts';
-import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
 import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
 
@@ -11,10 +10,9 @@ import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
  * UUIDs, the poison pill of issue 9. They must go to the dead letters while every other row loads
  * exactly once, into the table and every view; a retry after the cause is fixed delivers them once.
  */
-const { store, warehouse } = await openAdapters();
-const transport = new OutboxTransport(store);
-const deadLetters = new OutboxDeadLetters(store);
-const loader = new Loader(transport, store, warehouse, { batchSize: 1_000 });
+const { store, transport, append, warehouse } = await openAdapters();
+const deadLetters = new OutboxDeadLetters(store.db);
+const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 1_000 });
 
 const counts = async () => {
   const rows = await warehouse.query<{ event_id: string; rows: string }>(
@@ -44,9 +42,14 @@ function withPoison(seed: number, count: number, positions: number[], end: numbe
 
 beforeAll(async () => {
   for (let id = 1; id <= 20; id++) {
-    await store.createUser({ name: `user ${id}`, email: '', joinDate: Date.UTC(2026, 0, 1), registrationDate: null });
+    await store.catalog.createUser({
+      name: `user ${id}`,
+      email: '',
+      joinDate: Date.UTC(2026, 0, 1),
+      registrationDate: null,
+    });
   }
-  for (let id = 1; id <= 5; id++) await store.createTask({ title: `step ${id}`, text: '' });
+  for (let id = 1; id <= 5; id++) await store.catalog.createTask({ title: `step ${id}`, text: '' });
 });
 afterAll(async () => {
   await store.close();
@@ -56,7 +59,7 @@ afterAll(async () => {
 describe('rows the warehouse refuses', () => {
   it('are isolated into the dead letters; the rest load exactly once; a retry after the fix loads them once', async () => {
     const { events, poisoned } = withPoison(7, 3_000, [0, 1, 777, 1_500, 2_999], Date.UTC(2026, 3, 1));
-    await store.appendEvents(events);
+    await append(events);
 
     const job = await loader.run('manual');
     expect(job).toMatchObject({ status: 'succeeded', deadLettered: 5, rows: 2_995, batches: 3 });
@@ -90,7 +93,7 @@ describe('rows the warehouse refuses', () => {
 
   it('a dropped dead letter leaves the backlog and the list, and never reaches the warehouse', async () => {
     const { events } = withPoison(8, 200, [3, 150], Date.UTC(2026, 4, 1));
-    await store.appendEvents(events);
+    await append(events);
     expect(await loader.run('manual')).toMatchObject({ status: 'succeeded', deadLettered: 2, rows: 198 });
     const [first, second] = await deadLetters.list({ limit: 100, after: 0 });
     expect(await deadLetters.drop([first!.event.id])).toBe(1);
@@ -104,7 +107,7 @@ describe('rows the warehouse refuses', () => {
   it('a view that throws is not dead-lettered: the batch stays, and loads exactly once when the view is fixed', async () => {
     const before = await counts();
     const events = generateEvents(300, 20, 5, 9, Date.UTC(2026, 5, 1));
-    await store.appendEvents(events);
+    await append(events);
     await warehouse.exec(`CREATE TABLE ${WAREHOUSE_DB}.guard (user_id UInt32) ENGINE = Null`);
     await warehouse.exec(
       `CREATE MATERIALIZED VIEW ${WAREHOUSE_DB}.guard_mv TO ${WAREHOUSE_DB}.guard AS ` +

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Loader } from '../../src/loader/loader.ts';
-import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
 import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
 
-const { store, warehouse } = await openAdapters();
-const transport = new OutboxTransport(store);
+const { store, transport, append, warehouse } = await openAdapters();
 
 const warehouseCounts = async () => {
   const [row] = await warehouse.query<{ rows: string; ids: string }>(
@@ -16,7 +14,7 @@ const warehouseCounts = async () => {
 
 beforeAll(async () => {
   for (let id = 1; id <= 20; id++) {
-    await store.createUser({
+    await store.catalog.createUser({
       id,
       name: `user ${id}`,
       email: `u${id}@example.com`,
@@ -24,7 +22,7 @@ beforeAll(async () => {
       registrationDate: id % 3 === 0 ? null : Date.UTC(2026, 1, id),
     });
   }
-  for (let id = 1; id <= 5; id++) await store.createTask({ id, title: `step ${id}`, text: '' });
+  for (let id = 1; id <= 5; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
 });
 afterAll(async () => {
   await store.close();
@@ -34,8 +32,10 @@ afterAll(async () => {
 describe('Loader', () => {
   it('loads the backlog in batches, denormalized, and empties the outbox', async () => {
     const events = generateEvents(250, 20, 5, 1);
-    await store.appendEvents(events);
-    const job = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('manual');
+    await append(events);
+    const job = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }).run(
+      'manual',
+    );
 
     expect(job).toMatchObject({ status: 'succeeded', rows: 250, batches: 3, reconciled: 0 });
     expect(await warehouseCounts()).toEqual({ rows: 250, ids: 250 });
@@ -56,9 +56,9 @@ describe('Loader', () => {
 
   it('a crash between the warehouse insert and the ack duplicates nothing after a restart', async () => {
     const before = await warehouseCounts();
-    await store.appendEvents(generateEvents(250, 20, 5, 2));
+    await append(generateEvents(250, 20, 5, 2));
     let inserts = 0;
-    const crashing = new Loader(transport, store, warehouse, {
+    const crashing = new Loader(transport, store.catalog, store.importJobs, warehouse, {
       batchSize: 100,
       afterInsert: () => {
         inserts += 1;
@@ -71,7 +71,9 @@ describe('Loader', () => {
     expect(await warehouseCounts()).toEqual({ rows: before.rows + 200, ids: before.ids + 200 });
     expect((await transport.backlog()).events).toBe(150);
 
-    const restarted = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
+    const restarted = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }).run(
+      'schedule',
+    );
     expect(restarted).toMatchObject({ status: 'succeeded', rows: 50, reconciled: 100 });
     expect(await warehouseCounts()).toEqual({ rows: before.rows + 250, ids: before.ids + 250 });
     expect((await transport.backlog()).events).toBe(0);
@@ -79,15 +81,19 @@ describe('Loader', () => {
 
   it('a failed insert keeps the batch in the backlog and a later run delivers it once', async () => {
     const before = await warehouseCounts();
-    await store.appendEvents(generateEvents(30, 20, 5, 3));
+    await append(generateEvents(30, 20, 5, 3));
     await warehouse.exec(`RENAME TABLE ${WAREHOUSE_DB}.events TO ${WAREHOUSE_DB}.events_away`);
-    const failed = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
+    const failed = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }).run(
+      'schedule',
+    );
     await warehouse.exec(`RENAME TABLE ${WAREHOUSE_DB}.events_away TO ${WAREHOUSE_DB}.events`);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/events/);
     expect((await transport.backlog()).events).toBe(30);
 
-    const healed = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
+    const healed = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }).run(
+      'schedule',
+    );
     expect(healed).toMatchObject({ status: 'succeeded', rows: 30 });
     expect(await warehouseCounts()).toEqual({ rows: before.rows + 30, ids: before.ids + 30 });
   });
@@ -100,10 +106,10 @@ describe('Loader', () => {
       return { copies: Number(row!.copies), ids: Number(row!.ids) };
     };
     const before = { events: await warehouseCounts(), ledger: await ledger() };
-    await store.appendEvents(generateEvents(60, 20, 5, 4));
+    await append(generateEvents(60, 20, 5, 4));
     // The ledger's view misses the insert, as when a kill -9 lands after the events part is written.
     await warehouse.exec(`DETACH TABLE ${WAREHOUSE_DB}.event_deliveries_mv`);
-    const crashed = await new Loader(transport, store, warehouse, {
+    const crashed = await new Loader(transport, store.catalog, store.importJobs, warehouse, {
       batchSize: 100,
       afterInsert: () => {
         throw new Error('killed');
@@ -113,7 +119,9 @@ describe('Loader', () => {
     expect(crashed.status).toBe('failed');
     expect(await ledger()).toEqual(before.ledger);
 
-    const retried = await new Loader(transport, store, warehouse, { batchSize: 100 }).run('schedule');
+    const retried = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }).run(
+      'schedule',
+    );
     expect(retried).toMatchObject({ status: 'succeeded', rows: 0, reconciled: 60 });
     expect(await warehouseCounts()).toEqual({ rows: before.events.rows + 60, ids: before.events.ids + 60 });
     expect(await ledger()).toEqual({ copies: before.ledger.copies + 60, ids: before.ledger.ids + 60 });
@@ -121,8 +129,8 @@ describe('Loader', () => {
 
   it('a batch size changed between the crash and the restart re-forms the in-doubt batch as first formed', async () => {
     const before = await warehouseCounts();
-    await store.appendEvents(generateEvents(500, 20, 5, 5));
-    const crashed = await new Loader(transport, store, warehouse, {
+    await append(generateEvents(500, 20, 5, 5));
+    const crashed = await new Loader(transport, store.catalog, store.importJobs, warehouse, {
       batchSize: 400,
       afterInsert: () => {
         throw new Error('killed after the insert');
@@ -130,7 +138,9 @@ describe('Loader', () => {
     }).run('schedule');
     expect(crashed.status).toBe('failed');
     // Restarted with a smaller batch: the 400 in doubt come back whole, then the rest in batches of 30.
-    const restarted = await new Loader(transport, store, warehouse, { batchSize: 30 }).run('schedule');
+    const restarted = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 30 }).run(
+      'schedule',
+    );
     expect(restarted).toMatchObject({ status: 'succeeded', reconciled: 400, rows: 100, batches: 5 });
     expect(await warehouseCounts()).toEqual({ rows: before.rows + 500, ids: before.ids + 500 });
     const [ledger] = await warehouse.query<{ copies: string; ids: string }>(

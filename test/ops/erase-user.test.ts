@@ -9,14 +9,12 @@ import { usersActivity } from '../../src/analytics/users-activity.ts';
 import { Loader } from '../../src/loader/loader.ts';
 import { LoadScheduler } from '../../src/loader/scheduler.ts';
 import { eraseUser, UnknownUserError } from '../../src/ops/erase-user.ts';
-import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { openAdapters } from '../helpers/fixtures.ts';
 import { events, FIRST_DAY, LAST_DAY, LATE, modelEvents, modelUsers, STEPS, users } from '../analytics/mart-data.ts';
 import { MartModel } from '../analytics/model.ts';
 
-const { dir, store, warehouse } = await openAdapters();
-const transport = new OutboxTransport(store);
-const loader = new Loader(transport, store, warehouse, { batchSize: 500 });
+const { dir, store, transport, append, warehouse } = await openAdapters();
+const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 500 });
 const scheduler = new LoadScheduler(loader, { flushIntervalMs: 3_600_000, batchSize: 500 });
 
 /** The person to erase: a registered user with events in both months, with a name and email to find. */
@@ -32,16 +30,16 @@ const DATES = [FIRST_DAY, '2026-09-15', '2026-10-05', '2026-10-20', LAST_DAY];
 
 beforeAll(async () => {
   for (const user of users) {
-    await store.createUser(user.id === VICTIM ? { ...user, name: NAME, email: EMAIL } : user);
+    await store.catalog.createUser(user.id === VICTIM ? { ...user, name: NAME, email: EMAIL } : user);
   }
-  for (let id = 1; id <= STEPS; id++) await store.createTask({ id, title: `step ${id}`, text: '' });
+  for (let id = 1; id <= STEPS; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
   // As in the marts test: recent events load first, some guests register, then the late events load.
-  await store.appendEvents(events.filter((e) => e.time >= LATE));
+  await append(events.filter((e) => e.time >= LATE));
   expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
   for (const user of users.filter((u) => u.registersLater)) {
-    await store.updateUser({ ...user, registrationDate: LATE });
+    await store.catalog.updateUser({ ...user, registrationDate: LATE });
   }
-  await store.appendEvents(events.filter((e) => e.time < LATE));
+  await append(events.filter((e) => e.time < LATE));
   expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
 });
 afterAll(async () => {
@@ -120,7 +118,7 @@ describe('steplog users erase', () => {
   });
 
   it('leaves nothing of them in any table of the warehouse or the store', async () => {
-    const erasure = await eraseUser({ store, warehouse, scheduler }, VICTIM);
+    const erasure = await eraseUser({ ...store, transport, warehouse, scheduler }, VICTIM);
     expect(erasure).toEqual({
       userId: VICTIM,
       warehouseEvents: victimEventIds.length,
@@ -137,7 +135,7 @@ describe('steplog users erase', () => {
       );
       expect(Number(row!.n), table).toBe(0);
     }
-    expect(await store.getUser(VICTIM)).toBeUndefined();
+    expect(await store.catalog.getUser(VICTIM)).toBeUndefined();
   });
 
   it('leaves every other user’s figures as they were: each mart equals the definitions over the others’ events', async () => {
@@ -147,8 +145,10 @@ describe('steplog users erase', () => {
   });
 
   it('refuses new events for the erased id, and a second erasure', async () => {
-    const [answer] = await store.appendEvents([{ ...events[0]!, eventId: crypto.randomUUID(), userId: VICTIM }]);
+    const [answer] = await append([{ ...events[0]!, eventId: crypto.randomUUID(), userId: VICTIM }]);
     expect(answer).toMatchObject({ ok: false, field: 'user_id' });
-    await expect(eraseUser({ store, warehouse, scheduler }, VICTIM)).rejects.toBeInstanceOf(UnknownUserError);
+    await expect(eraseUser({ ...store, transport, warehouse, scheduler }, VICTIM)).rejects.toBeInstanceOf(
+      UnknownUserError,
+    );
   });
 });

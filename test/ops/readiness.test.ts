@@ -14,7 +14,7 @@ afterAll(async () => {
 
 const sourcesOf = (migrator: WarehouseMigrator, target = store): ReadinessSources => ({
   migrating: () => migrator.running,
-  recentJobs: (limit) => target.listImportJobs(limit),
+  recentJobs: (limit) => target.importJobs.list(limit),
   pingWarehouse: () => warehouse.query('SELECT 1 AS ok'),
   backlog: () => new OutboxTransport(target).backlog(),
 });

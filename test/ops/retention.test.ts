@@ -6,14 +6,12 @@ import { usersActivity } from '../../src/analytics/users-activity.ts';
 import { Loader } from '../../src/loader/loader.ts';
 import { LoadScheduler } from '../../src/loader/scheduler.ts';
 import { applyRetention } from '../../src/ops/retention.ts';
-import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { openAdapters, uuidFor } from '../helpers/fixtures.ts';
 import { events, LAST_DAY, LATE, modelEvents, modelUsers, STEPS, users } from '../analytics/mart-data.ts';
 import { MartModel } from '../analytics/model.ts';
 
-const { store, warehouse } = await openAdapters();
-const transport = new OutboxTransport(store);
-const loader = new Loader(transport, store, warehouse, { batchSize: 500 });
+const { store, transport, append, warehouse } = await openAdapters();
+const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 500 });
 const scheduler = new LoadScheduler(loader, { flushIntervalMs: 3_600_000, batchSize: 500 });
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -32,16 +30,16 @@ const DATES = ['2026-10-07', '2026-10-10', '2026-10-20', LAST_DAY];
 const UNDELIVERED = { ...events.find((e) => e.time < KEPT_FROM)!, eventId: uuidFor(999_999) };
 
 beforeAll(async () => {
-  for (const user of users) await store.createUser(user);
-  for (let id = 1; id <= STEPS; id++) await store.createTask({ id, title: `step ${id}`, text: '' });
-  await store.appendEvents(events.filter((e) => e.time >= LATE));
+  for (const user of users) await store.catalog.createUser(user);
+  for (let id = 1; id <= STEPS; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
+  await append(events.filter((e) => e.time >= LATE));
   expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
   for (const user of users.filter((u) => u.registersLater)) {
-    await store.updateUser({ ...user, registrationDate: LATE });
+    await store.catalog.updateUser({ ...user, registrationDate: LATE });
   }
-  await store.appendEvents(events.filter((e) => e.time < LATE));
+  await append(events.filter((e) => e.time < LATE));
   expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
-  await store.appendEvents([UNDELIVERED]);
+  await append([UNDELIVERED]);
 });
 afterAll(async () => {
   await store.close();
@@ -87,7 +85,7 @@ describe('STEPLOG_RETENTION', () => {
 
   it('drops whole months past the retention from every warehouse table and the store', async () => {
     const delivered = events.filter((e) => e.time < KEPT_FROM).length;
-    expect(await applyRetention({ store, warehouse, scheduler }, RETENTION_MS, NOW)).toEqual({
+    expect(await applyRetention({ retention: store.retention, warehouse, scheduler }, RETENTION_MS, NOW)).toEqual({
       keptFrom: '2026-10-01',
       droppedMonths: ['202608', '202609'],
       storeEvents: delivered,
@@ -107,7 +105,7 @@ describe('STEPLOG_RETENTION', () => {
   });
 
   it('does nothing more when run again', async () => {
-    expect(await applyRetention({ store, warehouse, scheduler }, RETENTION_MS, NOW)).toEqual({
+    expect(await applyRetention({ retention: store.retention, warehouse, scheduler }, RETENTION_MS, NOW)).toEqual({
       keptFrom: '2026-10-01',
       droppedMonths: [],
       storeEvents: 0,

@@ -2,47 +2,18 @@ import path from 'node:path';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { MAX_UINT32 } from '../../src/events/limits.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations.ts';
 import { tempDataDir } from '../helpers/server.ts';
+import { storeContract } from './store-contract.ts';
 
 const openStore = async () => {
-  const store = SqliteStore.open(path.join(tempDataDir(), 'steplog.sqlite'));
+  const store = openSqliteStore(path.join(tempDataDir(), 'steplog.sqlite'));
   await store.migrate();
   return store;
 };
 
-describe('SQLite store ids', () => {
-  it('never hands out an id again, not even a deleted task’s', async () => {
-    const store = await openStore();
-    const first = await store.createTask({ title: 'a', text: '' });
-    const second = await store.createTask({ title: 'b', text: '' });
-    expect(await store.deleteTask(second.id)).toBe(true);
-    const third = await store.createTask({ title: 'c', text: '' });
-    expect([first.id, second.id, third.id]).toEqual([1, 2, 3]);
-    await store.close();
-  });
-
-  it('stops the sequence at UInt32 instead of passing it', async () => {
-    const store = await openStore();
-    const last = await store.createUser({
-      id: MAX_UINT32,
-      name: 'last',
-      email: '',
-      joinDate: 0,
-      registrationDate: null,
-    });
-    expect(last.id).toBe(MAX_UINT32);
-    await expect(store.createUser({ name: 'next', email: '', joinDate: 0, registrationDate: null })).rejects.toThrow(
-      /CHECK constraint/,
-    );
-    await expect(store.createTask({ id: MAX_UINT32 + 1, title: 'past UInt32', text: '' })).rejects.toThrow(
-      /CHECK constraint/,
-    );
-    await store.close();
-  });
-});
+storeContract('SQLite', openStore);
 
 describe('SQLite migration 0003', () => {
   it('turns the rows an earlier loader marked in doubt into one formed batch with the token it used', async () => {
@@ -81,29 +52,5 @@ describe('SQLite migration 0003', () => {
     expect(raw.pragma('foreign_key_check')).toEqual([]);
     raw.close();
     await db.destroy();
-  });
-});
-
-describe('SQLite store appends', () => {
-  it('an event for a task deleted after it was checked is refused alone, not the whole commit', async () => {
-    const store = await openStore();
-    await store.createUser({ name: 'u', email: '', joinDate: 0, registrationDate: null });
-    const kept = await store.createTask({ title: 'kept', text: '' });
-    const doomed = await store.createTask({ title: 'doomed', text: '' });
-    const event = (stepId: number, n: number) => ({
-      eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      time: 0,
-      userId: 1,
-      stepId,
-      actionId: 0 as const,
-    });
-    // A repeated event_id naming the doomed task: the task is checked while it exists (and was
-    // cached for good, before), but no event refers to it, so it can then be deleted.
-    expect((await store.appendEvents([event(kept.id, 1)]))[0]).toMatchObject({ ok: true });
-    expect((await store.appendEvents([event(doomed.id, 1)]))[0]).toMatchObject({ ok: true, duplicate: true });
-    expect(await store.deleteTask(doomed.id)).toBe(true);
-    const results = await store.appendEvents([event(doomed.id, 2), event(kept.id, 3)]);
-    expect(results).toMatchObject([{ ok: false, field: 'step_id' }, { ok: true }]);
-    await store.close();
   });
 });

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../events/schemas.ts';
-import { eraseUser, UnknownUserError, type Erasure } from '../../ops/erase-user.ts';
-import type { RouteOptions } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { eraseUser, type Erasure } from '../../ops/erase-user.ts';
 
 export const ErasureOutput = Type.Object({
   user_id: Type.Integer(),
@@ -38,14 +37,9 @@ export const eraseUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     },
     async (request) => {
       const id = Number(request.params.id);
-      try {
-        const erasure = await eraseUser(deps, id);
-        request.log.info({ audit: 'user_erased', userId: id, events: erasure.warehouseEvents }, 'user erased');
-        return toErasureOutput(erasure);
-      } catch (error) {
-        if (error instanceof UnknownUserError) throw new ApiError(404, 'not_found', error.message, 'id');
-        throw error;
-      }
+      const erasure = await eraseUser(deps, id);
+      request.log.info({ audit: 'user_erased', userId: id, events: erasure.warehouseEvents }, 'user erased');
+      return toErasureOutput(erasure);
     },
   );
 };

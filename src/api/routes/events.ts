@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BatchInput, BatchItemResult, ErrorBody, EventAccepted, EventInput } from '../../events/schemas.ts';
-import { ApiError } from '../errors.ts';
-import type { RouteOptions } from '../deps.ts';
+import { HttpError } from '../../http/errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 
 const BUSY =
   'The backlog is past STEPLOG_MAX_BACKLOG or storage cannot write: nothing was written; retry after Retry-After seconds.';
@@ -30,10 +30,11 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       },
     },
     async (request, reply) => {
-      const [result] = await ingest.ingest([request.body]);
+      // The body schema has validated the event: ingest normalizes and commits it without a second check.
+      const [result] = await ingest.ingestValidated([request.body]);
       if (result!.status === 'rejected') {
         const { error, message, field } = result!.error;
-        throw new ApiError(STATUS_OF_REJECTION[error] ?? 400, error, message, field);
+        throw new HttpError(STATUS_OF_REJECTION[error] ?? 400, error, message, field);
       }
       const { id, event_id, duplicate } = result!;
       return reply.code(202).send({ id, event_id, duplicate });

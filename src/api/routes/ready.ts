@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { checkReadiness } from '../../ops/readiness.ts';
-import type { RouteOptions } from '../deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 
 const Answer = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
@@ -11,7 +11,7 @@ const Answer = Type.Object({
 /** Readiness, beside `/healthz` (liveness): 503 with the reasons whenever steplog cannot do its job. */
 export const readyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app,
-  { config, migrator, store, warehouse, transport },
+  { config, migrator, importJobs, warehouse, transport },
 ) => {
   app.get(
     '/readyz',
@@ -27,7 +27,7 @@ export const readyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       const { ready, reasons } = await checkReadiness(
         {
           migrating: () => migrator.running,
-          recentJobs: (limit) => store.listImportJobs(limit),
+          recentJobs: (limit) => importJobs.list(limit),
           pingWarehouse: () => warehouse.query('SELECT 1 AS ok'),
           backlog: () => transport.backlog(),
         },

@@ -5,12 +5,15 @@ import { eventsPerDay } from '../../analytics/events-per-day.ts';
 import type { ActionId } from '../../events/event.ts';
 import { ErrorBody } from '../../events/schemas.ts';
 import { ingestHistory } from '../../ingest/ingest-history.ts';
-import type { RouteOptions } from '../deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 import { checkRange, Day } from './day-range.ts';
 
 const HOUR_MINUTES = 60;
 
-export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { warehouse, store, transport }) => {
+export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
+  app,
+  { warehouse, eventLog, importJobs, transport },
+) => {
   app.get(
     '/api/stats/ingest',
     {
@@ -36,8 +39,8 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const now = Date.now();
       const since = now - HOUR_MINUTES * 60_000;
       const [received, jobs, backlog] = await Promise.all([
-        store.receivedPerMinute(since),
-        store.listImportJobs(1000),
+        eventLog.receivedPerMinute(since),
+        importJobs.finishedSince(since),
         transport.backlog(),
       ]);
       return {

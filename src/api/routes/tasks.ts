@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams, Page, TaskInput, TaskOutput } from '../../events/schemas.ts';
-import { credentialId } from '../auth/api-auth.ts';
-import { foundOr404 } from '../errors.ts';
-import type { RouteOptions } from '../deps.ts';
-import { toPage } from './page.ts';
+import { credentialId } from '../../http/api-auth.ts';
+import { foundOr404 } from '../../http/errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { toPage } from '../../http/page.ts';
 
-export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, config }) => {
+export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { catalog, config }) => {
   app.post(
     '/api/tasks',
     {
@@ -20,7 +20,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
     },
     async (request, reply) => {
       const { title, text, answer } = request.body;
-      return reply.code(201).send(await store.createTask({ title, text, answer }));
+      return reply.code(201).send(await catalog.createTask({ title, text, answer }));
     },
   );
 
@@ -35,7 +35,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         response: { 200: Type.Object({ tasks: Type.Array(TaskOutput) }) },
       },
     },
-    async (request) => ({ tasks: await store.listTasks(toPage(request.query)) }),
+    async (request) => ({ tasks: await catalog.listTasks(toPage(request.query)) }),
   );
 
   app.get(
@@ -45,7 +45,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskOutput, 404: ErrorBody } },
     },
     async (request) => {
-      return foundOr404(await store.getTask(Number(request.params.id)), 'task', request.params.id);
+      return foundOr404(await catalog.getTask(Number(request.params.id)), 'task', request.params.id);
     },
   );
 
@@ -71,7 +71,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       },
     },
     async (request) => {
-      const task = foundOr404(await store.getTask(Number(request.params.id)), 'task', request.params.id);
+      const task = foundOr404(await catalog.getTask(Number(request.params.id)), 'task', request.params.id);
       const normalize = (text: string) => text.trim().toLowerCase();
       return { correct: task.answer !== '' && normalize(request.body.answer) === normalize(task.answer) };
     },

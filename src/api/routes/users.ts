@@ -3,9 +3,9 @@ import { Type } from 'typebox';
 import { isGuest, type User } from '../../events/event.ts';
 import { ErrorBody, IdParams, Page, UserInput, UserOutput } from '../../events/schemas.ts';
 import { parseTimestamp } from '../../events/timestamp.ts';
-import { ApiError, foundOr404 } from '../errors.ts';
-import type { RouteOptions } from '../deps.ts';
-import { toPage } from './page.ts';
+import { HttpError, foundOr404 } from '../../http/errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { toPage } from '../../http/page.ts';
 
 const toOutput = (user: User) => ({
   id: user.id,
@@ -18,11 +18,11 @@ const toOutput = (user: User) => ({
 
 function timestampOr400(text: string, field: string): number {
   const parsed = parseTimestamp(text, field);
-  if (!parsed.ok) throw new ApiError(400, 'validation', parsed.message, field);
+  if (!parsed.ok) throw new HttpError(400, 'validation', parsed.message, field);
   return parsed.ms;
 }
 
-export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
+export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { catalog }) => {
   app.post(
     '/api/users',
     {
@@ -36,7 +36,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
     },
     async (request, reply) => {
       const body = request.body;
-      const user = await store.createUser({
+      const user = await catalog.createUser({
         name: body.name,
         email: body.email ?? '',
         joinDate: body.join_date === undefined ? Date.now() : timestampOr400(body.join_date, 'join_date'),
@@ -58,7 +58,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         response: { 200: Type.Object({ users: Type.Array(UserOutput) }) },
       },
     },
-    async (request) => ({ users: (await store.listUsers(toPage(request.query))).map(toOutput) }),
+    async (request) => ({ users: (await catalog.listUsers(toPage(request.query))).map(toOutput) }),
   );
 
   app.get(
@@ -68,7 +68,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: UserOutput, 404: ErrorBody } },
     },
     async (request) => {
-      return toOutput(foundOr404(await store.getUser(Number(request.params.id)), 'user', request.params.id));
+      return toOutput(foundOr404(await catalog.getUser(Number(request.params.id)), 'user', request.params.id));
     },
   );
 };

@@ -1,16 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/kysely/database.ts';
-import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
-import { toEvent } from '../../store/kysely/kysely-store.ts';
+import { toEvent } from '../../store/kysely/rows.ts';
 import type { DeadLetter, DeadLetters } from '../transport.ts';
 
 /** Dead letters kept beside the outbox, in the store's database. An id is the event's sequence id. */
 export class OutboxDeadLetters implements DeadLetters {
-  private readonly db: Kysely<Database>;
-
-  constructor(store: Pick<KyselyStore, 'db'>) {
-    this.db = store.db;
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async list(page: { readonly limit: number; readonly after: number }): Promise<DeadLetter[]> {
     const rows = await this.db

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
-import { contiguousRanges } from '../../store/kysely/chunks.ts';
+import type { StoredEvent } from '../../events/event.ts';
+import { chunks, contiguousRanges } from '../../store/kysely/chunks.ts';
 import type { Database } from '../../store/kysely/database.ts';
-import { toEvent } from '../../store/kysely/kysely-store.ts';
+import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
+import { toEvent } from '../../store/kysely/rows.ts';
+import { IDS_PER_STATEMENT } from '../../store/kysely/sql-dialect.ts';
 import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
 
 /**
@@ -12,10 +14,37 @@ import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../t
  */
 export class OutboxTransport implements Transport {
   private readonly db: Kysely<Database>;
+  private readonly skipLocked: boolean;
 
-  constructor(store: Pick<KyselyStore, 'db'>) {
+  /** The store's own database: the outbox commits with the events it queues. */
+  constructor(store: Pick<KyselyStore, 'db' | 'capabilities'>) {
     this.db = store.db;
+    this.skipLocked = store.capabilities.skipLocked;
   }
+
+  /**
+   * One outbox row per event, inside the store transaction that commits the events. Fresh events
+   * of one commit mostly have consecutive ids, so this is one INSERT … SELECT per contiguous run.
+   */
+  readonly enqueue = async (transaction: unknown, events: readonly StoredEvent[]): Promise<void> => {
+    const trx = transaction as Kysely<Database>;
+    for (const [from, to] of contiguousRanges(events.map((e) => e.id))) {
+      await trx
+        .insertInto('outbox')
+        .columns(['event_pk'])
+        .expression((eb) => eb.selectFrom('events').select('id').where('id', '>=', from).where('id', '<=', to))
+        .execute();
+    }
+  };
+
+  /** Deletes the events' outbox entries and dead letters, inside the store transaction that erases them. */
+  readonly discard = async (transaction: unknown, eventIds: readonly number[]): Promise<void> => {
+    const trx = transaction as Kysely<Database>;
+    for (const ids of chunks(eventIds, IDS_PER_STATEMENT)) {
+      await trx.deleteFrom('dead_letters').where('event_pk', 'in', ids).execute();
+      await trx.deleteFrom('outbox').where('event_pk', 'in', ids).execute();
+    }
+  };
 
   async receive(limit: number, after?: Batch): Promise<Batch | null> {
     if (!after) {
@@ -64,16 +93,24 @@ export class OutboxTransport implements Transport {
       // Batch ids never repeat (AUTOINCREMENT), so neither do tokens.
       const formed = { id, token: `steplog:b${id}` };
       await trx.updateTable('outbox_batches').set({ token: formed.token }).where('id', '=', id).execute();
+      // Competing loaders may have read the same rows: the batch is what this update claims.
+      const claimed = new Set<number>();
       for (const [from, to] of contiguousRanges(batch.events.map((e) => e.id))) {
-        await trx
-          .updateTable('outbox')
-          .set({ batch_id: id })
+        const unclaimed = trx
+          .selectFrom('outbox')
+          .select('event_pk')
           .where('event_pk', '>=', from)
           .where('event_pk', '<=', to)
-          .where('batch_id', 'is', null)
+          .where('batch_id', 'is', null);
+        const rows = await trx
+          .updateTable('outbox')
+          .set({ batch_id: id })
+          .where('event_pk', 'in', this.skipLocked ? unclaimed.forUpdate().skipLocked() : unclaimed)
+          .returning('event_pk')
           .execute();
+        for (const row of rows) claimed.add(row.event_pk);
       }
-      return { ...batch, formed };
+      return { events: batch.events.filter((e) => claimed.has(e.id)), formed };
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { UserErasureStore } from '../user-erasure.ts';
+import type { Discard, UserErasureStore } from '../user-erasure.ts';
 import type { Database } from './database.ts';
 
 export class KyselyUserErasure implements UserErasureStore {
@@ -16,11 +16,13 @@ export class KyselyUserErasure implements UserErasureStore {
     return Number(row.n);
   }
 
-  async erase(userId: number): Promise<boolean> {
+  async erase(userId: number, discard: Discard): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const theirs = trx.selectFrom('events').select('id').where('user_id', '=', userId);
-      await trx.deleteFrom('dead_letters').where('event_pk', 'in', theirs).execute();
-      await trx.deleteFrom('outbox').where('event_pk', 'in', theirs).execute();
+      const theirs = await trx.selectFrom('events').select('id').where('user_id', '=', userId).execute();
+      await discard(
+        trx,
+        theirs.map((row) => row.id),
+      );
       await trx.deleteFrom('events').where('user_id', '=', userId).execute();
       const deleted = await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
       return deleted.numDeletedRows > 0n;

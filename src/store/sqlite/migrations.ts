@@ -181,6 +181,12 @@ export const sqliteMigrations: Record<string, Migration> = {
         await sql`ALTER TABLE api_keys_new RENAME TO api_keys`.execute(db);
       }),
   },
+  '0006_import_jobs_finished_at': {
+    async up(db: Kysely<unknown>) {
+      // The ingest chart reads the jobs that finished in the last hour, however many there were.
+      await db.schema.createIndex('import_jobs_finished_at').on('import_jobs').column('finished_at').execute();
+    },
+  },
 };
 
 /** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */

@@ -1,81 +1,55 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { NewEvent, StoredEvent } from '../../events/event.ts';
 import type { Database } from '../kysely/database.ts';
 import { KyselyStore } from '../kysely/kysely-store.ts';
+import type { SqlDialect } from '../kysely/sql-dialect.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { withTolerantRollback } from './tolerant-rollback.ts';
 
 /** Result codes (and their extended forms) of storage that cannot write now; SQLite rolls the transaction back. */
 const UNAVAILABLE = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_BUSY'];
 
-interface HotStatements {
-  readonly insertEvent: SQLite.Statement<[string, number, number, number, number, number]>;
-  readonly insertOutbox: SQLite.Statement<[number | bigint]>;
+/** The embedded OLTP store: one SQLite file in WAL mode, fsynced on every commit. */
+export function openSqliteStore(file: string): KyselyStore {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we answer 2xx, even across power loss (NORMAL only survives process crashes).
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withTolerantRollback(sqlite) }) });
+  return new KyselyStore(db, sqliteDialect(sqlite), sqliteMigrations);
 }
 
-/** The embedded OLTP store: one SQLite file in WAL mode, fsynced on every commit. */
-export class SqliteStore extends KyselyStore {
-  private hot: HotStatements | undefined;
-
-  private constructor(private readonly sqlite: SQLite.Database) {
-    super(new Kysely<Database>({ dialect: new SqliteDialect({ database: withTolerantRollback(sqlite) }) }));
-  }
-
-  static open(file: string): SqliteStore {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const sqlite = new SQLite(file);
-    sqlite.pragma('journal_mode = WAL');
-    // FULL: a commit is on disk before we answer 2xx, even across power loss (NORMAL only survives process crashes).
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
-    return new SqliteStore(sqlite);
-  }
-
-  async migrate(): Promise<void> {
-    const migrator = new Migrator({
-      db: this.db,
-      provider: { getMigrations: () => Promise.resolve(sqliteMigrations) },
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
-  }
-
-  /**
-   * Statements prepared once and run per row on the connection that holds the caller's
-   * transaction: SQLite's fastest insert path (a multi-row statement is parsed anew per batch).
-   */
-  protected insertEvents(
-    _trx: Kysely<Database>,
-    events: readonly NewEvent[],
-    receivedAt: number,
-  ): Promise<StoredEvent[]> {
-    const hot = (this.hot ??= {
-      insertEvent: this.sqlite.prepare(
+function sqliteDialect(sqlite: SQLite.Database): SqlDialect {
+  let insertEvent: SQLite.Statement<[string, number, number, number, number, number]> | undefined;
+  return {
+    // One writer at a time: a loader's claim never races another's.
+    capabilities: { skipLocked: false },
+    /**
+     * A statement prepared once and run per row on the connection that holds the caller's
+     * transaction: SQLite's fastest insert path (a multi-row statement is parsed anew per batch).
+     */
+    insertEvents(_trx: Kysely<Database>, events: readonly NewEvent[], receivedAt: number): Promise<StoredEvent[]> {
+      insertEvent ??= sqlite.prepare(
         'INSERT INTO events (event_id, time, action_id, step_id, user_id, received_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      insertOutbox: this.sqlite.prepare('INSERT INTO outbox (event_pk) VALUES (?)'),
-    });
-    return Promise.resolve(
-      events.map(({ eventId, time, actionId, stepId, userId }) => {
-        const id = Number(hot.insertEvent.run(eventId, time, actionId, stepId, userId, receivedAt).lastInsertRowid);
-        hot.insertOutbox.run(id);
-        return { id, eventId, time, actionId, stepId, userId, receivedAt };
-      }),
-    );
-  }
-
-  protected isUniqueViolation(error: unknown): boolean {
-    return (
+      );
+      const statement = insertEvent;
+      return Promise.resolve(
+        events.map(({ eventId, time, actionId, stepId, userId }) => {
+          const id = Number(statement.run(eventId, time, actionId, stepId, userId, receivedAt).lastInsertRowid);
+          return { id, eventId, time, actionId, stepId, userId, receivedAt };
+        }),
+      );
+    },
+    isUniqueViolation: (error) =>
       error instanceof SQLite.SqliteError &&
-      (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || error.code === 'SQLITE_CONSTRAINT_UNIQUE')
-    );
-  }
-
-  protected isUnavailable(error: unknown): boolean {
-    return error instanceof SQLite.SqliteError && UNAVAILABLE.some((code) => error.code.startsWith(code));
-  }
+      (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || error.code === 'SQLITE_CONSTRAINT_UNIQUE'),
+    isUnavailable: (error) =>
+      error instanceof SQLite.SqliteError && UNAVAILABLE.some((code) => error.code.startsWith(code)),
+  };
 }

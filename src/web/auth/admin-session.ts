@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 import { hashToken } from '../../auth/api-key.ts';
 import { SESSION_COOKIE } from '../../auth/session-cookie.ts';
-import type { Admin, OltpStore } from '../../store/store.ts';
+import type { Admin, AdminAccounts } from '../../store/admin-accounts.ts';
 import { renderPage } from '../render.ts';
 import { csrfGuard } from './csrf-guard.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { hashPassword, verifyPassword } from '../../auth/password.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,10 +18,10 @@ declare module 'fastify' {
 
 /** Answers pages with a redirect to the login form, and fetch() calls with a 401. */
 export const requireAdmin =
-  (store: OltpStore) =>
+  (admins: Pick<AdminAccounts, 'sessionAdmin'>) =>
   async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const token = request.cookies[SESSION_COOKIE];
-    const admin = token ? await store.sessionAdmin(hashToken(token), Date.now()) : undefined;
+    const admin = token ? await admins.sessionAdmin(hashToken(token), Date.now()) : undefined;
     if (admin) {
       request.admin = admin;
       return;
@@ -45,7 +45,7 @@ const LoginForm = Type.Object(
 /** Only local admin paths: never an open redirect to another site. */
 const safeNext = (next: string | undefined) => (next && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/admin');
 
-export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, config }) => {
+export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins, config }) => {
   // Compared against when the username is unknown, so a wrong name costs as long as a wrong password.
   const decoyHash = await hashPassword(randomBytes(16).toString('hex'));
 
@@ -86,7 +86,7 @@ export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   const login = { schema: { hide: true, body: LoginForm }, onRequest: perIp, preHandler: [perUsername, csrf] };
   app.post('/admin/login', login, async (request, reply) => {
     const { username, password, next } = request.body;
-    const admin = await store.findAdmin(username);
+    const admin = await admins.find(username);
     const valid = await verifyPassword(password, admin?.passwordHash ?? decoyHash);
     if (!admin || !valid) {
       request.log.warn({ audit: 'login_refused', username, ip: request.ip }, 'login refused');
@@ -94,7 +94,7 @@ export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
       return renderPage(reply, 'admin/login', { next: safeNext(next), failed: true });
     }
     const token = randomBytes(32).toString('base64url');
-    await store.createSession(hashToken(token), admin.id, Date.now() + config.sessionTtlMs);
+    await admins.createSession(hashToken(token), admin.id, Date.now() + config.sessionTtlMs);
     return reply
       .setCookie(SESSION_COOKIE, token, {
         path: '/',
@@ -114,7 +114,7 @@ export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
-      if (token) await store.deleteSession(hashToken(token));
+      if (token) await admins.deleteSession(hashToken(token));
       return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/admin/login', 303);
     },
   );

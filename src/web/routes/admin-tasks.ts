@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { foundOr404 } from '../../api/errors.ts';
-import { IdParams } from '../../events/schemas.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { foundOr404 } from '../../http/errors.ts';
+import { AfterId, IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
@@ -18,17 +18,23 @@ const TaskForm = Type.Object(
 );
 const CsrfOnly = Type.Object({ _csrf: Type.String() }, { additionalProperties: false });
 const Saved = Type.Object({ saved: Type.Optional(Type.Literal('1')) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  { saved: Type.Optional(Type.Literal('1')), after: Type.Optional(AfterId) },
+  { additionalProperties: false },
+);
+const PAGE_SIZE = 100;
 
 /** Tasks (steps): create, read, update, and delete while no event refers to one. */
-export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
+export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins, catalog }) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
-  app.addHook('onRequest', requireAdmin(store));
+  app.addHook('onRequest', requireAdmin(admins));
   const csrf = csrfGuard(app);
 
-  app.get('/admin/tasks', { schema: { hide: true, querystring: Saved } }, async (request, reply) =>
+  app.get('/admin/tasks', { schema: { hide: true, querystring: ListQuery } }, async (request, reply) =>
     renderPage(reply, 'admin/tasks', {
-      tasks: await store.listTasks({ limit: 1000, after: 0 }),
+      tasks: await catalog.listTasks({ limit: PAGE_SIZE, after: Number(request.query.after ?? 0) }),
       deleted: request.query.saved === '1',
+      pageSize: PAGE_SIZE,
     }),
   );
 
@@ -38,7 +44,7 @@ export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
 
   app.post('/admin/tasks', { schema: { hide: true, body: TaskForm }, ...csrf }, async (request, reply) => {
     const { title, text, answer } = request.body;
-    const task = await store.createTask({ title, text, answer });
+    const task = await catalog.createTask({ title, text, answer });
     return reply.redirect(`/admin/tasks/${task.id}?saved=1`, 303);
   });
 
@@ -46,7 +52,7 @@ export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     '/admin/tasks/:id',
     { schema: { hide: true, params: IdParams, querystring: Saved } },
     async (request, reply) => {
-      const task = foundOr404(await store.getTask(Number(request.params.id)), 'task', request.params.id);
+      const task = foundOr404(await catalog.getTask(Number(request.params.id)), 'task', request.params.id);
       return renderPage(reply, 'admin/task-form', { task, saved: request.query.saved === '1' });
     },
   );
@@ -56,7 +62,7 @@ export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     { schema: { hide: true, params: IdParams, body: TaskForm }, ...csrf },
     async (request, reply) => {
       const { title, text, answer } = request.body;
-      const updated = await store.updateTask({ id: Number(request.params.id), title, text, answer });
+      const updated = await catalog.updateTask({ id: Number(request.params.id), title, text, answer });
       const task = foundOr404(updated, 'task', request.params.id);
       return reply.redirect(`/admin/tasks/${task.id}?saved=1`, 303);
     },
@@ -66,7 +72,7 @@ export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     '/admin/tasks/:id/delete',
     { schema: { hide: true, params: IdParams, body: CsrfOnly }, ...csrf },
     async (request, reply) => {
-      foundOr404(await store.deleteTask(Number(request.params.id)), 'task', request.params.id);
+      foundOr404(await catalog.deleteTask(Number(request.params.id)), 'task', request.params.id);
       return reply.redirect('/admin/tasks?saved=1', 303);
     },
   );

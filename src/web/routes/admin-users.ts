@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { foundOr404 } from '../../api/errors.ts';
-import { IdParams } from '../../events/schemas.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { foundOr404 } from '../../http/errors.ts';
+import { AfterId, IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
@@ -20,9 +20,9 @@ const UserForm = Type.Object(
 );
 
 /** Users: list and search, create, edit (a checkbox turns a guest into a registered user and back). */
-export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
+export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins, catalog }) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
-  app.addHook('onRequest', requireAdmin(store));
+  app.addHook('onRequest', requireAdmin(admins));
   const csrf = csrfGuard(app);
 
   app.get(
@@ -33,7 +33,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
         querystring: Type.Object(
           {
             q: Type.Optional(Type.String({ maxLength: 200 })),
-            after: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$' })),
+            after: Type.Optional(AfterId),
           },
           { additionalProperties: false },
         ),
@@ -42,7 +42,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     async (request, reply) => {
       const q = request.query.q?.trim() ?? '';
       const page = { limit: PAGE_SIZE, after: Number(request.query.after ?? 0) };
-      const users = q ? await store.searchUsers(q, page) : await store.listUsers(page);
+      const users = q ? await catalog.searchUsers(q, page) : await catalog.listUsers(page);
       return renderPage(reply, 'admin/users', { users, q, pageSize: PAGE_SIZE });
     },
   );
@@ -54,7 +54,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
   app.post('/admin/users', { schema: { hide: true, body: UserForm }, ...csrf }, async (request, reply) => {
     const { name, email, registered } = request.body;
     const now = Date.now();
-    const user = await store.createUser({ name, email, joinDate: now, registrationDate: registered ? now : null });
+    const user = await catalog.createUser({ name, email, joinDate: now, registrationDate: registered ? now : null });
     return reply.redirect(`/admin/users/${user.id}?saved=1`, 303);
   });
 
@@ -68,7 +68,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
       },
     },
     async (request, reply) => {
-      const user = foundOr404(await store.getUser(Number(request.params.id)), 'user', request.params.id);
+      const user = foundOr404(await catalog.getUser(Number(request.params.id)), 'user', request.params.id);
       return renderPage(reply, 'admin/user-form', { user, saved: request.query.saved === '1' });
     },
   );
@@ -77,10 +77,10 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     '/admin/users/:id',
     { schema: { hide: true, params: IdParams, body: UserForm }, ...csrf },
     async (request, reply) => {
-      const user = foundOr404(await store.getUser(Number(request.params.id)), 'user', request.params.id);
+      const user = foundOr404(await catalog.getUser(Number(request.params.id)), 'user', request.params.id);
       const { name, email, registered } = request.body;
       const registrationDate = registered ? (user.registrationDate ?? Date.now()) : null;
-      await store.updateUser({ ...user, name, email, registrationDate });
+      await catalog.updateUser({ ...user, name, email, registrationDate });
       return reply.redirect(`/admin/users/${user.id}?saved=1`, 303);
     },
   );

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RouteOptions } from '../../api/deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { renderPage } from '../render.ts';
 
 /** Charts drawn in the browser from the public stats and marts endpoints (public/dashboard.js). */
-export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store }) => {
+export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins }) => {
   // The page calls admin routes (users, tasks, imports) with the admin's session cookie.
-  app.addHook('onRequest', requireAdmin(store));
+  app.addHook('onRequest', requireAdmin(admins));
   app.get('/dashboard', { schema: { hide: true } }, (_request, reply) => renderPage(reply, 'dashboard', {}));
 };

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { ApiError } from '../../api/errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { HttpError } from '../../http/errors.ts';
 import { IdParams } from '../../events/schemas.ts';
 import { WarehouseError } from '../../warehouse/warehouse.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
@@ -18,9 +18,12 @@ const CsrfOnly = Type.Object({ _csrf: Type.String() }, { additionalProperties: f
  * a table and a chart, saved by name, downloaded as CSV. A query the engine refuses is a 400 that
  * carries the engine's message.
  */
-export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, warehouse, config }) => {
+export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
+  app,
+  { admins, savedQueries, warehouse, config },
+) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
-  app.addHook('onRequest', requireAdmin(store));
+  app.addHook('onRequest', requireAdmin(admins));
   const csrf = csrfGuard(app);
 
   const runReadOnly = async (request: FastifyRequest, sql: string): Promise<JsonCompact> => {
@@ -46,7 +49,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
         { ...audit, ms: Date.now() - started, failed: true, cancelled: gone.signal.aborted },
         'console query',
       );
-      if (error instanceof WarehouseError) throw new ApiError(400, 'query_failed', error.message, 'sql');
+      if (error instanceof WarehouseError) throw new HttpError(400, 'query_failed', error.message, 'sql');
       throw error;
     } finally {
       request.raw.socket.off('close', onClose);
@@ -54,7 +57,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   };
 
   app.get('/admin/sql', { schema: { hide: true } }, async (_request, reply) =>
-    renderPage(reply, 'admin/sql', { saved: await store.listSavedQueries(), maxRows: config.sqlMaxRows }),
+    renderPage(reply, 'admin/sql', { saved: await savedQueries.list(), maxRows: config.sqlMaxRows }),
   );
 
   app.post(
@@ -118,7 +121,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       ...csrf,
     },
     async (request, reply) => {
-      const saved = await store.saveQuery(request.body.name.trim(), request.body.sql);
+      const saved = await savedQueries.save(request.body.name.trim(), request.body.sql);
       return reply.redirect(`/admin/sql?query=${saved.id}`, 303);
     },
   );
@@ -127,7 +130,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
     '/admin/sql/saved/:id/delete',
     { schema: { hide: true, params: IdParams, body: CsrfOnly }, ...csrf },
     async (request, reply) => {
-      await store.deleteSavedQuery(Number(request.params.id));
+      await savedQueries.delete(Number(request.params.id));
       return reply.redirect('/admin/sql', 303);
     },
   );

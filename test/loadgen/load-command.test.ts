@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
 import { runCli, startServer, tempDataDir, type ServerProcess } from '../helpers/server.ts';
 

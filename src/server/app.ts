@@ -5,32 +5,23 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { AJV_OPTIONS } from '../ingest/validate.ts';
-import { apiAuth } from './auth/api-auth.ts';
-import { registerErrorHandler } from './errors.ts';
+import { apiPlugin } from '../api/api-plugin.ts';
+import { AJV_OPTIONS } from '../events/ajv-options.ts';
+import { apiAuth } from '../http/api-auth.ts';
+import type { AppDeps } from '../http/deps.ts';
+import { registerErrorHandler } from '../http/errors.ts';
 import { metricsPlugin } from '../metrics/metrics-plugin.ts';
 import { requestContext, requestId } from './request-context.ts';
-import { registerRedoc } from './redoc/redoc.ts';
-import { registerSecurityHeaders } from './security-headers.ts';
-import { aggregateRoutes } from './routes/aggregates.ts';
-import { deadLetterRoutes } from './routes/dead-letters.ts';
-import { eraseUserRoutes } from './routes/erase-user.ts';
-import { eventRoutes } from './routes/events.ts';
-import { healthRoutes } from './routes/health.ts';
-import { importRoutes } from './routes/imports.ts';
-import { readyRoutes } from './routes/ready.ts';
-import { martRoutes } from './routes/marts.ts';
-import { statsRoutes } from './routes/stats.ts';
-import { taskRoutes } from './routes/tasks.ts';
-import { userRoutes } from './routes/users.ts';
-import { verifyRoutes } from './routes/verify.ts';
-import { warehouseRoutes } from './routes/warehouse.ts';
-import type { AppDeps } from './deps.ts';
 import { webPlugin } from '../web/web-plugin.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 export type App = FastifyInstance;
 
-/** The HTTP face of steplog: routes, validation, OpenAPI. Listening is the caller's job. */
+/**
+ * The HTTP shell: one Fastify with what every face shares (logging, limits, validation settings,
+ * errors, security headers, OpenAPI, cookies, rate limits, API-key auth), and the two faces — the
+ * JSON API and the web pages — registered beside each other. Listening is the caller's job.
+ */
 export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   // One pino logger for the process: the pipeline's lines and the HTTP layer's share level and output.
   const loggerInstance: FastifyBaseLogger = deps.log;
@@ -78,33 +69,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  registerRedoc(app);
   // JSON only: a text/plain body is answered 415, not parsed into a string.
   app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
   await app.register(cookie);
   // No global limit: login and answer checks declare their own (the ingest path pays nothing).
   await app.register(rateLimit, { global: false });
-  await app.register(apiAuth, { store: deps.store });
+  await app.register(apiAuth, { store: deps });
   await app.register(metricsPlugin, { metrics: deps.metrics });
 
-  const routes = [
-    healthRoutes,
-    readyRoutes,
-    userRoutes,
-    eraseUserRoutes,
-    taskRoutes,
-    eventRoutes,
-    importRoutes,
-    deadLetterRoutes,
-    statsRoutes,
-    martRoutes,
-    aggregateRoutes,
-    warehouseRoutes,
-    verifyRoutes,
-  ];
-  for (const plugin of routes) await app.register(plugin, { config, ...deps });
-  await app.register(webPlugin, { config, ...deps });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  const options = { config, ...deps };
+  await app.register(apiPlugin, options);
+  await app.register(webPlugin, options);
   return app;
 }

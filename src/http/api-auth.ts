@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { grants, hashToken, type Scope } from '../../auth/api-key.ts';
-import { SESSION_COOKIE } from '../../auth/session-cookie.ts';
-import type { OltpStore } from '../../store/store.ts';
+import { grants, hashToken, type Scope } from '../auth/api-key.ts';
+import { SESSION_COOKIE } from '../auth/session-cookie.ts';
+import type { AdminAccounts } from '../store/admin-accounts.ts';
+import type { ApiKeyStore } from '../store/api-keys.ts';
 
 /** Who called: an API key, or a logged-in admin's session cookie (the web pages' fetch calls). */
 export type Credential =
@@ -19,12 +20,18 @@ declare module 'fastify' {
   }
 }
 
+/** What authentication reads: the keys and the web admin's sessions (a session counts as an admin key). */
+interface ApiAuthStore {
+  readonly apiKeys: Pick<ApiKeyStore, 'findLive'>;
+  readonly admins: Pick<AdminAccounts, 'sessionAdmin'>;
+}
+
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,200})$/;
 
 /** Every /api route and the ops routes must say which scope they need: a route that forgets fails start-up. */
 const guarded = (url: string) => url.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(url);
 
-async function authenticate(request: FastifyRequest, store: OltpStore): Promise<Credential | string> {
+async function authenticate(request: FastifyRequest, store: ApiAuthStore): Promise<Credential | string> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const token = BEARER.exec(header)?.[1];
@@ -34,7 +41,7 @@ async function authenticate(request: FastifyRequest, store: OltpStore): Promise<
   }
   const session = request.cookies[SESSION_COOKIE];
   if (session === undefined) return 'no key';
-  const admin = await store.sessionAdmin(hashToken(session), Date.now());
+  const admin = await store.admins.sessionAdmin(hashToken(session), Date.now());
   return admin ? { kind: 'session', adminId: admin.id, username: admin.username, scope: 'admin' } : 'expired session';
 }
 
@@ -43,7 +50,7 @@ async function authenticate(request: FastifyRequest, store: OltpStore): Promise<
  * without the right key learns nothing about the body and nothing is written: no key → 401, a key
  * of another scope → 403.
  */
-export const apiAuth = fp<{ store: OltpStore }>(
+export const apiAuth = fp<{ store: ApiAuthStore }>(
   async (app, { store }) => {
     app.addHook('onRoute', (route) => {
       const scope = route.config?.scope;

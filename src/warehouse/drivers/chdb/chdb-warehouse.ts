@@ -1,25 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { Session } from 'chdb';
 import {
   WarehouseError,
-  WarehouseRejectedError,
   type ReadOnlyQueryOptions,
   type Warehouse,
   type WarehouseCapabilities,
-} from '../warehouse.ts';
-import { isDataRejected } from './clickhouse-errors.ts';
-import { sandboxViolation } from './console-sandbox.ts';
-
-export interface ChdbOptions {
-  /** Fault injection for tests: while this file exists every call fails with a WarehouseError. */
-  readonly downWhileFileExists?: string | null;
-}
+} from '../../warehouse.ts';
+import { toWarehouseError } from '../clickhouse-errors.ts';
+import { ONE_STATEMENT, sandboxViolation, separatesStatements } from '../console-sandbox.ts';
+import { lockOwnerDir } from './owner-lock.ts';
 
 /** Threads one console query may use: the rest of the machine stays with loads and marts. */
 const CONSOLE_THREADS = 1;
 
-/** Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time. */
+/**
+ * Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time: opening
+ * takes it (WarehouseInUseError while another live process holds it), closing gives it back.
+ */
 export class ChdbWarehouse implements Warehouse {
   readonly capabilities: WarehouseCapabilities = { serverSideParameters: true, insertDeduplication: true };
 
@@ -28,12 +25,17 @@ export class ChdbWarehouse implements Warehouse {
   private constructor(
     private readonly dir: string,
     private readonly session: Session,
-    private readonly options: ChdbOptions,
+    private readonly release: () => void,
   ) {}
 
-  static open(dir: string, options: ChdbOptions = {}): ChdbWarehouse {
-    fs.mkdirSync(dir, { recursive: true });
-    return new ChdbWarehouse(dir, new Session(dir), options);
+  static open(dir: string): ChdbWarehouse {
+    const release = lockOwnerDir(dir);
+    try {
+      return new ChdbWarehouse(dir, new Session(dir), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   async exec(sql: string): Promise<void> {
@@ -59,6 +61,7 @@ export class ChdbWarehouse implements Warehouse {
     // subquery; ClickHouse 26's analyzer would apply it. The newlines keep a trailing `--` comment
     // from swallowing the closing parenthesis. The marker names the query for KILL QUERY.
     // The engine's parser says what the query touches; the sandbox refuses the host and other databases.
+    if (separatesStatements(sql)) throw new WarehouseError(ONE_STATEMENT);
     const ast = await this.run(() =>
       this.consoleSession().queryAsync(`EXPLAIN AST SELECT * FROM (\n${sql}\n)`, { format: 'TSVRaw' }),
     );
@@ -104,6 +107,7 @@ export class ChdbWarehouse implements Warehouse {
   close(): Promise<void> {
     this.console?.close();
     this.session.close();
+    this.release();
     return Promise.resolve();
   }
 
@@ -113,16 +117,10 @@ export class ChdbWarehouse implements Warehouse {
   }
 
   private async run<T>(call: () => Promise<T>): Promise<T> {
-    const downFile = this.options.downWhileFileExists;
-    if (downFile && fs.existsSync(downFile)) {
-      throw new WarehouseError(`warehouse down: fault injected while ${downFile} exists`);
-    }
     try {
       return await call();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (isDataRejected(message)) throw new WarehouseRejectedError(message, { cause: error });
-      throw new WarehouseError(message, { cause: error });
+      throw toWarehouseError(error);
     }
   }
 }

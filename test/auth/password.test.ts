@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../../../src/web/auth/password.ts';
+import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
 
 describe('password hashing (scrypt)', () => {
   it('verifies the right password only, with a fresh salt per hash', async () => {

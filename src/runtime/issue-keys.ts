@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ApiKey, ApiKeyStore } from '../store/api-keys.ts';
-import { generateKey, type Scope } from './api-key.ts';
+import { generateKey, type Scope } from '../auth/api-key.ts';
 
 /** Makes a key and stores its hash: the returned `key` is the only copy of the secret. */
 export async function issueKey(keys: ApiKeyStore, scope: Scope, name: string): Promise<ApiKey & { key: string }> {
