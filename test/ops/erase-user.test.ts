@@ -10,7 +10,7 @@ import { Loader } from '../../src/loader/loader.ts';
 import { LoadScheduler } from '../../src/loader/scheduler.ts';
 import { eraseUser, UnknownUserError } from '../../src/ops/erase-user.ts';
 import { openAdapters } from '../helpers/fixtures.ts';
-import { events, FIRST_DAY, LAST_DAY, LATE, modelEvents, modelUsers, STEPS, users } from '../analytics/mart-data.ts';
+import { events, FIRST_DAY, LAST_DAY, loadMartData, modelEvents, modelUsers } from '../analytics/mart-data.ts';
 import { MartModel } from '../analytics/model.ts';
 
 const { dir, store, transport, append, warehouse } = await openAdapters();
@@ -29,18 +29,9 @@ const withoutVictim = new MartModel(
 const DATES = [FIRST_DAY, '2026-09-15', '2026-10-05', '2026-10-20', LAST_DAY];
 
 beforeAll(async () => {
-  for (const user of users) {
-    await store.catalog.createUser(user.id === VICTIM ? { ...user, name: NAME, email: EMAIL } : user);
-  }
-  for (let id = 1; id <= STEPS; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
-  // As in the marts test: recent events load first, some guests register, then the late events load.
-  await append(events.filter((e) => e.time >= LATE));
-  expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
-  for (const user of users.filter((u) => u.registersLater)) {
-    await store.catalog.updateUser({ ...user, registrationDate: LATE });
-  }
-  await append(events.filter((e) => e.time < LATE));
-  expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
+  await loadMartData(store.catalog, append, loader, (user) =>
+    user.id === VICTIM ? { ...user, name: NAME, email: EMAIL } : user,
+  );
 });
 afterAll(async () => {
   await store.close();

@@ -7,7 +7,7 @@ import { Loader } from '../../src/loader/loader.ts';
 import { LoadScheduler } from '../../src/loader/scheduler.ts';
 import { applyRetention } from '../../src/ops/retention.ts';
 import { openAdapters, uuidFor } from '../helpers/fixtures.ts';
-import { events, LAST_DAY, LATE, modelEvents, modelUsers, STEPS, users } from '../analytics/mart-data.ts';
+import { events, LAST_DAY, loadMartData, modelEvents, modelUsers } from '../analytics/mart-data.ts';
 import { MartModel } from '../analytics/model.ts';
 
 const { store, transport, append, warehouse } = await openAdapters();
@@ -30,15 +30,7 @@ const DATES = ['2026-10-07', '2026-10-10', '2026-10-20', LAST_DAY];
 const UNDELIVERED = { ...events.find((e) => e.time < KEPT_FROM)!, eventId: uuidFor(999_999) };
 
 beforeAll(async () => {
-  for (const user of users) await store.catalog.createUser(user);
-  for (let id = 1; id <= STEPS; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
-  await append(events.filter((e) => e.time >= LATE));
-  expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
-  for (const user of users.filter((u) => u.registersLater)) {
-    await store.catalog.updateUser({ ...user, registrationDate: LATE });
-  }
-  await append(events.filter((e) => e.time < LATE));
-  expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
+  await loadMartData(store.catalog, append, loader);
   await append([UNDELIVERED]);
 });
 afterAll(async () => {
