@@ -19,6 +19,7 @@ import { OutboxRelay } from './queue/rabbitmq/outbox-relay.ts';
 import { RabbitTransport } from './queue/rabbitmq/rabbitmq-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
+import { scheduleRetention } from './ops/retention.ts';
 import { createLogger } from './runtime/logger.ts';
 import { outsideRequest } from './runtime/request-context.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
@@ -122,7 +123,10 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
   const delivery = openTransport(config, store, log);
   const { transport } = delivery;
   const deadLetters = new OutboxDeadLetters(store.db);
-  const metrics = new Metrics({ backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() });
+  const metrics = new Metrics(
+    { backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() },
+    { flushIntervalMs: config.flushIntervalMs },
+  );
   // Only queries made for a mart or stats route are timed; everything else passes straight through.
   const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
     metrics.martQueryDuration.observe({ mart }, seconds),
@@ -171,6 +175,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     admins: store.admins,
     savedQueries: store.savedQueries,
     apiKeys: store.apiKeys,
+    userErasure: store.userErasure,
     warehouse,
     migrator,
     transport,
@@ -251,7 +256,13 @@ export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHo
   const runtime = await openRuntime(config, hooks, role);
   const app = role === 'loader' ? null : await openApi(config, runtime);
   if (role !== 'api') runtime.scheduler.start();
+  // Retention drops warehouse partitions between loads: it runs where loads run.
+  const stopRetention =
+    role === 'api' || config.retentionMs === null
+      ? () => undefined
+      : scheduleRetention({ ...runtime, retention: runtime.store.retention }, config.retentionMs, runtime.log);
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
+    stopRetention();
     // First the load (an import request in flight waits for it), then the requests, then the stores.
     runtime.loader.stop();
     await runtime.scheduler.stop();
@@ -280,4 +291,20 @@ async function openApi(config: Config, runtime: Runtime): Promise<App> {
 export async function openDeadLetters(config: Config): Promise<{ deadLetters: DeadLetters; close(): Promise<void> }> {
   const store = await openStore(config);
   return { deadLetters: new OutboxDeadLetters(store.db), close: () => store.close() };
+}
+
+/** What erasing a user needs of the store and the transport, for the CLI when no server runs. */
+export async function openErasureStores(config: Config): Promise<{
+  catalog: Store['catalog'];
+  userErasure: Store['userErasure'];
+  transport: Pick<Transport, 'discard'>;
+  close(): Promise<void>;
+}> {
+  const store = await openStore(config);
+  return {
+    catalog: store.catalog,
+    userErasure: store.userErasure,
+    transport: new OutboxTransport(store),
+    close: () => store.close(),
+  };
 }

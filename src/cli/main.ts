@@ -8,6 +8,7 @@ import { printTable } from './table.ts';
 import { adminCommand } from './admin.ts';
 import { deadLettersCommand } from './dead-letters-command.ts';
 import { keysCommand } from './keys.ts';
+import { usersCommand } from './users-command.ts';
 
 const program = new Command('steplog').description('Event collection and activity analytics').showHelpAfterError();
 
@@ -80,6 +81,7 @@ program
 program.addCommand(adminCommand);
 program.addCommand(deadLettersCommand);
 program.addCommand(keysCommand);
+program.addCommand(usersCommand);
 
 try {
   await program.parseAsync();

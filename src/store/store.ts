@@ -3,7 +3,9 @@ import type { ApiKeyStore } from './api-keys.ts';
 import type { Catalog } from './catalog.ts';
 import type { EventLog } from './event-log.ts';
 import type { ImportJobs } from './import-jobs.ts';
+import type { RetentionStore } from './retention.ts';
 import type { SavedQueries } from './saved-queries.ts';
+import type { UserErasureStore } from './user-erasure.ts';
 
 /**
  * The OLTP boundary: SQLite embedded, PostgreSQL in production. Nothing above it knows which runs,
@@ -16,6 +18,8 @@ export interface Store {
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;
   readonly apiKeys: ApiKeyStore;
+  readonly userErasure: UserErasureStore;
+  readonly retention: RetentionStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

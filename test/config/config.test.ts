@@ -37,6 +37,10 @@ describe('loadConfig', () => {
     ['STEPLOG_URL', 'not a url'],
     ['STEPLOG_MAX_BACKLOG', '0'],
     ['STEPLOG_MAX_BACKLOG', 'lots'],
+    ['STEPLOG_RETENTION', '400'],
+    ['STEPLOG_RETENTION', '0d'],
+    ['STEPLOG_RETENTION', '13m'],
+    ['STEPLOG_LOG_FORMAT', 'xml'],
     ['STEPLOG_DATABASE_URL', 'mysql://db/steplog'],
     ['STEPLOG_AMQP_URL', 'http://rabbit'],
     ['STEPLOG_CLICKHOUSE_URL', 'clickhouse-1:8123'],
@@ -91,6 +95,13 @@ describe('loadConfig', () => {
     const unknown = await runCli(['serve', '--role', 'worker'], {});
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/Allowed choices are all, api, loader/);
+  });
+
+  it('reads the retention in days (unset keeps everything) and the log format', () => {
+    expect(loadConfig({}).retentionMs).toBeNull();
+    expect(loadConfig({ STEPLOG_RETENTION: '400d' }).retentionMs).toBe(400 * 86_400_000);
+    expect(loadConfig({}).logFormat).toBe('json');
+    expect(loadConfig({ STEPLOG_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
   });
 
   it('refuses to start the server on a bad setting, naming it', async () => {

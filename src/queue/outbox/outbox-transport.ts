@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { StoredEvent } from '../../events/event.ts';
-import { contiguousRanges } from '../../store/kysely/chunks.ts';
+import { chunks, contiguousRanges } from '../../store/kysely/chunks.ts';
 import type { Database } from '../../store/kysely/database.ts';
 import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
 import { toEvent } from '../../store/kysely/rows.ts';
+import { IDS_PER_STATEMENT } from '../../store/kysely/sql-dialect.ts';
 import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
 
 /**
@@ -33,6 +34,15 @@ export class OutboxTransport implements Transport {
         .columns(['event_pk'])
         .expression((eb) => eb.selectFrom('events').select('id').where('id', '>=', from).where('id', '<=', to))
         .execute();
+    }
+  };
+
+  /** Deletes the events' outbox entries and dead letters, inside the store transaction that erases them. */
+  readonly discard = async (transaction: unknown, eventIds: readonly number[]): Promise<void> => {
+    const trx = transaction as Kysely<Database>;
+    for (const ids of chunks(eventIds, IDS_PER_STATEMENT)) {
+      await trx.deleteFrom('dead_letters').where('event_pk', 'in', ids).execute();
+      await trx.deleteFrom('outbox').where('event_pk', 'in', ids).execute();
     }
   };
 

@@ -2,6 +2,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import type { OutboxTransport } from '../outbox/outbox-transport.ts';
 import type { Enqueue } from '../../store/event-log.ts';
+import type { Discard } from '../../store/user-erasure.ts';
 import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
 import { AmqpLink, EVENTS_QUEUE } from './amqp-link.ts';
 import { decodeSegment } from './segment.ts';
@@ -25,6 +26,11 @@ interface Delivery {
 export class RabbitTransport implements Transport {
   /** The outbox's own: committed events wait in the outbox until the relay publishes them. */
   readonly enqueue: Enqueue;
+  /**
+   * The outbox's own as well: erasure refuses while a person's events sit in a formed (published,
+   * unsettled) segment, so what is left to discard is still only in the outbox.
+   */
+  readonly discard: Discard;
   private readonly link: AmqpLink<Channel>;
   /** Received from the broker, not yet handed to the loader. */
   private waiting: Delivery[] = [];
@@ -33,10 +39,11 @@ export class RabbitTransport implements Transport {
 
   constructor(
     url: string,
-    private readonly outbox: Pick<OutboxTransport, 'enqueue' | 'settle' | 'backlog' | 'formedBatch'>,
+    private readonly outbox: Pick<OutboxTransport, 'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch'>,
     options: { readonly prefetch: number; readonly log: Logger },
   ) {
     this.enqueue = outbox.enqueue;
+    this.discard = outbox.discard;
     this.link = new AmqpLink<Channel>(url, 'plain', options.log, async (channel) => {
       this.forgetDeliveries();
       channel.on('close', () => this.forgetDeliveries(channel));
