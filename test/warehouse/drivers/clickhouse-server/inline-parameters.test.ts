@@ -61,10 +61,19 @@ describe('inlining {name:Type} parameters for servers without them', () => {
 
 describe('server capabilities by version', () => {
   it.each([
-    ['18.16.1', { serverSideParameters: false, insertDeduplication: false, explainAst: false }],
-    ['19.11.3.11', { serverSideParameters: true, insertDeduplication: false, explainAst: false }],
-    ['20.6.1', { serverSideParameters: true, insertDeduplication: false, explainAst: true }],
-    ['23.8.2.7', { serverSideParameters: true, insertDeduplication: true, explainAst: true }],
-    ['24.8.4.13', { serverSideParameters: true, insertDeduplication: true, explainAst: true }],
+    [
+      '18.16.1',
+      { serverSideParameters: false, insertDeduplication: false, explainAst: false, mutationFailReason: false },
+    ],
+    [
+      '19.11.3.11',
+      { serverSideParameters: true, insertDeduplication: false, explainAst: false, mutationFailReason: true },
+    ],
+    ['20.6.1', { serverSideParameters: true, insertDeduplication: false, explainAst: true, mutationFailReason: true }],
+    ['23.8.2.7', { serverSideParameters: true, insertDeduplication: true, explainAst: true, mutationFailReason: true }],
+    [
+      '24.8.4.13',
+      { serverSideParameters: true, insertDeduplication: true, explainAst: true, mutationFailReason: true },
+    ],
   ])('%s', (version, expected) => expect(capabilitiesOf(version)).toEqual(expected));
 });
