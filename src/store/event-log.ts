@@ -17,10 +17,10 @@ export interface EventLog {
  * The transport's produce verb, run inside the store's transaction: `transaction` is the store's
  * own handle, which only a transport keeping its queue in the same database looks into.
  */
-export type Enqueue = (transaction: unknown, events: readonly StoredEvent[]) => Promise<void>;
+export type Enqueue<E = StoredEvent> = (transaction: unknown, events: readonly E[]) => Promise<void>;
 
-export type AppendResult =
-  | { readonly ok: true; readonly event: StoredEvent; readonly duplicate: boolean }
+export type AppendResult<E = StoredEvent> =
+  | { readonly ok: true; readonly event: E; readonly duplicate: boolean }
   | { readonly ok: false; readonly field: 'user_id' | 'step_id'; readonly message: string };
 
 export interface MinuteCount {

@@ -4,6 +4,7 @@ import type { Catalog } from './catalog.ts';
 import type { EventLog } from './event-log.ts';
 import type { ImportJobs } from './import-jobs.ts';
 import type { SavedQueries } from './saved-queries.ts';
+import type { SiteEventLog } from './site-event-log.ts';
 
 /**
  * The OLTP boundary: SQLite embedded, PostgreSQL in production. Nothing above it knows which runs,
@@ -12,6 +13,7 @@ import type { SavedQueries } from './saved-queries.ts';
 export interface Store {
   readonly catalog: Catalog;
   readonly eventLog: EventLog;
+  readonly siteEventLog: SiteEventLog;
   readonly importJobs: ImportJobs;
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;

@@ -2,24 +2,31 @@ import type { Kysely } from 'kysely';
 import type { StoredEvent } from '../../events/event.ts';
 import { contiguousRanges } from '../../store/kysely/chunks.ts';
 import type { Database } from '../../store/kysely/database.ts';
-import { toEvent } from '../../store/kysely/rows.ts';
-import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
+import type { Backlog, Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport } from '../transport.ts';
+import { familyDb, learningOutbox, type OutboxFamily } from './outbox-family.ts';
 
 /**
  * The transactional outbox: ingest queues each event in the store transaction that commits it
  * (an `outbox` row); the loader forms batches of those rows (`outbox_batches`) and deletes them
- * once settled.
+ * once settled. Each event family has its own four tables (see outbox-family.ts).
  */
-export class OutboxTransport implements Transport {
+export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Transport<E> {
+  private readonly db: Kysely<Database>;
+
   /** `db` is the store's own database: the outbox commits with the events it queues. */
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    db: Kysely<Database>,
+    private readonly family: OutboxFamily<E> = learningOutbox as unknown as OutboxFamily<E>,
+  ) {
+    this.db = familyDb(db, family);
+  }
 
   /**
    * One outbox row per event, inside the store transaction that commits the events. Fresh events
    * of one commit have consecutive ids, so this is one INSERT … SELECT per contiguous run.
    */
-  readonly enqueue = async (transaction: unknown, events: readonly StoredEvent[]): Promise<void> => {
-    const trx = transaction as Kysely<Database>;
+  readonly enqueue = async (transaction: unknown, events: readonly E[]): Promise<void> => {
+    const trx = familyDb(transaction as Kysely<Database>, this.family);
     for (const [from, to] of contiguousRanges(events.map((e) => e.id))) {
       await trx
         .insertInto('outbox')
@@ -29,7 +36,7 @@ export class OutboxTransport implements Transport {
     }
   };
 
-  async receive(limit: number, after?: Batch): Promise<Batch | null> {
+  async receive(limit: number, after?: Batch<E>): Promise<Batch<E> | null> {
     if (!after) {
       const formed = await this.oldestFormed();
       if (formed) return formed;
@@ -44,10 +51,10 @@ export class OutboxTransport implements Transport {
       .orderBy('outbox.event_pk')
       .limit(limit)
       .execute();
-    return rows.length === 0 ? null : { events: rows.map(toEvent) };
+    return rows.length === 0 ? null : { events: rows.map((row) => this.family.toEvent(row)) };
   }
 
-  private async oldestFormed(): Promise<FormedBatch | undefined> {
+  private async oldestFormed(): Promise<FormedBatch<E> | undefined> {
     const batch = await this.db
       .selectFrom('outbox_batches')
       .select(['id', 'token'])
@@ -62,10 +69,10 @@ export class OutboxTransport implements Transport {
       .where('outbox.batch_id', '=', batch.id)
       .orderBy('outbox.event_pk')
       .execute();
-    return { events: rows.map(toEvent), formed: batch };
+    return { events: rows.map((row) => this.family.toEvent(row)), formed: batch };
   }
 
-  form(batch: Batch): Promise<FormedBatch> {
+  form(batch: Batch<E>): Promise<FormedBatch<E>> {
     if (batch.formed) return Promise.resolve({ ...batch, formed: batch.formed });
     return this.db.transaction().execute(async (trx) => {
       const { id } = await trx
@@ -74,7 +81,7 @@ export class OutboxTransport implements Transport {
         .returning('id')
         .executeTakeFirstOrThrow();
       // Batch ids never repeat (AUTOINCREMENT), so neither do tokens.
-      const formed = { id, token: `steplog:b${id}` };
+      const formed = { id, token: `${this.family.tokenPrefix}${id}` };
       await trx.updateTable('outbox_batches').set({ token: formed.token }).where('id', '=', id).execute();
       for (const [from, to] of contiguousRanges(batch.events.map((e) => e.id))) {
         await trx
@@ -89,7 +96,7 @@ export class OutboxTransport implements Transport {
     });
   }
 
-  async settle(batch: FormedBatch, deadLetters: readonly NewDeadLetter[]): Promise<void> {
+  async settle(batch: FormedBatch<E>, deadLetters: readonly NewDeadLetter<E>[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const failedAt = Date.now();
       for (const letter of deadLetters) {

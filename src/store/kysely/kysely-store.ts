@@ -7,6 +7,7 @@ import type { Database } from './database.ts';
 import { KyselyEventLog } from './event-log-queries.ts';
 import { KyselyImportJobs } from './import-job-queries.ts';
 import { KyselySavedQueries } from './saved-query-queries.ts';
+import { KyselySiteEventLog } from './site-event-log-queries.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
 /**
@@ -17,6 +18,7 @@ import type { SqlDialect } from './sql-dialect.ts';
 export class KyselyStore implements Store {
   readonly catalog: KyselyCatalog;
   readonly eventLog: KyselyEventLog;
+  readonly siteEventLog: KyselySiteEventLog;
   readonly importJobs: KyselyImportJobs;
   readonly admins: KyselyAdminAccounts;
   readonly savedQueries: KyselySavedQueries;
@@ -29,6 +31,7 @@ export class KyselyStore implements Store {
   ) {
     this.catalog = new KyselyCatalog(db, dialect);
     this.eventLog = new KyselyEventLog(db, dialect);
+    this.siteEventLog = new KyselySiteEventLog(db, dialect);
     this.importJobs = new KyselyImportJobs(db);
     this.admins = new KyselyAdminAccounts(db, dialect);
     this.savedQueries = new KyselySavedQueries(db);

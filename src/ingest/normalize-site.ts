@@ -1,0 +1,33 @@
+import { uuidv7 } from 'uuidv7';
+import type { NewSiteEvent } from '../events/site-event.ts';
+import type { SiteEventInput } from '../events/site-schemas.ts';
+import { parseTimestamp } from '../events/timestamp.ts';
+import { MAX_FUTURE_MS, type Normalized } from './normalize.ts';
+
+/** A date-time without an offset: the seed's clients send naive datetimes, read as UTC. */
+const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?$/;
+
+/** Turns a schema-valid site event into the stored form: UUID made or lower-cased, dt parsed, defaults filled. */
+export function normalizeSiteEvent(input: SiteEventInput, now: number): Normalized<NewSiteEvent> {
+  const parsed = parseTimestamp(NO_OFFSET.test(input.dt) ? `${input.dt}Z` : input.dt, 'dt');
+  if (!parsed.ok) return { ok: false, field: 'dt', message: parsed.message };
+  if (parsed.ms > now + MAX_FUTURE_MS) {
+    return { ok: false, field: 'dt', message: 'dt must not be more than 24 hours in the future' };
+  }
+  return {
+    ok: true,
+    event: {
+      eventId: input.event_id?.toLowerCase() ?? uuidv7(),
+      minted: input.event_id === undefined,
+      time: parsed.ms,
+      name: input.name,
+      userId: input.user_id,
+      url: input.url,
+      obj: input.obj,
+      objId: input.obj_id ?? '',
+      productId: input.product_id ?? 0,
+      amount: input.amount ?? 0,
+      exp: input.exp ?? {},
+    },
+  };
+}
