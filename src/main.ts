@@ -4,12 +4,16 @@ import { buildApp, type App } from './api/app.ts';
 import type { AppDeps } from './api/deps.ts';
 import { createFirstKeys } from './auth/keys.ts';
 import type { Config } from './config/config.ts';
+import type { StoredSiteEvent } from './events/site-event.ts';
+import { acceptEvent, acceptSiteEvent } from './ingest/accept.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
-import { Loader, type LoaderOptions } from './loader/loader.ts';
+import { EventLoader, Loader, type LoaderOptions } from './loader/loader.ts';
+import { siteFamily } from './loader/site-denormalize.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
+import { siteOutbox } from './queue/outbox/outbox-family.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { lockDataDir } from './runtime/data-dir-lock.ts';
@@ -30,6 +34,10 @@ export interface Runtime extends AppDeps {
   readonly transport: Transport;
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
+  /** The site events' own loader and its schedule: the same machinery over the site tables. */
+  readonly siteLoader: Pick<Loader, 'run' | 'stop'>;
+  readonly siteScheduler: LoadScheduler;
+  readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog'>;
   close(): Promise<void>;
 }
 
@@ -84,23 +92,45 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
   }
   const log = pino({ level: config.logLevel });
   const transport = new OutboxTransport(store.db);
-  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
+  const siteTransport = new OutboxTransport(store.db, siteOutbox);
+  const loaderOptions = (family: string): LoaderOptions => ({
     batchSize: config.batchSize,
-    log: log.child({ component: 'loader' }),
+    log: log.child({ component: 'loader', family }),
     ...loaderHooks,
   });
-  const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, loaderOptions('learning'));
+  const siteLoader = new EventLoader(siteTransport, siteFamily, store.importJobs, warehouse, loaderOptions('site'));
+  // One bound over both families' undelivered events: they share the store's disk and the loader's time.
+  const backlog = new BacklogGauge(
+    config.maxBacklog,
+    async () => (await transport.backlog()).events + (await siteTransport.backlog()).events,
+  );
   await backlog.refresh();
-  const scheduler = new LoadScheduler(loader, {
-    flushIntervalMs: config.flushIntervalMs,
-    batchSize: config.batchSize,
-    // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
-    onJob: () => void backlog.refresh().catch(() => undefined),
-  });
-  const ingest = new IngestService(new GroupCommitter(store.eventLog, transport.enqueue), backlog, (n) => {
+  const scheduled = (run: Pick<Loader, 'run'>) =>
+    new LoadScheduler(run, {
+      flushIntervalMs: config.flushIntervalMs,
+      batchSize: config.batchSize,
+      // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
+      onJob: () => void backlog.refresh().catch(() => undefined),
+    });
+  const scheduler = scheduled(loader);
+  const siteScheduler = scheduled(siteLoader);
+  const committed = (family: LoadScheduler) => (n: number) => {
     backlog.added(n);
-    scheduler.notifyAppended(n);
-  });
+    family.notifyAppended(n);
+  };
+  const ingest = new IngestService(
+    acceptEvent,
+    new GroupCommitter(store.eventLog, transport.enqueue),
+    backlog,
+    committed(scheduler),
+  );
+  const siteIngest = new IngestService(
+    acceptSiteEvent,
+    new GroupCommitter(store.siteEventLog, siteTransport.enqueue),
+    backlog,
+    committed(siteScheduler),
+  );
   return {
     log,
     store,
@@ -116,10 +146,16 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     deadLetters: new OutboxDeadLetters(store.db),
     loader,
     scheduler,
+    siteLoader,
+    siteScheduler,
+    siteTransport,
     ingest,
+    siteIngest,
     async close() {
       loader.stop();
+      siteLoader.stop();
       await scheduler.stop();
+      await siteScheduler.stop();
       await store.close();
       await handle.close();
     },
@@ -136,10 +172,13 @@ export async function serve(config: Config): Promise<App> {
     app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
   }
   runtime.scheduler.start();
+  runtime.siteScheduler.start();
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
     // First the load (an import request in flight waits for it), then the requests, then the stores.
     runtime.loader.stop();
+    runtime.siteLoader.stop();
     await runtime.scheduler.stop();
+    await runtime.siteScheduler.stop();
     await app.close();
     await runtime.close();
   });

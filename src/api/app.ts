@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { martRoutes } from './routes/marts.ts';
+import { seedEventRoutes } from './routes/seed-events.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
@@ -49,6 +50,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       },
       tags: [
         { name: 'events' },
+        { name: 'site events', description: "The de-demo seed's site events: views, clicks, purchases" },
         { name: 'users' },
         { name: 'tasks' },
         { name: 'imports' },
@@ -85,6 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     userRoutes,
     taskRoutes,
     eventRoutes,
+    seedEventRoutes,
     importRoutes,
     deadLetterRoutes,
     statsRoutes,

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import type { NewSiteEvent, StoredSiteEvent } from '../events/site-event.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { Logger } from 'pino';
@@ -21,6 +22,7 @@ export interface AppDeps {
   readonly savedQueries: SavedQueries;
   readonly apiKeys: ApiKeyStore;
   readonly ingest: IngestService;
+  readonly siteIngest: IngestService<NewSiteEvent, StoredSiteEvent>;
   readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
   readonly transport: Pick<Transport, 'backlog'>;
   readonly deadLetters: DeadLetters;

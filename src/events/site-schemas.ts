@@ -9,13 +9,20 @@ import { UUID_PATTERN, WELL_FORMED } from './schemas.ts';
 const Text = (maxLength: number, description: string, minLength = 0) =>
   Type.String({ minLength, maxLength, pattern: WELL_FORMED, description });
 
+/** RFC 3339 date-time with the offset optional (the `date-time` format insists on one). */
+export const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}(:?\\d{2})?)?$';
+
+/** An absolute http(s) URL with a host and no whitespace. */
+export const HTTP_URL = '^[hH][tT][tT][pP][sS]?://[^\\s/?#]+[^\\s]*$';
+
 /** Integers a JSON number carries exactly: the seed's UInt64 ids, bounded to 2^53 - 1. */
 export const MAX_SITE_ID = Number.MAX_SAFE_INTEGER;
 export const MAX_EXPERIMENTS = 32;
 
 const siteFields = {
   dt: Type.String({
-    format: 'date-time',
+    maxLength: 64,
+    pattern: DATE_TIME,
     description:
       'When it happened: RFC 3339 (no offset means UTC, as in the seed), from 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z',
   }),
@@ -23,7 +30,7 @@ const siteFields = {
   user_id: Type.Integer({ minimum: 0, maximum: MAX_SITE_ID, description: 'Anonymous visitor id (0 … 2^53 - 1)' }),
   url: Type.String({
     maxLength: 2048,
-    pattern: '^[hH][tT][tT][pP][sS]?://[^\\s/?#]+[^\\s]*$',
+    pattern: HTTP_URL,
     description: 'An http(s) URL',
   }),
   obj: Text(100, 'What it happened to: page, button, url, recommendation…', 1),

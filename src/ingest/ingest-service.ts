@@ -1,24 +1,27 @@
-import type { NewEvent } from '../events/event.ts';
-import { EventInput } from '../events/schemas.ts';
+import type { NewEvent, StoredEvent } from '../events/event.ts';
+import type { QueuedEvent } from '../queue/transport.ts';
 import type { BacklogGauge } from './backlog-gauge.ts';
 import type { GroupCommitter } from './group-commit.ts';
-import { normalizeEvent } from './normalize.ts';
-import { compileValidator, type FieldError } from './validate.ts';
+import type { Normalized } from './normalize.ts';
+import type { FieldError } from './validate.ts';
 
 export type IngestResult =
   | { status: 'accepted'; id: number; event_id: string; duplicate: boolean }
   | { status: 'rejected'; error: { error: string; field: string; message: string } };
 
-const validateEvent = compileValidator<EventInput>(EventInput);
+/** Validates and normalizes one item of a request body (see accept.ts). */
+export type Accept<N> = (item: unknown, now: number) => Normalized<N>;
 
 /**
  * back-pressure → validate → normalize → commit (event + outbox in one transaction). Answers per
  * event, in order; a rejected event writes nothing, and neither does it stop the others of a batch.
  * Past the backlog bound the whole request is refused (BacklogFullError) before anything is written.
+ * One per event family: `accept` is the family's validation and normalization.
  */
-export class IngestService {
+export class IngestService<N = NewEvent, S extends QueuedEvent = StoredEvent> {
   constructor(
-    private readonly committer: Pick<GroupCommitter, 'append'>,
+    private readonly accept: Accept<N>,
+    private readonly committer: Pick<GroupCommitter<N, S>, 'append'>,
     private readonly backlog: Pick<BacklogGauge, 'check'>,
     private readonly onCommitted: (newEvents: number) => void,
     private readonly now: () => number = Date.now,
@@ -28,13 +31,11 @@ export class IngestService {
     this.backlog.check();
     const now = this.now();
     const results: IngestResult[] = new Array<IngestResult>(items.length);
-    const valid: { index: number; event: NewEvent }[] = [];
+    const valid: { index: number; event: N }[] = [];
     items.forEach((item, index) => {
-      const checked = validateEvent(item);
-      if (!checked.ok) return void (results[index] = rejected('validation', checked));
-      const normalized = normalizeEvent(checked.value, now);
-      if (!normalized.ok) return void (results[index] = rejected('validation', normalized));
-      valid.push({ index, event: normalized.event });
+      const accepted = this.accept(item, now);
+      if (!accepted.ok) return void (results[index] = rejected('validation', accepted));
+      valid.push({ index, event: accepted.event });
     });
 
     const appended = valid.length > 0 ? await this.committer.append(valid.map((v) => v.event)) : [];
