@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { martRoutes } from './routes/marts.ts';
 import { seedEventRoutes } from './routes/seed-events.ts';
+import { siteMartRoutes } from './routes/site-marts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         { name: 'imports' },
         { name: 'stats' },
         { name: 'marts', description: 'Activity marts merged from the daily -State aggregates' },
+        { name: 'site marts', description: 'Marts over site events: activity, sessions, experiments, top pages' },
         { name: 'ops' },
         { name: 'verify', description: 'Proof of delivery: what ClickHouse holds of given events' },
       ],
@@ -92,6 +94,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     deadLetterRoutes,
     statsRoutes,
     martRoutes,
+    siteMartRoutes,
     aggregateRoutes,
     warehouseRoutes,
     verifyRoutes,
