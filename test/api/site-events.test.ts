@@ -1,31 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/api/app.ts';
-import { issueKey } from '../../src/auth/keys.ts';
-import { loadConfig } from '../../src/config/config.ts';
-import { openRuntime, type Runtime } from '../../src/main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { tempDataDir } from '../helpers/server.ts';
+import { openTestApp } from '../helpers/app.ts';
 
 /** The site routes' answers: the seed's exact shapes on /events/, steplog's on /api/site-events. */
-let runtime: Runtime;
-let app: App;
-let ingestKey = '';
-let readKey = '';
-beforeAll(async () => {
-  const config = loadConfig({
-    STEPLOG_DATA_DIR: tempDataDir(),
-    STEPLOG_LOG_LEVEL: 'silent',
-    STEPLOG_FLUSH_INTERVAL: '1h',
-  });
-  runtime = await openRuntime(config);
-  app = await buildApp(config, runtime);
-  ingestKey = (await issueKey(runtime.store.apiKeys, 'ingest', 'site client')).key;
-  readKey = (await issueKey(runtime.store.apiKeys, 'read', 'reader')).key;
-});
-afterAll(async () => {
-  await app?.close();
-  await runtime?.close();
-});
+const { runtime, app, key, close } = await openTestApp();
+const ingestKey = await key('ingest');
+const readKey = await key('read');
+afterAll(close);
 
 const seedEvent = {
   dt: '2026-11-30T12:00:00',

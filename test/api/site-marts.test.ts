@@ -1,25 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/api/app.ts';
-import { issueKey } from '../../src/auth/keys.ts';
-import { loadConfig } from '../../src/config/config.ts';
-import { openRuntime, type Runtime } from '../../src/main.ts';
-import { tempDataDir } from '../helpers/server.ts';
+import { openTestApp } from '../helpers/app.ts';
 
 /** The site marts over REST: events sent through /events/, loaded, read back with a read key. */
-let runtime: Runtime;
-let app: App;
-let ingest = '';
-let read = '';
+const { runtime, app, key, close } = await openTestApp();
+const ingest = await key('ingest');
+const read = await key('read');
+afterAll(close);
 beforeAll(async () => {
-  const config = loadConfig({
-    STEPLOG_DATA_DIR: tempDataDir(),
-    STEPLOG_LOG_LEVEL: 'silent',
-    STEPLOG_FLUSH_INTERVAL: '1h',
-  });
-  runtime = await openRuntime(config);
-  app = await buildApp(config, runtime);
-  ingest = (await issueKey(runtime.store.apiKeys, 'ingest', 'site')).key;
-  read = (await issueKey(runtime.store.apiKeys, 'read', 'analyst')).key;
   // Visitor 1: two sessions on Nov 2 (a 31-minute gap), a purchase in variant b; visitor 2: one view on Nov 3, variant a.
   const sent = [
     {
@@ -67,10 +54,6 @@ beforeAll(async () => {
     expect(res.statusCode).toBe(200);
   }
   expect(await runtime.siteScheduler.run('manual')).toMatchObject({ status: 'succeeded', rows: 4 });
-});
-afterAll(async () => {
-  await app?.close();
-  await runtime?.close();
 });
 
 const get = async (url: string, key = read) => {

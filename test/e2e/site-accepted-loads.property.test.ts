@@ -1,13 +1,9 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/api/app.ts';
-import { issueKey } from '../../src/auth/keys.ts';
-import { loadConfig } from '../../src/config/config.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_SITE_ID } from '../../src/events/site-schemas.ts';
-import { openRuntime, type Runtime } from '../../src/main.ts';
 import { uuidList } from '../../src/warehouse/uuid-list.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { tempDataDir } from '../helpers/server.ts';
+import { openTestApp } from '../helpers/app.ts';
 
 /**
  * Exactly once for site events over what the API accepts: fast-check generates site events over
@@ -22,29 +18,17 @@ const RUNS = 4;
 const NOW = Date.now();
 let crashAt = -1;
 let inserts = 0;
-let runtime: Runtime;
-let app: App;
-let authorization = '';
-beforeAll(async () => {
-  const config = loadConfig({
-    STEPLOG_DATA_DIR: tempDataDir(),
-    STEPLOG_LOG_LEVEL: 'silent',
-    STEPLOG_FLUSH_INTERVAL: '1h',
-    STEPLOG_BATCH_SIZE: '40',
-  });
-  runtime = await openRuntime(config, {
+const { runtime, app, key, close } = await openTestApp(
+  { STEPLOG_BATCH_SIZE: '40' },
+  {
     afterInsert: () => {
       inserts += 1;
       if (inserts === crashAt) throw new Error('killed between insert and settle');
     },
-  });
-  app = await buildApp(config, runtime);
-  authorization = `Bearer ${(await issueKey(runtime.store.apiKeys, 'ingest', 'property test')).key}`;
-});
-afterAll(async () => {
-  await app?.close();
-  await runtime?.close();
-});
+  },
+);
+const authorization = `Bearer ${await key('ingest')}`;
+afterAll(close);
 
 const text = (minLength: number, maxLength: number) => fc.string({ unit: 'binary', minLength, maxLength });
 const dt = fc
