@@ -20,6 +20,7 @@ import { seedEventRoutes } from './routes/seed-events.ts';
 import { siteMartRoutes } from './routes/site-marts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { tasktrackerRoutes } from './routes/tasktracker.ts';
 import { userRoutes } from './routes/users.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
@@ -88,6 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     healthRoutes,
     userRoutes,
     taskRoutes,
+    tasktrackerRoutes,
     eventRoutes,
     seedEventRoutes,
     importRoutes,

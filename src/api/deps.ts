@@ -16,7 +16,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 /** What the routes use; built once in src/main.ts. Events are written only through `ingest`. */
 export interface AppDeps {
   readonly catalog: Catalog;
-  readonly eventLog: Pick<EventLog, 'receivedPerMinute'>;
+  readonly eventLog: Pick<EventLog, 'receivedPerMinute' | 'listEvents'>;
   readonly importJobs: Pick<ImportJobs, 'list'>;
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;

@@ -1,15 +1,12 @@
 import { uuidv7 } from 'uuidv7';
 import type { NewSiteEvent } from '../events/site-event.ts';
 import type { SiteEventInput } from '../events/site-schemas.ts';
-import { parseTimestamp } from '../events/timestamp.ts';
+import { assumeUtc, parseTimestamp } from '../events/timestamp.ts';
 import { MAX_FUTURE_MS, type Normalized } from './normalize.ts';
-
-/** A date-time without an offset: the seed's clients send naive datetimes, read as UTC. */
-const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?$/;
 
 /** Turns a schema-valid site event into the stored form: UUID made or lower-cased, dt parsed, defaults filled. */
 export function normalizeSiteEvent(input: SiteEventInput, now: number): Normalized<NewSiteEvent> {
-  const parsed = parseTimestamp(NO_OFFSET.test(input.dt) ? `${input.dt}Z` : input.dt, 'dt');
+  const parsed = parseTimestamp(assumeUtc(input.dt), 'dt');
   if (!parsed.ok) return { ok: false, field: 'dt', message: parsed.message };
   if (parsed.ms > now + MAX_FUTURE_MS) {
     return { ok: false, field: 'dt', message: 'dt must not be more than 24 hours in the future' };

@@ -1,4 +1,5 @@
 import type { NewEvent, StoredEvent } from '../events/event.ts';
+import type { PageRequest } from './catalog.ts';
 
 /** The committed events: the source of truth the transport delivers from. */
 export interface EventLog {
@@ -9,6 +10,8 @@ export interface EventLog {
    * nothing; an unknown user or task is refused alone.
    */
   appendEvents(events: readonly NewEvent[], enqueue: Enqueue): Promise<AppendResult[]>;
+  /** Committed events by sequence id (the tasktracker seed's GET /api/actions/). */
+  listEvents(page: PageRequest): Promise<StoredEvent[]>;
   /** Events committed per minute since `since` (epoch ms): the ingest rate. */
   receivedPerMinute(since: number): Promise<MinuteCount[]>;
 }
