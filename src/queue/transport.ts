@@ -69,13 +69,13 @@ export interface NewDeadLetter<E extends QueuedEvent = StoredEvent> {
   readonly jobId: number;
 }
 
-export interface DeadLetter extends NewDeadLetter {
+export interface DeadLetter<E extends QueuedEvent = StoredEvent> extends NewDeadLetter<E> {
   readonly failedAt: number;
 }
 
 /** Dead letters for operators: see them, put them back into the backlog, or give them up. */
-export interface DeadLetters {
-  list(page: { readonly limit: number; readonly after: number }): Promise<DeadLetter[]>;
+export interface DeadLetters<E extends QueuedEvent = StoredEvent> {
+  list(page: { readonly limit: number; readonly after: number }): Promise<DeadLetter<E>[]>;
   count(): Promise<number>;
   /** Puts these (or all, when `ids` is absent) back into the backlog, each under its own token; answers how many. */
   retry(ids?: readonly number[]): Promise<number>;
