@@ -77,17 +77,18 @@ const toRow = (e: NewSiteEvent, receivedAt: number) => ({
   received_at: receivedAt,
 });
 
+/** Number(): a PostgreSQL driver answers 64-bit integers (the ids up to 2^53 - 1) as strings. */
 export const toSiteEvent = (row: Selectable<Database['site_events']>): StoredSiteEvent => ({
-  id: row.id,
+  id: Number(row.id),
   eventId: row.event_id,
   time: row.time,
   name: row.name,
-  userId: row.user_id,
+  userId: Number(row.user_id),
   url: row.url,
   obj: row.obj,
   objId: row.obj_id,
-  productId: row.product_id,
-  amount: row.amount,
+  productId: Number(row.product_id),
+  amount: Number(row.amount),
   exp: JSON.parse(row.exp) as Record<string, string>,
   receivedAt: row.received_at,
 });
