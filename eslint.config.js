@@ -2,6 +2,29 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const ADAPTERS = {
+  group: [
+    '**/store/sqlite/**',
+    '**/store/postgres/**',
+    '**/queue/outbox/**',
+    '**/queue/rabbitmq/**',
+    '**/warehouse/drivers/**',
+  ],
+  message: 'Depend on the interface; adapters are chosen in src/main.ts.',
+};
+
+/**
+ * The import fences of `files`. ESLint keeps the last setting of a rule that applies to a file, so
+ * each folder's fence repeats the adapter fence that holds for all of src/ (tests are exempt).
+ * @param {string[] | undefined} files
+ * @param {...{ group: string[]; message: string }} patterns
+ * @returns {{ files?: string[]; rules: Record<string, unknown> }}
+ */
+const fence = (files, ...patterns) => ({
+  ...(files && { files }),
+  rules: { 'no-restricted-imports': ['error', { patterns: [ADAPTERS, ...patterns] }] },
+});
+
 export default tseslint.config(
   { ignores: ['node_modules', 'data', 'coverage', 'bench/results', 'test-artifacts'] },
   js.configs.recommended,
@@ -21,24 +44,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  {
-    // Only the composition root picks concrete adapters; everything else depends on interfaces.
-    files: ['src/**/*.ts'],
-    ignores: ['src/main.ts', 'src/**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/store/sqlite/*', '**/warehouse/drivers/*'],
-              message: 'Depend on the interface; adapters are chosen in src/main.ts.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Only the composition root picks concrete adapters; everything else depends on interfaces.
+  { files: ['src/**/*.ts'], ignores: ['src/main.ts'], ...fence() },
+  // The faces are siblings in the HTTP shell (src/server/); what both need lives in src/http/.
+  fence(['src/web/**/*.ts'], {
+    group: ['**/api/**', '**/server/**'],
+    message: 'The web pages never import the API (nor the shell): share through src/http/.',
+  }),
+  fence(['src/api/**/*.ts'], {
+    group: ['**/web/**', '**/server/**'],
+    message: 'The API never imports the web pages (nor the shell): share through src/http/.',
+  }),
+  fence(['src/http/**/*.ts'], {
+    group: ['**/api/**', '**/web/**', '**/server/**'],
+    message: 'src/http/ is shared by both faces and imports neither.',
+  }),
   {
     // The pages' scripts run in the browser as plain ES modules, outside the TypeScript project.
     files: ['src/web/public/**/*.js'],

@@ -1,27 +1,31 @@
 import path from 'node:path';
-import { pino } from 'pino';
-import { buildApp, type App } from './api/app.ts';
-import type { AppDeps } from './api/deps.ts';
-import { createFirstKeys } from './auth/keys.ts';
+import type { AppDeps } from './http/deps.ts';
+import { createFirstKeys } from './runtime/issue-keys.ts';
+import { buildApp, type App } from './server/app.ts';
 import type { Config } from './config/config.ts';
 import type { StoredSiteEvent } from './events/site-event.ts';
-import { acceptEvent, acceptSiteEvent } from './ingest/accept.ts';
+import { learningIngestFamily, siteIngestFamily } from './ingest/ingest-family.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { EventLoader, Loader, type LoaderOptions } from './loader/loader.ts';
 import { siteFamily } from './loader/site-denormalize.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { siteOutbox } from './queue/outbox/outbox-family.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
-import { lockDataDir } from './runtime/data-dir-lock.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
+import { createLogger } from './runtime/logger.ts';
+import { outsideRequest } from './runtime/request-context.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
+import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
-import { ChdbWarehouse } from './warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
+import { ClickHouseServerWarehouse } from './warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
 import type { Warehouse } from './warehouse/warehouse.ts';
 
@@ -34,6 +38,7 @@ export interface Runtime extends AppDeps {
   readonly transport: Transport;
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
+  readonly metrics: Metrics;
   /** The site events' own loader and its schedule: the same machinery over the site tables. */
   readonly siteLoader: Pick<Loader, 'run' | 'stop'>;
   readonly siteScheduler: LoadScheduler;
@@ -44,28 +49,53 @@ export interface Runtime extends AppDeps {
 export interface WarehouseHandle {
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
+  /** Where the warehouse is, for messages. */
+  readonly location: string;
   close(): Promise<void>;
 }
 
-/** Opens the warehouse alone (CLI commands when no server owns the data dir). */
-export function openWarehouse(config: Config): WarehouseHandle {
-  const release = lockDataDir(config.dataDir);
-  const warehouse = ChdbWarehouse.open(path.join(config.dataDir, 'clickhouse'), {
-    downWhileFileExists: config.faultWarehouseDownFile,
-  });
+/** What tests may change in what the composition root builds; production passes none. */
+export interface RuntimeHooks {
+  /** Wraps the warehouse every component receives (fault injection around any adapter). */
+  readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
+  readonly loader?: Partial<LoaderOptions>;
+}
+
+/**
+ * Opens the configured warehouse alone (also for CLI commands); WarehouseInUseError when another
+ * process owns it and must be reached through its server.
+ */
+export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
+  let opened: Warehouse;
+  let location: string;
+  if (config.clickhouseUrls === null) {
+    location = path.join(config.dataDir, 'clickhouse');
+    opened = ChdbWarehouse.open(location);
+  } else {
+    const server = await ClickHouseServerWarehouse.connect(config.clickhouseUrls, {
+      requestTimeoutMs: config.clickhouseTimeoutMs,
+    });
+    location = server.location;
+    opened = server;
+  }
+  const warehouse = hooks.wrapWarehouse?.(opened) ?? opened;
   return {
     warehouse,
     migrator: new WarehouseMigrator(warehouse),
-    async close() {
-      await warehouse.close();
-      release();
-    },
+    location,
+    close: () => warehouse.close(),
   };
 }
 
-/** Opens and migrates the OLTP store alone: SQLite (WAL) may be shared with a running server. */
+/**
+ * Opens and migrates the OLTP store alone: PostgreSQL when configured, else SQLite in the data dir
+ * (WAL: it may be shared with a running server).
+ */
 export async function openStore(config: Config): Promise<KyselyStore> {
-  const store = openSqliteStore(path.join(config.dataDir, 'steplog.sqlite'));
+  const store =
+    config.databaseUrl === null
+      ? openSqliteStore(path.join(config.dataDir, 'steplog.sqlite'))
+      : openPostgresStore(config.databaseUrl);
   try {
     await store.migrate();
   } catch (error) {
@@ -76,9 +106,9 @@ export async function openStore(config: Config): Promise<KyselyStore> {
 }
 
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
-export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOptions> = {}): Promise<Runtime> {
-  const handle = openWarehouse(config);
-  const { warehouse, migrator } = handle;
+export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<Runtime> {
+  const handle = await openWarehouse(config, hooks);
+  const { migrator } = handle;
   let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
@@ -90,15 +120,23 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     await handle.close();
     throw error;
   }
-  const log = pino({ level: config.logLevel });
-  const transport = new OutboxTransport(store.db);
-  const siteTransport = new OutboxTransport(store.db, siteOutbox);
-  const loaderOptions = (family: string): LoaderOptions => ({
+  const log = createLogger(config);
+  const transport = new OutboxTransport(store);
+  const siteTransport = new OutboxTransport(store, siteOutbox);
+  const deadLetters = new OutboxDeadLetters(store.db);
+  const metrics = new Metrics({ backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() });
+  // Only queries made for a mart or stats route are timed; everything else passes straight through.
+  const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
+    metrics.martQueryDuration.observe({ mart }, seconds),
+  );
+  // The loader metrics, like the backlog gauge and /readyz, count the learning family only.
+  const loaderOptions = (family: string, observer?: Metrics): LoaderOptions => ({
     batchSize: config.batchSize,
     log: log.child({ component: 'loader', family }),
-    ...loaderHooks,
+    observer,
+    ...hooks.loader,
   });
-  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, loaderOptions('learning'));
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, loaderOptions('learning', metrics));
   const siteLoader = new EventLoader(siteTransport, siteFamily, store.importJobs, warehouse, loaderOptions('site'));
   // One bound over both families' undelivered events: they share the store's disk and the loader's time.
   const backlog = new BacklogGauge(
@@ -106,30 +144,40 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     async () => (await transport.backlog()).events + (await siteTransport.backlog()).events,
   );
   await backlog.refresh();
-  const scheduled = (run: Pick<Loader, 'run'>) =>
+  const scheduled = (run: Pick<Loader, 'run'>, observer?: Metrics) =>
     new LoadScheduler(run, {
       flushIntervalMs: config.flushIntervalMs,
       batchSize: config.batchSize,
+      log,
       // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
-      onJob: () => void backlog.refresh().catch(() => undefined),
+      onJob: () =>
+        void backlog
+          .refresh()
+          .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading')),
+      observer,
     });
-  const scheduler = scheduled(loader);
+  const scheduler = scheduled(loader, metrics);
   const siteScheduler = scheduled(siteLoader);
   const committed = (family: LoadScheduler) => (n: number) => {
     backlog.added(n);
-    family.notifyAppended(n);
+    // A load this starts is the pipeline's, not the request's: its log lines carry no request id.
+    outsideRequest(() => family.notifyAppended(n));
   };
   const ingest = new IngestService(
-    acceptEvent,
+    learningIngestFamily,
     new GroupCommitter(store.eventLog, transport.enqueue),
     backlog,
     committed(scheduler),
+    Date.now,
+    metrics,
   );
   const siteIngest = new IngestService(
-    acceptSiteEvent,
+    siteIngestFamily,
     new GroupCommitter(store.siteEventLog, siteTransport.enqueue),
     backlog,
     committed(siteScheduler),
+    Date.now,
+    metrics,
   );
   return {
     log,
@@ -143,7 +191,7 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     warehouse,
     migrator,
     transport,
-    deadLetters: new OutboxDeadLetters(store.db),
+    deadLetters,
     loader,
     scheduler,
     siteLoader,
@@ -151,6 +199,7 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
     siteTransport,
     ingest,
     siteIngest,
+    metrics,
     async close() {
       loader.stop();
       siteLoader.stop();
@@ -163,8 +212,8 @@ export async function openRuntime(config: Config, loaderHooks: Partial<LoaderOpt
 }
 
 /** API + loader in one process, until SIGINT/SIGTERM. */
-export async function serve(config: Config): Promise<App> {
-  const runtime = await openRuntime(config);
+export async function serve(config: Config, hooks: RuntimeHooks = {}): Promise<App> {
+  const runtime = await openRuntime(config, hooks);
   const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
   if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);

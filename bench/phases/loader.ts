@@ -1,6 +1,7 @@
 import { denormalizer } from '../../src/loader/denormalize.ts';
 import { Loader } from '../../src/loader/loader.ts';
-import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
+import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
+import { WAREHOUSE_DB, type Warehouse } from '../../src/warehouse/warehouse.ts';
 import type { openAdapters } from '../../test/helpers/fixtures.ts';
 import { generateEvents } from '../../test/helpers/fixtures.ts';
 import { round, type Figure } from '../lib/report.ts';
@@ -16,8 +17,14 @@ const BATCH = 10_000;
  * The loader moving a backlog of 1M events into chDB (receive from SQLite, denormalize, insert,
  * ack), against inserting the same denormalized rows into chDB directly in the same batches.
  */
-export async function loaderPhase(adapters: Adapters): Promise<Figure[]> {
-  const { store, transport, append, warehouse } = adapters;
+export async function loaderPhase(
+  adapters: { readonly store: Adapters['store']; readonly warehouse: Warehouse },
+  /** How the baseline inserts rows; the warehouse's own insert by default. */
+  direct: (table: string, rows: readonly object[]) => Promise<void> = (table, rows) =>
+    adapters.warehouse.insert(table, rows),
+  engine = 'chDB',
+): Promise<Figure[]> {
+  const { store, warehouse } = adapters;
   for (let id = 1; id <= USERS; id++) {
     await store.catalog.createUser({
       id,
@@ -29,7 +36,9 @@ export async function loaderPhase(adapters: Adapters): Promise<Figure[]> {
   }
   for (let id = 1; id <= 300; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
   const events = generateEvents(EVENTS, USERS, 300, 7);
-  for (let i = 0; i < events.length; i += 50_000) await append(events.slice(i, i + 50_000));
+  const transport = new OutboxTransport(store);
+  for (let i = 0; i < events.length; i += 50_000)
+    await store.eventLog.appendEvents(events.slice(i, i + 50_000), transport.enqueue);
 
   const rss = sampleRss(process.pid);
   const started = performance.now();
@@ -46,14 +55,14 @@ export async function loaderPhase(adapters: Adapters): Promise<Figure[]> {
   const rows = events.map((e, i) => toRow({ ...e, id: i + 1, receivedAt: Date.now() }));
   const baselineStarted = performance.now();
   for (let i = 0; i < rows.length; i += BATCH)
-    await warehouse.insert(`${WAREHOUSE_DB}.events_baseline`, rows.slice(i, i + BATCH));
+    await direct(`${WAREHOUSE_DB}.events_baseline`, rows.slice(i, i + BATCH));
   const baselineSeconds = (performance.now() - baselineStarted) / 1000;
   await warehouse.exec(`DROP TABLE ${WAREHOUSE_DB}.events_baseline`);
 
   return [
     {
       phase: 'loader',
-      measure: `backlog of ${EVENTS.toLocaleString('en')} → ClickHouse`,
+      measure: `backlog of ${EVENTS.toLocaleString('en')} → ${engine}`,
       steplog: round(EVENTS / loaderSeconds),
       baseline: round(EVENTS / baselineSeconds),
       unit: 'rows/s',

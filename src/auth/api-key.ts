@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * What a key may do. `ingest` appends events only (safe to ship in a browser or an app), `read`
- * reads metrics, `admin` does everything else — and everything the other two do.
+ * reads the analytics, `metrics` reads `/metrics` only (a Prometheus scraper), `admin` does
+ * everything else — and everything the others do.
  */
-export const SCOPES = ['ingest', 'read', 'admin'] as const;
+export const SCOPES = ['ingest', 'read', 'metrics', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const isScope = (value: string): value is Scope => (SCOPES as readonly string[]).includes(value);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { openStore } from '../main.ts';
-import { hashPassword } from '../web/auth/password.ts';
+import { hashPassword } from '../auth/password.ts';
 
 const MIN_PASSWORD = 8;
 

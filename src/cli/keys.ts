@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino, type Logger } from 'pino';
 import { SCOPES, type Scope } from '../auth/api-key.ts';
-import { issueKey } from '../auth/keys.ts';
+import { issueKey } from '../runtime/issue-keys.ts';
 import { loadConfig } from '../config/config.ts';
 import { openStore } from '../main.ts';
 import type { Store } from '../store/store.ts';

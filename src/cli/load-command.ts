@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
-import { formatReport, type LoadReport } from '../load/report.ts';
-import { runLoad, verifyOnly } from '../load/run.ts';
+import { formatReport, type LoadReport } from '../loadgen/report.ts';
+import { runLoad, verifyOnly } from '../loadgen/run.ts';
 import { keyOption, wholeNumber, type ServerFlags } from './options.ts';
 
 const count = wholeNumber(100_000_000);

@@ -39,7 +39,7 @@ export const toOption = () => new Option('--to <day>', 'last UTC day, YYYY-MM-DD
 export const urlOption = () =>
   new Option(
     '--url <url>',
-    'reach a running steplog server at this URL (default: STEPLOG_URL when one owns the data dir)',
+    'go through the steplog server at this URL (default: STEPLOG_URL, or this machine while its server owns the warehouse)',
   );
 
 export const keyOption = () =>
@@ -57,7 +57,7 @@ export async function withWarehouse(
   work: (access: WarehouseAccess) => Promise<void>,
 ): Promise<void> {
   const config = loadConfig();
-  const access = warehouseAccess(config, flags.url, flags.key ?? config.apiKey);
+  const access = await warehouseAccess(config, flags.url, flags.key ?? config.apiKey);
   try {
     await work(access);
   } finally {

@@ -1,5 +1,4 @@
-import type { DailyUsers, DailyUsersQuery } from '../analytics/daily-users.ts';
-import { dailyUsers } from '../analytics/daily-users.ts';
+import { dailyUsers, type DailyUsers, type DailyUsersQuery } from '../analytics/daily-users.ts';
 import { eventsPerDay, type EventsPerDay } from '../analytics/events-per-day.ts';
 import { funnel, type FunnelStep } from '../analytics/funnel.ts';
 import { rebuildAggregates, type RebuildRange, type RebuiltTable } from '../analytics/rebuild-aggregates.ts';
@@ -7,96 +6,203 @@ import { retention, type RetentionCohort } from '../analytics/retention.ts';
 import { stepDifficulty, type StepDifficulty } from '../analytics/step-difficulty.ts';
 import { usersActivitySeries, type UsersActivity, type UsersActivitySeriesQuery } from '../analytics/users-activity.ts';
 import type { Config } from '../config/config.ts';
-import { openWarehouse } from '../main.ts';
-import { dataDirOwner } from '../runtime/data-dir-lock.ts';
+import { openWarehouse, type WarehouseHandle } from '../main.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
+import { WarehouseInUseError, WarehouseSchemaMissingError } from '../warehouse/warehouse.ts';
 
 export interface DayRange {
   readonly from: string;
   readonly to: string;
 }
 
-/** What CLI commands ask of the warehouse, answered directly or by the server that owns it. */
-export interface WarehouseAccess {
-  migrations(): Promise<MigrationState[]>;
-  migrate(): Promise<MigrationState[]>;
-  dailyUsers(query: DailyUsersQuery): Promise<DailyUsers[]>;
-  usersActivitySeries(query: UsersActivitySeriesQuery): Promise<UsersActivity[]>;
-  eventsPerDay(query: DayRange): Promise<EventsPerDay[]>;
-  funnel(query: DayRange & { readonly stepId?: number | undefined }): Promise<FunnelStep[]>;
-  stepDifficulty(query: DayRange): Promise<StepDifficulty[]>;
-  retention(query: DayRange & { readonly weeks: number }): Promise<RetentionCohort[]>;
-  rebuildAggregates(range: RebuildRange): Promise<RebuiltTable[]>;
-  close(): Promise<void>;
+type Params = Record<string, string | number | undefined>;
+
+/** The same question as a request to a steplog server: query string (GET) or JSON body (POST). */
+interface Route<Q, R> {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly params: (query: Q) => Params;
+  /** Picks the answer out of the response body (typed by the route's schema). */
+  readonly answer: (body: never) => R;
 }
 
-/**
- * chDB lets one process own the data dir: while a server runs, commands go through its API;
- * otherwise they open the embedded warehouse themselves (and, with no loader running, a rebuild
- * needs no exclusive section).
- */
-export function warehouseAccess(config: Config, url: string | undefined, key: string | null): WarehouseAccess {
-  if (url !== undefined || dataDirOwner(config.dataDir) !== null) return viaApi(url ?? config.serverUrl, key);
-  const handle = openWarehouse(config);
-  const w = handle.warehouse;
-  return {
-    migrations: () => handle.migrator.status(),
-    migrate: () => handle.migrator.up(),
-    dailyUsers: (query) => dailyUsers(w, query),
-    usersActivitySeries: (query) => usersActivitySeries(w, query),
-    eventsPerDay: (query) => eventsPerDay(w, query),
-    funnel: (query) => funnel(w, query),
-    stepDifficulty: (query) => stepDifficulty(w, query),
-    retention: (query) => retention(w, query),
-    rebuildAggregates: (range) => rebuildAggregates(w, range),
-    close: () => handle.close(),
-  };
+/** One thing a CLI command asks of the warehouse: answered by the warehouse itself, or by a server. */
+interface Operation<Q, R> {
+  readonly direct: (handle: WarehouseHandle, query: Q) => Promise<R>;
+  readonly viaServer: Route<Q, R>;
 }
+
+const operation = <Q, R>(direct: Operation<Q, R>['direct'], viaServer: Route<Q, R>): Operation<Q, R> => ({
+  direct,
+  viaServer,
+});
+const get = <Q, R>(path: string, params: (query: Q) => Params, answer: Route<Q, R>['answer']): Route<Q, R> => ({
+  method: 'GET',
+  path,
+  params,
+  answer,
+});
 
 type ApiMigration = { version: number; name: string; applied_at: string | null };
 const fromApi = (m: ApiMigration): MigrationState => ({ version: m.version, name: m.name, appliedAt: m.applied_at });
 
-/** Query-string pairs, leaving out the absent ones. */
-const search = (params: Record<string, string | number | undefined>): string =>
-  new URLSearchParams(
-    Object.entries(params)
-      .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-      .map(([k, v]): [string, string] => [k, String(v)]),
-  ).toString();
+/** Every operation, once: a new mart is one line for the warehouse and one for the server. */
+const OPERATIONS = {
+  migrations: operation<void, MigrationState[]>(
+    (h) => h.migrator.status(),
+    get(
+      '/api/warehouse/migrations',
+      () => ({}),
+      (b: { migrations: ApiMigration[] }) => b.migrations.map(fromApi),
+    ),
+  ),
+  migrate: operation<void, MigrationState[]>((h) => h.migrator.up(), {
+    method: 'POST',
+    path: '/api/warehouse/migrations',
+    params: () => ({}),
+    answer: (b: { applied: ApiMigration[] }) => b.applied.map(fromApi),
+  }),
+  dailyUsers: operation<DailyUsersQuery, DailyUsers[]>(
+    (h, query) => dailyUsers(h.warehouse, query),
+    get(
+      '/api/stats/daily-users',
+      ({ actionId, ...range }) => ({ ...range, action_id: actionId }),
+      (b: { days: DailyUsers[] }) => b.days,
+    ),
+  ),
+  usersActivitySeries: operation<UsersActivitySeriesQuery, UsersActivity[]>(
+    (h, query) => usersActivitySeries(h.warehouse, query),
+    get(
+      '/api/marts/users-activity/series',
+      (query) => ({ ...query }),
+      (b: { series: UsersActivity[] }) => b.series,
+    ),
+  ),
+  eventsPerDay: operation<DayRange, EventsPerDay[]>(
+    (h, range) => eventsPerDay(h.warehouse, range),
+    get(
+      '/api/stats/events-per-day',
+      (range) => ({ ...range }),
+      (b: { days: EventsPerDay[] }) => b.days,
+    ),
+  ),
+  funnel: operation<DayRange & { readonly stepId?: number | undefined }, FunnelStep[]>(
+    (h, query) => funnel(h.warehouse, query),
+    get(
+      '/api/marts/funnel',
+      ({ stepId, ...range }) => ({ ...range, step_id: stepId }),
+      (b: { steps: FunnelStep[] }) => b.steps,
+    ),
+  ),
+  stepDifficulty: operation<DayRange, StepDifficulty[]>(
+    (h, range) => stepDifficulty(h.warehouse, range),
+    get(
+      '/api/marts/step-difficulty',
+      (range) => ({ ...range }),
+      (b: { steps: StepDifficulty[] }) => b.steps,
+    ),
+  ),
+  retention: operation<DayRange & { readonly weeks: number }, RetentionCohort[]>(
+    (h, query) => retention(h.warehouse, query),
+    get(
+      '/api/marts/retention',
+      (query) => ({ ...query }),
+      (b: { cohorts: RetentionCohort[] }) => b.cohorts,
+    ),
+  ),
+  // With no server running no loader runs either, so a direct rebuild needs no exclusive section.
+  rebuildAggregates: operation<RebuildRange, RebuiltTable[]>((h, range) => rebuildAggregates(h.warehouse, range), {
+    method: 'POST',
+    path: '/api/aggregates/rebuild',
+    params: (range) => ({ ...range }),
+    answer: (b: { tables: RebuiltTable[] }) => b.tables,
+  }),
+};
 
-function viaApi(base: string, key: string | null): WarehouseAccess {
+type Operations = typeof OPERATIONS;
+/** What CLI commands ask of the warehouse, answered directly or through a steplog server. */
+export type WarehouseAccess = {
+  readonly [K in keyof Operations]: Operations[K] extends Operation<infer Q, infer R>
+    ? (query: Q) => Promise<R>
+    : never;
+} & { close(): Promise<void> };
+
+/**
+ * Goes through a steplog server when one is named (`--url`, STEPLOG_URL) or when the warehouse
+ * cannot be opened here because a running server owns it; opens the warehouse directly otherwise.
+ */
+export async function warehouseAccess(
+  config: Config,
+  url: string | undefined,
+  key: string | null,
+): Promise<WarehouseAccess> {
+  const given = url ?? (config.serverUrlGiven ? config.serverUrl : undefined);
+  if (given !== undefined) return viaServer(given, key);
+  let handle: WarehouseHandle;
+  try {
+    handle = await openWarehouse(config);
+  } catch (error) {
+    if (error instanceof WarehouseInUseError) return viaServer(config.serverUrl, key);
+    throw error;
+  }
+  return bind(
+    async (op, query) => {
+      try {
+        return await op.direct(handle, query);
+      } catch (error) {
+        if (!(error instanceof WarehouseSchemaMissingError)) throw error;
+        throw new Error(
+          `the warehouse (${handle.location}) has no steplog tables yet: run \`steplog migrate up\` to create ` +
+            'them, or give --url / STEPLOG_URL to ask the steplog server that holds your data',
+          { cause: error },
+        );
+      }
+    },
+    () => handle.close(),
+  );
+}
+
+function bind(
+  run: (op: Operation<unknown, unknown>, query: unknown) => Promise<unknown>,
+  close: () => Promise<void>,
+): WarehouseAccess {
+  const bound = Object.fromEntries(
+    Object.entries(OPERATIONS).map(([name, op]) => [
+      name,
+      (query: unknown) => run(op as Operation<unknown, unknown>, query),
+    ]),
+  );
+  return { ...bound, close } as WarehouseAccess;
+}
+
+function viaServer(base: string, key: string | null): WarehouseAccess {
   const auth: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
-  const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
-    const response = await fetch(new URL(path, base), {
-      method,
-      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const answer = (await response.json()) as T & { message?: string };
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${answer.message ?? ''}`);
-    return answer;
-  };
-  const get = <T>(path: string, params: Record<string, string | number | undefined>) =>
-    call<T>('GET', `${path}?${search(params)}`);
-  return {
-    migrations: async () =>
-      (await call<{ migrations: ApiMigration[] }>('GET', '/api/warehouse/migrations')).migrations.map(fromApi),
-    migrate: async () =>
-      (await call<{ applied: ApiMigration[] }>('POST', '/api/warehouse/migrations')).applied.map(fromApi),
-    dailyUsers: async ({ actionId, ...range }) =>
-      (await get<{ days: DailyUsers[] }>('/api/stats/daily-users', { ...range, action_id: actionId })).days,
-    usersActivitySeries: async (query) =>
-      (await get<{ series: UsersActivity[] }>('/api/marts/users-activity/series', { ...query })).series,
-    eventsPerDay: async (range) =>
-      (await get<{ days: EventsPerDay[] }>('/api/stats/events-per-day', { ...range })).days,
-    funnel: async ({ stepId, ...range }) =>
-      (await get<{ steps: FunnelStep[] }>('/api/marts/funnel', { ...range, step_id: stepId })).steps,
-    stepDifficulty: async (range) =>
-      (await get<{ steps: StepDifficulty[] }>('/api/marts/step-difficulty', { ...range })).steps,
-    retention: async (query) =>
-      (await get<{ cohorts: RetentionCohort[] }>('/api/marts/retention', { ...query })).cohorts,
-    rebuildAggregates: async (range) =>
-      (await call<{ tables: RebuiltTable[] }>('POST', '/api/aggregates/rebuild', { ...range })).tables,
-    close: () => Promise.resolve(),
-  };
+  return bind(
+    async ({ viaServer: route }, query) => {
+      const params = Object.entries(route.params(query)).filter(
+        (entry): entry is [string, string | number] => entry[1] !== undefined,
+      );
+      const get = route.method === 'GET';
+      const target = new URL(route.path, base);
+      if (get) target.search = new URLSearchParams(params.map(([k, v]): [string, string] => [k, String(v)])).toString();
+      let response: Response;
+      try {
+        response = await fetch(target, {
+          method: route.method,
+          headers: get ? auth : { ...auth, 'content-type': 'application/json' },
+          body: get ? undefined : JSON.stringify(Object.fromEntries(params)),
+        });
+      } catch (error) {
+        const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+        throw new Error(
+          `cannot reach the steplog server at ${base} (${reason}): start it with \`steplog serve\`, or fix --url / STEPLOG_URL`,
+          { cause: error },
+        );
+      }
+      const body = (await response.json()) as { message?: string };
+      if (!response.ok) throw new Error(`${route.method} ${route.path}: ${response.status} ${body.message ?? ''}`);
+      return route.answer(body as never);
+    },
+    () => Promise.resolve(),
+  );
 }

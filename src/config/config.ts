@@ -7,6 +7,17 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** PostgreSQL's URL when it is the store; null keeps SQLite in the data dir. */
+  readonly databaseUrl: string | null;
+  /** RabbitMQ's URL when it is the transport; null keeps the store's outbox. */
+  readonly amqpUrl: string | null;
+  /**
+   * The warehouse: ClickHouse servers over HTTP (one, or the replicas of one cluster, used in
+   * turn when one fails), or null for chDB embedded in the data dir.
+   */
+  readonly clickhouseUrls: readonly string[] | null;
+  /** How long one request to a ClickHouse server may take. */
+  readonly clickhouseTimeoutMs: number;
   /** How often the loader moves the backlog into the warehouse. */
   readonly flushIntervalMs: number;
   /** Rows per warehouse insert; a backlog this large also triggers a load before the interval. */
@@ -16,12 +27,14 @@ export interface Config {
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Where CLI commands find a running server (chDB lets only one process own the data dir). */
+  /** JSON lines (for a collector), or pretty colored lines for a terminal. */
+  readonly logFormat: 'json' | 'pretty';
+  /** Where CLI commands find a running server: STEPLOG_URL, else this machine on `port`. */
   readonly serverUrl: string;
+  /** STEPLOG_URL was given: CLI commands go through that server instead of opening the warehouse. */
+  readonly serverUrlGiven: boolean;
   /** Undelivered events past which ingest answers 503 + Retry-After and writes nothing. */
   readonly maxBacklog: number;
-  /** Test only: while this file exists every warehouse call fails, as if ClickHouse were down. */
-  readonly faultWarehouseDownFile: string | null;
   /** How long an admin stays logged in. */
   readonly sessionTtlMs: number;
   /** How long a SIGTERM may take to finish the running load and close the stores. */
@@ -71,20 +84,44 @@ const duration = z.string().transform((text, ctx) => {
   return value;
 });
 
+const httpUrls = z.string().transform((text, ctx) => {
+  const urls = text.split(',').map((part) => part.trim());
+  for (const url of urls) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected http(s)://[user:password@]host:port/, comma-separated, got "${url}"`,
+      });
+      return z.NEVER;
+    }
+  }
+  return urls;
+});
+
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
 const schema = z.object({
   STEPLOG_HOST: z.string().min(1).default('127.0.0.1'),
   STEPLOG_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   STEPLOG_DATA_DIR: z.string().min(1).default('./data'),
+  STEPLOG_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres://… URL')
+    .optional(),
+  STEPLOG_AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\/\S+$/, 'expected an amqp://… URL')
+    .optional(),
+  STEPLOG_CLICKHOUSE_URL: httpUrls.optional(),
+  STEPLOG_CLICKHOUSE_TIMEOUT: duration.default(300_000),
   STEPLOG_FLUSH_INTERVAL: duration.default(300_000),
   STEPLOG_BATCH_SIZE: positiveInt(1_000_000).default(10_000),
   STEPLOG_MAX_EVENTS_PER_REQUEST: positiveInt(100_000).default(10_000),
   STEPLOG_BODY_LIMIT: positiveInt(1 << 30).default(8 * 1024 * 1024),
   STEPLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STEPLOG_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   STEPLOG_URL: z.url().optional(),
   STEPLOG_MAX_BACKLOG: positiveInt(1_000_000_000).default(1_000_000),
-  STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: z.string().min(1).optional(),
   STEPLOG_SESSION_TTL: duration.default(12 * 3_600_000),
   STEPLOG_SHUTDOWN_TIMEOUT: duration.default(10_000),
   STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
@@ -112,15 +149,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: s.STEPLOG_HOST,
     port: s.STEPLOG_PORT,
     dataDir: path.resolve(s.STEPLOG_DATA_DIR),
+    databaseUrl: s.STEPLOG_DATABASE_URL ?? null,
+    amqpUrl: s.STEPLOG_AMQP_URL ?? null,
+    clickhouseUrls: s.STEPLOG_CLICKHOUSE_URL ?? null,
+    clickhouseTimeoutMs: s.STEPLOG_CLICKHOUSE_TIMEOUT,
     flushIntervalMs: s.STEPLOG_FLUSH_INTERVAL,
     batchSize: s.STEPLOG_BATCH_SIZE,
     maxEventsPerRequest: s.STEPLOG_MAX_EVENTS_PER_REQUEST,
     bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
     logLevel: s.STEPLOG_LOG_LEVEL,
+    logFormat: s.STEPLOG_LOG_FORMAT,
     serverUrl: s.STEPLOG_URL ?? `http://127.0.0.1:${s.STEPLOG_PORT}`,
+    serverUrlGiven: s.STEPLOG_URL !== undefined,
     maxBacklog: s.STEPLOG_MAX_BACKLOG,
-    faultWarehouseDownFile:
-      s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE === undefined ? null : path.resolve(s.STEPLOG_FAULT_WAREHOUSE_DOWN_FILE),
     sessionTtlMs: s.STEPLOG_SESSION_TTL,
     shutdownTimeoutMs: s.STEPLOG_SHUTDOWN_TIMEOUT,
     cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',

@@ -100,10 +100,13 @@ export type TaskInput = Static<typeof TaskInput>;
 export const TaskOutput = Type.Object({ id: Type.Integer(), title: Type.String(), text: Type.String() });
 
 export const IdParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,9}$' }) });
+/** A keyset cursor: the last id of the page before (lists by id go up from it, import jobs down). */
+export const AfterId = Type.String({ pattern: '^[0-9]{1,10}$', description: 'The last id of the page before' });
+
 export const Page = Type.Object(
   {
     limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$', description: 'At most 1000; default 100' })),
-    after: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$', description: 'Return ids greater than this' })),
+    after: Type.Optional(AfterId),
   },
   { additionalProperties: false },
 );

@@ -1,11 +1,14 @@
+import { AppError } from '../errors/app-error.ts';
 /** Ingest refused because the undelivered backlog is past its bound; nothing was written. */
-export class BacklogFullError extends Error {
+export class BacklogFullError extends AppError {
+  readonly code = 'backlog_full';
+  readonly httpStatus = 503;
+
   constructor(
     readonly events: number,
     readonly max: number,
   ) {
     super(`the undelivered backlog holds ${events} events (bound ${max}); retry once the loader catches up`);
-    this.name = 'BacklogFullError';
   }
 }
 

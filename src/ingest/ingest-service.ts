@@ -1,41 +1,80 @@
 import type { NewEvent, StoredEvent } from '../events/event.ts';
+import type { EventInput } from '../events/schemas.ts';
 import type { QueuedEvent } from '../queue/transport.ts';
-import type { BacklogGauge } from './backlog-gauge.ts';
+import type { Checked, IngestFamily } from './ingest-family.ts';
+import { BacklogFullError, type BacklogGauge } from './backlog-gauge.ts';
 import type { GroupCommitter } from './group-commit.ts';
-import type { Normalized } from './normalize.ts';
+import type { IngestObserver, RejectionReason } from './ingest-observer.ts';
 import type { FieldError } from './validate.ts';
 
 export type IngestResult =
   | { status: 'accepted'; id: number; event_id: string; duplicate: boolean }
   | { status: 'rejected'; error: { error: string; field: string; message: string } };
 
-/** Validates and normalizes one item of a request body (see accept.ts). */
-export type Accept<N> = (item: unknown, now: number) => Normalized<N>;
-
 /**
  * back-pressure → validate → normalize → commit (event + outbox in one transaction). Answers per
  * event, in order; a rejected event writes nothing, and neither does it stop the others of a batch.
  * Past the backlog bound the whole request is refused (BacklogFullError) before anything is written.
- * One per event family: `accept` is the family's validation and normalization.
+ * One per event family (ingest-family.ts): its input `I`, new event `N` and stored event `S`.
  */
-export class IngestService<N = NewEvent, S extends QueuedEvent = StoredEvent> {
+export class IngestService<I = EventInput, N = NewEvent, S extends QueuedEvent = StoredEvent> {
   constructor(
-    private readonly accept: Accept<N>,
+    private readonly family: IngestFamily<I, N>,
     private readonly committer: Pick<GroupCommitter<N, S>, 'append'>,
     private readonly backlog: Pick<BacklogGauge, 'check'>,
     private readonly onCommitted: (newEvents: number) => void,
     private readonly now: () => number = Date.now,
+    private readonly observer?: IngestObserver,
   ) {}
 
-  async ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+  /** Validates each item against the family's schema, then admits the valid ones. */
+  ingest(items: readonly unknown[]): Promise<IngestResult[]> {
+    return this.observed(items.length, () => this.admit(items.map(this.family.validate)));
+  }
+
+  /** Events a caller has already validated against the family's schema (a single-event route's body schema). */
+  ingestValidated(events: readonly I[]): Promise<IngestResult[]> {
+    return this.observed(events.length, () => this.admit(events.map((value) => ({ ok: true, value }))));
+  }
+
+  /** Counts what was accepted and why the rest was refused, for the metrics. */
+  private async observed(count: number, work: () => Promise<IngestResult[]>): Promise<IngestResult[]> {
+    let results: IngestResult[];
+    try {
+      results = await work();
+    } catch (error) {
+      const reason = error instanceof BacklogFullError ? 'backlog_full' : 'store_unavailable';
+      this.observer?.rejected(this.family.name, reason, count);
+      throw error;
+    }
+    if (this.observer) this.observe(this.observer, results);
+    return results;
+  }
+
+  private observe(observer: IngestObserver, results: readonly IngestResult[]): void {
+    const rejected = new Map<RejectionReason, number>();
+    let accepted = 0;
+    for (const result of results) {
+      if (result.status === 'accepted') accepted += 1;
+      else {
+        const reason = result.error.error as RejectionReason;
+        rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
+      }
+    }
+    if (accepted > 0) observer.accepted(this.family.name, accepted);
+    for (const [reason, count] of rejected) observer.rejected(this.family.name, reason, count);
+  }
+
+  private async admit(checked: readonly Checked<I>[]): Promise<IngestResult[]> {
     this.backlog.check();
     const now = this.now();
-    const results: IngestResult[] = new Array<IngestResult>(items.length);
+    const results: IngestResult[] = new Array<IngestResult>(checked.length);
     const valid: { index: number; event: N }[] = [];
-    items.forEach((item, index) => {
-      const accepted = this.accept(item, now);
-      if (!accepted.ok) return void (results[index] = rejected('validation', accepted));
-      valid.push({ index, event: accepted.event });
+    checked.forEach((item, index) => {
+      if (!item.ok) return void (results[index] = rejected('validation', item));
+      const normalized = this.family.normalize(item.value, now);
+      if (!normalized.ok) return void (results[index] = rejected('validation', normalized));
+      valid.push({ index, event: normalized.event });
     });
 
     const appended = valid.length > 0 ? await this.committer.append(valid.map((v) => v.event)) : [];
@@ -56,7 +95,7 @@ export class IngestService<N = NewEvent, S extends QueuedEvent = StoredEvent> {
   }
 }
 
-const rejected = (error: string, { field, message }: FieldError): IngestResult => ({
+const rejected = (error: RejectionReason, { field, message }: FieldError): IngestResult => ({
   status: 'rejected',
   error: { error, field, message },
 });

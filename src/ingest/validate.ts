@@ -1,15 +1,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { AJV_OPTIONS } from '../events/ajv-options.ts';
 import { UUID_PATTERN, WELL_FORMED } from '../events/schemas.ts';
 import { DATE_TIME, HTTP_URL } from '../events/site-schemas.ts';
-
-/** Ajv settings shared by the HTTP layer and per-item batch validation: reject, never coerce or strip. */
-export const AJV_OPTIONS = {
-  coerceTypes: false,
-  removeAdditional: false,
-  useDefaults: true,
-  allErrors: false,
-} as const;
 
 const ajv = new Ajv(AJV_OPTIONS);
 addFormats.default(ajv);

@@ -1,4 +1,5 @@
 import type { QueuedEvent } from '../queue/transport.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
 
 /** What every warehouse row has, whatever its family: the loader's blocks and reconciliation read these. */
 export interface WarehouseRow {
@@ -16,4 +17,10 @@ export interface LoadFamily<E extends QueuedEvent, R extends WarehouseRow> {
   /** The table in the steplog database: `events`, `site_events`. */
   readonly table: string;
   denormalize(events: readonly E[]): Promise<R[]>;
+  /**
+   * On engines without insert-deduplication tokens: completes the views for rows of an in-doubt
+   * batch that the table already holds (complete-views.ts). A family without it reconciles only
+   * its table there: a crash between the table and its views can leave those views short.
+   */
+  completeViews?(warehouse: Warehouse, loaded: readonly R[]): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehou
 import { halves, monthBlocks, type Block } from './blocks.ts';
 import { learningFamily, type WarehouseEventRow } from './denormalize.ts';
 import type { LoadFamily, WarehouseRow } from './family.ts';
+import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
 
 const SILENT = pino({ level: 'silent' });
@@ -17,6 +18,7 @@ export interface LoaderOptions {
   readonly log?: Logger;
   /** Called between the warehouse insert and the settle: the one moment a crash leaves a batch in doubt. */
   readonly afterInsert?: () => void | Promise<void>;
+  readonly observer?: Pick<LoaderObserver, 'batchLoaded' | 'deadLettered'>;
 }
 
 interface PreparedBatch<E extends QueuedEvent, R extends WarehouseRow> extends Batch<E> {
@@ -100,18 +102,33 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
 
   /**
    * Where the engine deduplicates by token, a batch formed before is inserted whole again: tables
-   * and views that hold a block skip it, the others take it. Elsewhere the rows steplog.events
-   * already holds are left out.
+   * and views that hold a block skip it, the others take it. Elsewhere the rows the family's table
+   * already holds are left out, and the views are completed for them from the raw table where the
+   * family knows how (see LoadFamily.completeViews).
    */
   private async deliver(prepared: PreparedBatch<E, R>, job: ImportJob, log: Logger): Promise<void> {
+    const started = performance.now();
     const batch = await this.transport.form(prepared);
+    // A competing loader may have claimed some of the events read: only the formed ones are ours.
+    const members = new Set(batch.events.map((e) => e.eventId));
+    const ours = prepared.rows.filter((row) => members.has(row.event_id));
     const byToken = this.warehouse.capabilities.insertDeduplication;
-    const rows = byToken ? prepared.rows : prepared.rows.filter((row) => !prepared.present.has(row.event_id));
+    const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
     const refused: Refused<R>[] = [];
     for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
+    if (!byToken && prepared.present.size > 0 && this.family.completeViews) {
+      await this.family.completeViews(
+        this.warehouse,
+        prepared.rows.filter((row) => prepared.present.has(row.event_id)),
+      );
+      log.info({ rows: prepared.present.size }, 'views completed for rows of an in-doubt batch');
+    }
     await this.options.afterInsert?.();
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
-    job.rows += prepared.rows.length - prepared.present.size - refused.length;
+    const inserted = ours.length - prepared.present.size - refused.length;
+    this.options.observer?.batchLoaded(inserted, (performance.now() - started) / 1000);
+    if (refused.length > 0) this.options.observer?.deadLettered(refused.length);
+    job.rows += inserted;
     job.reconciled += prepared.present.size;
     job.deadLettered += refused.length;
     job.batches += 1;

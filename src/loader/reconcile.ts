@@ -13,8 +13,8 @@ const IDS_PER_QUERY = 2_000;
  *
  * Where the engine has insert-deduplication tokens this only counts (the loader re-inserts the
  * batch whole and each table and view skips what it holds). Elsewhere the loader leaves these
- * rows out — exact for steplog.events, but a kill -9 that cut an INSERT between the events table
- * and its materialized views leaves the views short (`steplog load` reports it as view gaps).
+ * rows out — exact for steplog.events — and completes their views (complete-views.ts), which a
+ * crash between the events table and its materialized views may have left short.
  */
 export async function alreadyLoaded(
   warehouse: Warehouse,

@@ -1,11 +1,22 @@
+import { pino, type Logger } from 'pino';
 import type { ImportJob, ImportTrigger } from '../store/import-jobs.ts';
 import type { Loader } from './loader.ts';
+import type { LoaderObserver } from './loader-observer.ts';
 
 export interface SchedulerOptions {
   readonly flushIntervalMs: number;
   readonly batchSize: number;
   readonly onJob?: (job: ImportJob) => void;
+  readonly observer?: Pick<LoaderObserver, 'runEnded' | 'retryScheduled'>;
+  /** Each run (job id, trigger, rows, duration, error) and each retry it schedules (silent when absent). */
+  readonly log?: Logger;
 }
+
+const SILENT = pino({ level: 'silent' });
+
+/** The wait before retrying after `failures` failed runs in a row: 1 s, 2 s, 4 s … capped at the flush interval. */
+export const retryDelayMs = (failures: number, flushIntervalMs: number): number =>
+  Math.min(flushIntervalMs, 1000 * 2 ** (failures - 1));
 
 /**
  * Runs the loader every flush interval, as soon as a batch's worth of events has arrived, and on
@@ -15,16 +26,20 @@ export interface SchedulerOptions {
  */
 export class LoadScheduler {
   private timer: NodeJS.Timeout | undefined;
-  private current: Promise<ImportJob> | undefined;
+  private current: Promise<unknown> | undefined;
   private held: Promise<unknown> | undefined;
   private arrivedSinceRun = 0;
   private failures = 0;
   private stopped = true;
 
+  private readonly log: Logger;
+
   constructor(
     private readonly loader: Pick<Loader, 'run'>,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.log = (options.log ?? SILENT).child({ component: 'scheduler' });
+  }
 
   start(): void {
     this.stopped = false;
@@ -46,31 +61,42 @@ export class LoadScheduler {
   }
 
   /** Runs a load now (after the one in progress, if any) and returns its job. */
-  async run(trigger: ImportTrigger): Promise<ImportJob> {
-    // Checked and claimed in one synchronous step: an `await` between them let two waiters both
-    // find the loader idle and run it twice over the same outbox rows (every row inserted twice).
-    for (let busy = this.inProgress(); busy; busy = this.inProgress()) await busy.catch(() => undefined);
-    this.arrivedSinceRun = 0;
-    this.current = this.loader.run(trigger);
-    try {
-      const job = await this.current;
+  run(trigger: ImportTrigger): Promise<ImportJob> {
+    return this.whenIdle('current', async () => {
+      this.arrivedSinceRun = 0;
+      let job: ImportJob;
+      try {
+        job = await this.loader.run(trigger);
+      } catch (error) {
+        // The job could not even be recorded (the store failed): back off as after a failed job.
+        this.failures += 1;
+        this.options.observer?.runEnded('failed');
+        this.log.error({ err: error, trigger, retryInMs: this.retryLater() }, 'load could not run');
+        throw error;
+      }
       this.failures = job.status === 'failed' ? this.failures + 1 : 0;
+      this.options.observer?.runEnded(job.status === 'failed' ? 'failed' : 'succeeded');
+      const run = { jobId: job.id, trigger, status: job.status, rows: job.rows, durationMs: durationMs(job) };
       this.options.onJob?.(job);
-      if (this.failures > 0) this.retryLater();
-      else if (this.arrivedSinceRun >= this.options.batchSize) void this.runInBackground('backlog');
+      if (this.failures > 0) {
+        this.log.warn(
+          { ...run, error: job.error, failures: this.failures, retryInMs: this.retryLater() },
+          'load failed',
+        );
+      } else {
+        this.log.debug(run, 'load ran');
+        if (this.arrivedSinceRun >= this.options.batchSize) void this.runInBackground('backlog');
+      }
       return job;
-    } catch (error) {
-      // The job could not even be recorded (the store failed): back off as after a failed job.
-      this.failures += 1;
-      this.retryLater();
-      throw error;
-    } finally {
-      this.current = undefined;
-    }
+    });
   }
 
-  private retryLater(): void {
-    this.schedule(Math.min(this.options.flushIntervalMs, 1000 * 2 ** (this.failures - 1)));
+  /** Schedules the next retry after a failure and answers its delay. */
+  private retryLater(): number {
+    const delay = retryDelayMs(this.failures, this.options.flushIntervalMs);
+    this.options.observer?.retryScheduled(delay);
+    this.schedule(delay);
+    return delay;
   }
 
   /** A run nobody awaits: its failure is already counted and retried, so it must not reject unhandled. */
@@ -79,20 +105,26 @@ export class LoadScheduler {
   }
 
   /** Waits for the load in progress, then runs `work` with no load running until it settles. */
-  async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    for (let busy = this.inProgress(); busy; busy = this.inProgress()) await busy.catch(() => undefined);
-    const held = work();
-    this.held = held;
-    try {
-      return await held;
-    } finally {
-      this.held = undefined;
-    }
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.whenIdle('held', work);
   }
 
-  /** The load or exclusive work running now, if any. */
-  private inProgress(): Promise<unknown> | undefined {
-    return this.current ?? this.held;
+  /**
+   * Waits until no load or exclusive work runs, then starts `work` and holds `slot` until it settles.
+   * Checked and claimed in one synchronous step: an `await` between them let two waiters both
+   * find the loader idle and run it twice over the same outbox rows (every row inserted twice).
+   */
+  private async whenIdle<T>(slot: 'current' | 'held', work: () => Promise<T>): Promise<T> {
+    for (let busy = this.current ?? this.held; busy; busy = this.current ?? this.held) {
+      await busy.catch(() => undefined);
+    }
+    const running = work();
+    this[slot] = running;
+    try {
+      return await running;
+    } finally {
+      this[slot] = undefined;
+    }
   }
 
   private schedule(delayMs: number): void {
@@ -106,3 +138,5 @@ export class LoadScheduler {
     this.timer.unref();
   }
 }
+
+const durationMs = (job: ImportJob) => (job.finishedAt === null ? null : job.finishedAt - job.startedAt);

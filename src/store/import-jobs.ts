@@ -3,8 +3,10 @@ export interface ImportJobs {
   start(trigger: ImportTrigger): Promise<ImportJob>;
   /** Records the job's counters and status (after every batch, so a job cut off by a crash keeps what it did). */
   save(job: ImportJob): Promise<ImportJob>;
-  /** The newest first. */
-  list(limit: number): Promise<ImportJob[]>;
+  /** Newest first; with `olderThan`, the page after that job id (keyset). */
+  list(limit: number, olderThan?: number): Promise<ImportJob[]>;
+  /** Every job that finished at or after `since` (epoch ms), oldest first. */
+  finishedSince(since: number): Promise<ImportJob[]>;
   /** Marks jobs left 'running' by a process that died as failed; answers how many there were. */
   failInterrupted(error: string): Promise<number>;
 }

@@ -17,6 +17,8 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 export class WarehouseMigrator {
+  private applying = 0;
+
   constructor(
     private readonly warehouse: Warehouse,
     private readonly dir: string = MIGRATIONS_DIR,
@@ -38,8 +40,22 @@ export class WarehouseMigrator {
     }));
   }
 
+  /** Whether `up` is applying migrations now (readiness answers 503 meanwhile). */
+  get running(): boolean {
+    return this.applying > 0;
+  }
+
   /** Applies every pending migration; returns the ones applied now. */
   async up(): Promise<MigrationState[]> {
+    this.applying += 1;
+    try {
+      return await this.applyPending();
+    } finally {
+      this.applying -= 1;
+    }
+  }
+
+  private async applyPending(): Promise<MigrationState[]> {
     const done: MigrationState[] = [];
     for (const migration of await this.status()) {
       if (migration.appliedAt !== null) continue;

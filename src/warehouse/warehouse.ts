@@ -1,3 +1,5 @@
+import { AppError } from '../errors/app-error.ts';
+
 /**
  * The ClickHouse boundary: chDB embedded, a ClickHouse server over HTTP in production. Both run
  * the same SQL; what differs between engines is a capability flag, never a check of which runs.
@@ -49,21 +51,34 @@ export interface WarehouseCapabilities {
 }
 
 /** The warehouse failed or could not be reached; the batch stays in the backlog. */
-export class WarehouseError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WarehouseError';
-  }
+export class WarehouseError extends AppError {
+  readonly code = 'warehouse_unavailable';
+  readonly httpStatus = 503;
+  override readonly logLevel = 'warn';
 }
 
 /**
  * The warehouse refused the rows themselves (a value it cannot parse or store, a view that throws
  * on them): inserting the same rows again cannot succeed, so the loader isolates them.
  */
-export class WarehouseRejectedError extends WarehouseError {
+export class WarehouseRejectedError extends WarehouseError {}
+
+/** The steplog database or one of its tables does not exist: the warehouse was never migrated. */
+export class WarehouseSchemaMissingError extends WarehouseError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'WarehouseRejectedError';
+    this.name = 'WarehouseSchemaMissingError';
+  }
+}
+
+/**
+ * This process cannot open the warehouse because another one owns it (an embedded engine allows
+ * one owner): reach it through that process's server instead.
+ */
+export class WarehouseInUseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WarehouseInUseError';
   }
 }
 

@@ -8,7 +8,8 @@ import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Eta } from 'eta';
-import type { RouteOptions } from '../api/deps.ts';
+import fp from 'fastify-plugin';
+import type { RouteOptions } from '../http/deps.ts';
 import { adminSession } from './auth/admin-session.ts';
 import { csrfUserInfo } from './auth/csrf-guard.ts';
 import { adminImportRoutes } from './routes/admin-imports.ts';
@@ -25,7 +26,7 @@ const CHART_JS = path.join(path.dirname(createRequire(import.meta.url).resolve('
  * The web pages: server-rendered Eta templates plus a little static JS per page. Pages call the
  * same public JSON API as any client; admin pages sit behind a session cookie and CSRF tokens.
  */
-export const webPlugin: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
+const web: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   await app.register(formbody);
   await app.register(csrf, {
     getUserInfo: csrfUserInfo,
@@ -55,3 +56,13 @@ export const webPlugin: FastifyPluginAsyncTypebox<RouteOptions> = async (app, op
     await app.register(plugin, options);
   }
 };
+
+/**
+ * Encapsulated: form bodies, CSRF and templates stay inside the pages (the JSON API answers a form
+ * body 415). It opens nothing that outlives a request.
+ */
+export const webPlugin = fp(web, {
+  name: 'steplog-web',
+  dependencies: ['@fastify/cookie', '@fastify/rate-limit', '@fastify/helmet'],
+  encapsulate: true,
+});

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stepDifficulty } from '../../src/analytics/step-difficulty.ts';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
 import { tempDataDir } from '../helpers/server.ts';
 

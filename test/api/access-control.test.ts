@@ -5,7 +5,7 @@ import { grants, SCOPES, type Scope } from '../../src/auth/api-key.ts';
 import { api, runCli, startServer, type ServerProcess } from '../helpers/server.ts';
 
 let server: ServerProcess;
-/** One key of each scope; `read` made with `steplog keys create` while the server runs. */
+/** One key of each scope; `read` and `metrics` made with `steplog keys create` while the server runs. */
 let keys: Record<Scope, string>;
 /** The user the personal-data test creates; the next test sends an event of theirs. */
 let userId = 0;
@@ -18,7 +18,16 @@ beforeAll(async () => {
     STEPLOG_DATA_DIR: server.dataDir,
   });
   expect(made, made.stderr).toMatchObject({ code: 0 });
-  keys = { admin: server.keys.admin, ingest: server.keys.ingest, read: lastLine(made.stdout) };
+  const scraper = await runCli(['keys', 'create', '--scope', 'metrics', '--name', 'prometheus'], {
+    STEPLOG_DATA_DIR: server.dataDir,
+  });
+  expect(scraper, scraper.stderr).toMatchObject({ code: 0 });
+  keys = {
+    admin: server.keys.admin,
+    ingest: server.keys.ingest,
+    read: lastLine(made.stdout),
+    metrics: lastLine(scraper.stdout),
+  };
   // Audited on stderr, without the secret.
   expect(made.stderr).toContain('"audit":"key_created"');
   expect(made.stderr).not.toContain(keys.read);
@@ -57,10 +66,11 @@ describe('API keys', () => {
     expect(keys.admin).toMatch(/^sl_admin_[\w-]{43}$/);
   });
 
-  it('every route in the OpenAPI document but /healthz refuses a missing key and a key of another scope', async () => {
+  it('every route in the OpenAPI document but the probes refuses a missing key and a key of another scope', async () => {
     const ops = await operations();
     expect(ops.length).toBeGreaterThan(20);
-    expect(ops.filter((op) => op.scope === 'public').map((op) => op.path)).toEqual(['/healthz']);
+    expect(ops).toContainEqual({ method: 'GET', path: '/metrics', scope: 'metrics' });
+    expect(ops.filter((op) => op.scope === 'public').map((op) => op.path)).toEqual(['/healthz', '/readyz']);
     for (const op of ops) {
       const route = `${op.method} ${op.path}`;
       if (op.scope === 'public') {

@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daysBetween } from '../../src/analytics/days.ts';
 import type { EventsPerDay } from '../../src/analytics/events-per-day.ts';
 import type { ActionId, NewEvent } from '../../src/events/event.ts';
 import { MartModel, type ModelEvent, type ModelUser } from '../analytics/model.ts';
@@ -89,6 +90,25 @@ describe('mart endpoints', () => {
     );
   });
 
+  it('answer every day of a range, the idle days before, between and after the events with zeros', async () => {
+    // The events fall on 2026-10-01 … 2026-10-30; the range reaches idle days on both sides.
+    const [from, to] = ['2026-09-27', '2026-11-03'];
+    const perDay = await api<{ days: EventsPerDay[] }>(
+      server.url,
+      'GET',
+      `/api/stats/events-per-day?from=${from}&to=${to}`,
+    );
+    expect(perDay.body.days).toEqual(
+      daysBetween(from, to).map((day) => model.eventsPerDay(day, day)[0] ?? { day, view: 0, submit: 0, solve: 0 }),
+    );
+    const idle = perDay.body.days.filter((d) => d.view + d.submit + d.solve === 0).map((d) => d.day);
+    expect(idle).toEqual(expect.arrayContaining(['2026-09-27', '2026-09-30', '2026-10-31', '2026-11-03']));
+    const dailyUsers = await api(server.url, 'GET', `/api/stats/daily-users?from=${from}&to=${to}`);
+    expect(dailyUsers.body.days.map((d: { day: string }) => d.day)).toEqual(daysBetween(from, to));
+    const series = await api(server.url, 'GET', `/api/marts/users-activity/series?days=1&from=${from}&to=${to}`);
+    expect(series.body.series).toEqual(daysBetween(from, to).map((date) => model.usersActivity(1, date)));
+  });
+
   it.each([
     ['/api/marts/users-activity?days=0&date=2026-10-20', 'days'],
     ['/api/marts/users-activity?days=5000&date=2026-10-20', 'days'],
@@ -123,7 +143,7 @@ describe('CLI through the running server', () => {
     return { ...answer, stdout: stripVTControlCharacters(answer.stdout) };
   };
 
-  it('prints each mart as a table', async () => {
+  it('prints each mart as a table holding the values the API answers', async () => {
     const activity = await cli('query', 'users-activity', '--days', '30', '--to', '2026-10-31');
     expect(activity.code).toBe(0);
     const mau = model.usersActivity(30, '2026-10-31');
@@ -133,10 +153,14 @@ describe('CLI through the running server', () => {
     const step1 = model.funnel('2026-10-01', '2026-10-31')[0]!;
     expect(funnel.stdout).toMatch(new RegExp(`│ 1 +│ ${step1.viewed} +│ ${step1.submitted} +│ ${step1.solved} `));
 
-    for (const mart of ['step-difficulty', 'retention', 'events-per-day']) {
-      const answer = await cli('query', mart, '--from', '2026-09-25', '--to', '2026-10-31');
+    for (const mart of MARTS) {
+      const answer = await cli('query', mart.command, ...mart.args);
       expect(answer.code, answer.stderr).toBe(0);
-      expect(answer.stdout).toContain('┌');
+      const printed = parseTable(answer.stdout);
+      const expected = mart.rows((await api(server.url, 'GET', mart.route)).body);
+      expect(expected.length, mart.command).toBeGreaterThan(0);
+      expect(printed.length, `${mart.command}: rows`).toBe(expected.length);
+      printed.forEach((row, i) => expectRow(row, expected[i]!, `${mart.command} row ${i}`));
     }
     const bad = await cli('query', 'funnel', '--from', '2026-10-31', '--to', '2026-10-01');
     expect(bad.code).toBe(1);
@@ -156,3 +180,109 @@ describe('CLI through the running server', () => {
     expect(after).toEqual(before);
   });
 });
+
+type Cell = string | number | null;
+const RANGE = ['--from', '2026-09-27', '--to', '2026-11-03'];
+const QUERY = 'from=2026-09-27&to=2026-11-03';
+
+/** Each mart: the CLI command, the API route with the same question, and the API's answer as table rows. */
+const MARTS: { command: string; args: string[]; route: string; rows: (body: any) => Cell[][] }[] = [
+  {
+    command: 'daily-users',
+    args: RANGE,
+    route: `/api/stats/daily-users?${QUERY}`,
+    rows: (body) => body.days.map((d: any) => [d.day, d.users, d.events]),
+  },
+  {
+    command: 'events-per-day',
+    args: RANGE,
+    route: `/api/stats/events-per-day?${QUERY}`,
+    rows: (body) => body.days.map((d: any) => [d.day, d.view, d.submit, d.solve]),
+  },
+  {
+    command: 'users-activity',
+    args: ['--days', '7', ...RANGE],
+    route: `/api/marts/users-activity/series?days=7&${QUERY}`,
+    rows: (body) =>
+      body.series.map((w: any) => [
+        w.date,
+        w.users,
+        w.view_users,
+        w.submit_users,
+        w.solve_users,
+        w.guests,
+        w.registered,
+        w.new_users,
+        w.returning_users,
+      ]),
+  },
+  {
+    command: 'funnel',
+    args: RANGE,
+    route: `/api/marts/funnel?${QUERY}`,
+    rows: (body) =>
+      body.steps.map((s: any) => [
+        s.step_id,
+        s.viewed,
+        s.submitted,
+        s.solved,
+        s.view_to_submit,
+        s.submit_to_solve,
+        s.view_to_solve,
+      ]),
+  },
+  {
+    command: 'step-difficulty',
+    args: RANGE,
+    route: `/api/marts/step-difficulty?${QUERY}`,
+    rows: (body) =>
+      body.steps.map((s: any) => [
+        s.step_id,
+        s.submits,
+        s.solves,
+        s.submits_per_solve,
+        s.solve_rate,
+        s.median_seconds_to_solve,
+      ]),
+  },
+  {
+    command: 'retention',
+    args: ['--weeks', '4', '--from', '2026-09-20', '--to', '2026-10-31'],
+    route: '/api/marts/retention?from=2026-09-20&to=2026-10-31&weeks=4',
+    rows: (body) => body.cohorts.map((c: any) => [c.cohort_week, c.users, ...c.active]),
+  },
+];
+
+/** The body rows of a cli-table3 table, each as its trimmed cells (the header row dropped). */
+function parseTable(stdout: string): string[][] {
+  const rows = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('│'))
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('│')
+        .map((cell) => cell.trim()),
+    );
+  expect(rows.length, `a table in:\n${stdout}`).toBeGreaterThan(0);
+  return rows.slice(1);
+}
+
+/**
+ * A printed row against the API's values: the same day, the same count, a percentage or a
+ * two-decimal ratio within its printed rounding, '—' where the API answers null.
+ */
+function expectRow(printed: string[], values: Cell[], where: string): void {
+  expect(printed, where).toHaveLength(values.length);
+  values.forEach((value, i) => {
+    const cell = printed[i]!;
+    const at = `${where}, column ${i}: '${cell}' for ${value}`;
+    if (value === null) return void expect(cell, at).toBe('—');
+    if (typeof value === 'string') return void expect(cell, at).toBe(value);
+    const percent = cell.endsWith('%');
+    const number = percent ? Number(cell.slice(0, -1)) / 100 : Number(cell);
+    // Counts print whole; ratios print rounded to 0.1 % or to two decimals.
+    const rounding = percent ? 0.0005 : cell.includes('.') ? 0.005 : 0;
+    expect(Math.abs(number - value), at).toBeLessThanOrEqual(rounding + 1e-9);
+  });
+}

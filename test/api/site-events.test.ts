@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { openTestApp } from '../helpers/app.ts';
+import { openApp } from '../helpers/app.ts';
 
 /** The site routes' answers: the seed's exact shapes on /events/, steplog's on /api/site-events. */
-const { runtime, app, key, close } = await openTestApp();
+const { runtime, app, key, close } = await openApp();
 const ingestKey = await key('ingest');
 const readKey = await key('read');
 afterAll(close);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp } from '../helpers/app.ts';
+import { openApp } from '../helpers/app.ts';
 
 /** The site marts over REST: events sent through /events/, loaded, read back with a read key. */
-const { runtime, app, key, close } = await openTestApp();
+const { runtime, app, key, close } = await openApp();
 const ingest = await key('ingest');
 const read = await key('read');
 afterAll(close);

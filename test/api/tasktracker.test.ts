@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { openTestApp } from '../helpers/app.ts';
+import { openApp } from '../helpers/app.ts';
 
 /** A tasktracker-shaped client: its users and actions, its answers, and its events in ClickHouse once. */
-const { runtime, app, key, close } = await openTestApp();
+const { runtime, app, key, close } = await openApp();
 const admin = await key('admin');
 const ingest = await key('ingest');
 afterAll(close);

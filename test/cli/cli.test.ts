@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, runCli, startServer, tempDataDir } from '../helpers/server.ts';
+import { api, freePort, runCli, startServer, tempDataDir } from '../helpers/server.ts';
 
 describe('steplog CLI', () => {
   it('migrates and queries the warehouse itself, then through the server that owns it', async () => {
@@ -35,6 +35,22 @@ describe('steplog CLI', () => {
       expect(viaServer.stderr).toBe('');
       expect(viaServer.stdout).toMatch(/2026-10-09\s*│\s*0\s*│\s*0/);
       expect(viaServer.stdout).toMatch(/2026-10-10\s*│\s*1\s*│\s*2/);
+      // An explicit STEPLOG_URL goes through that server, whatever the local data dir holds.
+      const elsewhere = await runCli(['query', 'daily-users', '--from', '2026-10-09', '--to', '2026-10-10'], {
+        STEPLOG_DATA_DIR: tempDataDir(),
+        STEPLOG_URL: server.url,
+        STEPLOG_API_KEY: server.keys.admin,
+      });
+      expect(elsewhere.stderr).toBe('');
+      expect(elsewhere.stdout).toBe(viaServer.stdout);
+      // No URL given: the server owns the warehouse, so the command finds it on this machine's port.
+      const owned = await runCli(['query', 'daily-users', '--from', '2026-10-09', '--to', '2026-10-10'], {
+        ...env,
+        STEPLOG_PORT: new URL(server.url).port,
+        STEPLOG_API_KEY: server.keys.admin,
+      });
+      expect(owned.stderr).toBe('');
+      expect(owned.stdout).toBe(viaServer.stdout);
       expect(
         (await runCli(['migrate', 'status'], { ...env, STEPLOG_URL: server.url, STEPLOG_API_KEY: server.keys.admin }))
           .stdout,
@@ -49,6 +65,20 @@ describe('steplog CLI', () => {
     );
     expect(direct.stdout).toMatch(/2026-10-10\s*│\s*1\s*│\s*2/);
   }, 180_000);
+
+  it('says what is wrong and what to do when there is no warehouse or no server', async () => {
+    const empty = { STEPLOG_DATA_DIR: tempDataDir() };
+    const unmigrated = await runCli(['query', 'daily-users'], empty);
+    expect(unmigrated.code).toBe(1);
+    expect(unmigrated.stderr).toMatch(/has no steplog tables yet: run `steplog migrate up`/);
+    expect(unmigrated.stderr).not.toContain('Code: 81');
+
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const unreachable = await runCli(['query', 'daily-users'], { ...empty, STEPLOG_URL: url });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain(`cannot reach the steplog server at ${url}`);
+    expect(unreachable.stderr).toContain('steplog serve');
+  });
 
   it('names the bad argument', async () => {
     const bad = await runCli(['query', 'daily-users', '--from', 'yesterday'], { STEPLOG_DATA_DIR: tempDataDir() });

@@ -9,8 +9,10 @@ describe('loadConfig', () => {
       flushIntervalMs: 300_000,
       batchSize: 10_000,
       serverUrl: 'http://127.0.0.1:8000',
+      serverUrlGiven: false,
       maxBacklog: 1_000_000,
-      faultWarehouseDownFile: null,
+      databaseUrl: null,
+      amqpUrl: null,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -35,15 +37,43 @@ describe('loadConfig', () => {
     ['STEPLOG_URL', 'not a url'],
     ['STEPLOG_MAX_BACKLOG', '0'],
     ['STEPLOG_MAX_BACKLOG', 'lots'],
+    ['STEPLOG_DATABASE_URL', 'mysql://db/steplog'],
+    ['STEPLOG_AMQP_URL', 'http://rabbit'],
+    ['STEPLOG_CLICKHOUSE_URL', 'clickhouse-1:8123'],
+    ['STEPLOG_CLICKHOUSE_URL', 'http://a:8123/,ftp://b/'],
   ])('stops on %s=%s with a message naming the setting', (setting, value) => {
     expect(() => loadConfig({ [setting]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [setting]: value })).toThrow(new RegExp(`^${setting}: `));
   });
 
-  it('reads the backlog bound and resolves the test-only fault file', () => {
-    const config = loadConfig({ STEPLOG_MAX_BACKLOG: '500', STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: 'down' });
-    expect(config.maxBacklog).toBe(500);
-    expect(config.faultWarehouseDownFile).toBe(`${process.cwd()}/down`);
+  it('reads the backlog bound', () => {
+    expect(loadConfig({ STEPLOG_MAX_BACKLOG: '500' }).maxBacklog).toBe(500);
+  });
+
+  it('selects the warehouse: chDB unless STEPLOG_CLICKHOUSE_URL lists ClickHouse servers', () => {
+    expect(loadConfig({}).clickhouseUrls).toBeNull();
+    expect(
+      loadConfig({ STEPLOG_CLICKHOUSE_URL: 'http://steplog:pw@ch-1:8123/, http://steplog:pw@ch-2:8123/' })
+        .clickhouseUrls,
+    ).toEqual(['http://steplog:pw@ch-1:8123/', 'http://steplog:pw@ch-2:8123/']);
+  });
+
+  it('marks a STEPLOG_URL as given: the CLI then goes through that server', () => {
+    expect(loadConfig({ STEPLOG_URL: 'http://10.0.0.5:8000/' })).toMatchObject({
+      serverUrl: 'http://10.0.0.5:8000/',
+      serverUrlGiven: true,
+    });
+  });
+
+  it('selects PostgreSQL and RabbitMQ by URL', () => {
+    const config = loadConfig({
+      STEPLOG_DATABASE_URL: 'postgres://steplog@db:5432/steplog',
+      STEPLOG_AMQP_URL: 'amqp://guest:guest@mq:5672',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://steplog@db:5432/steplog',
+      amqpUrl: 'amqp://guest:guest@mq:5672',
+    });
   });
 
   it('refuses to start the server on a bad setting, naming it', async () => {

@@ -1,12 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/api/app.ts';
-import { issueKey } from '../../src/auth/keys.ts';
-import { loadConfig } from '../../src/config/config.ts';
-import { openRuntime, type Runtime } from '../../src/main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { uuidList } from '../../src/warehouse/uuid-list.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { tempDataDir } from '../helpers/server.ts';
+import { openApp } from '../helpers/app.ts';
 
 /**
  * Whatever the API accepts, the loader loads with equal values (SPEC promise 6). fast-check
@@ -21,23 +17,8 @@ const LATEST_MS = 4_294_967_295_999;
 const NOW = Date.now();
 const RUNS = 4;
 
-let runtime: Runtime;
-let app: App;
-let authorization = '';
-beforeAll(async () => {
-  const config = loadConfig({
-    STEPLOG_DATA_DIR: tempDataDir(),
-    STEPLOG_LOG_LEVEL: 'silent',
-    STEPLOG_FLUSH_INTERVAL: '1h',
-  });
-  runtime = await openRuntime(config);
-  app = await buildApp(config, runtime);
-  authorization = `Bearer ${(await issueKey(runtime.store.apiKeys, 'admin', 'property test')).key}`;
-});
-afterAll(async () => {
-  await app?.close();
-  await runtime?.close();
-});
+const { runtime, app, authorization, close } = await openApp();
+afterAll(close);
 
 /** An RFC 3339 text for `ms` (epoch) and the epoch ms the API must read from it. */
 const timestamp = (min: number, max: number) =>

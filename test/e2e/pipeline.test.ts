@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { api, startServer, type ServerProcess } from '../helpers/server.ts';
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_SITE_ID } from '../../src/events/site-schemas.ts';
 import { uuidList } from '../../src/warehouse/uuid-list.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { openTestApp } from '../helpers/app.ts';
+import { openApp } from '../helpers/app.ts';
 
 /**
  * Exactly once for site events over what the API accepts: fast-check generates site events over
@@ -18,12 +18,14 @@ const RUNS = 4;
 const NOW = Date.now();
 let crashAt = -1;
 let inserts = 0;
-const { runtime, app, key, close } = await openTestApp(
+const { runtime, app, key, close } = await openApp(
   { STEPLOG_BATCH_SIZE: '40' },
   {
-    afterInsert: () => {
-      inserts += 1;
-      if (inserts === crashAt) throw new Error('killed between insert and settle');
+    loader: {
+      afterInsert: () => {
+        inserts += 1;
+        if (inserts === crashAt) throw new Error('killed between insert and settle');
+      },
     },
   },
 );

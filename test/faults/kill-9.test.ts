@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { random } from '../../src/load/random.ts';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { random } from '../../src/loadgen/random.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
 import { api, freePort, runCli, startServer, tempDataDir, type ServerProcess } from '../helpers/server.ts';
 

@@ -28,13 +28,9 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
 
 beforeAll(async () => {
   server = await startServer(
-    {
-      STEPLOG_FAULT_WAREHOUSE_DOWN_FILE: downFile,
-      STEPLOG_MAX_BACKLOG: '300',
-      STEPLOG_BATCH_SIZE: '50',
-      STEPLOG_FLUSH_INTERVAL: '5s',
-    },
+    { STEPLOG_MAX_BACKLOG: '300', STEPLOG_BATCH_SIZE: '50', STEPLOG_FLUSH_INTERVAL: '5s' },
     dataDir,
+    { warehouseDownFile: downFile },
   );
   await createUserAndStep(server.url);
 });
@@ -61,13 +57,21 @@ describe('the warehouse failing for a while', () => {
     expect(await backlog()).toBe(300);
   });
 
-  it('records every failed import job with its error and backs off between retries', async () => {
-    const failed = await until('failed jobs', jobs, (list) => list.filter((j) => j.status === 'failed').length >= 3);
-    const failures = failed.filter((j) => j.status === 'failed').reverse();
+  it('records every failed import job with its error and retries on the back-off schedule', async () => {
+    // The documented schedule with STEPLOG_FLUSH_INTERVAL=5s: 1 s, 2 s, 4 s, then every 5 s.
+    const schedule = [1000, 2000, 4000, 5000];
+    const enough = (list: Record<string, any>[]) => list.filter((j) => j.status === 'failed').length > schedule.length;
+    const failures = (await until('failed jobs', jobs, enough)).filter((j) => j.status === 'failed').reverse();
     for (const job of failures) expect(job.error).toMatch(/warehouse down/);
-    const starts = failures.map((j) => Date.parse(j.started_at));
-    const gaps = starts.slice(1).map((start, i) => start - starts[i]!);
-    expect(gaps[1]!).toBeGreaterThan(gaps[0]!);
+    // Nothing else starts a load while it fails (the backlog trigger waits for a success): each
+    // retry starts its delay after the previous failure finished, plus the time to start a run.
+    const waits = failures
+      .slice(1, schedule.length + 1)
+      .map((job, i) => Date.parse(job.started_at) - Date.parse(failures[i]!.finished_at));
+    waits.forEach((wait, i) => {
+      expect(wait, `retry ${i + 1}`).toBeGreaterThanOrEqual(schedule[i]! - 2);
+      expect(wait, `retry ${i + 1}`).toBeLessThan(schedule[i]! + 750);
+    });
   });
 
   it('drains the backlog once the warehouse heals, and accepts again', async () => {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { ActionId, NewEvent } from '../../src/events/event.ts';
-import { random } from '../../src/load/random.ts';
+import { random } from '../../src/loadgen/random.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
 import { tempDataDir } from './server.ts';
 
@@ -17,7 +17,7 @@ export { random };
 export async function openAdapters(dir = tempDataDir()) {
   const store = openSqliteStore(path.join(dir, 'steplog.sqlite'));
   await store.migrate();
-  const transport = new OutboxTransport(store.db);
+  const transport = new OutboxTransport(store);
   const append = (events: readonly NewEvent[]) => store.eventLog.appendEvents(events, transport.enqueue);
   const warehouse = ChdbWarehouse.open(path.join(dir, 'clickhouse'));
   await new WarehouseMigrator(warehouse).up();

@@ -6,6 +6,7 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/steplog.js');
+const SERVE_WITH_OUTAGE = path.join(ROOT, 'test/helpers/serve-with-outage.ts');
 
 /** The keys a data dir's first start made (`api-keys.env`). */
 export interface FirstKeys {
@@ -56,13 +57,23 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
+export interface ServerOptions {
+  /** While this file exists every warehouse call of the server fails (test/helpers/warehouse-wrappers.ts). */
+  readonly warehouseDownFile?: string;
+}
+
 /** Starts `steplog serve` and resolves once /healthz answers; STEPLOG_PORT in `env` keeps a port across restarts. */
 export async function startServer(
   env: Record<string, string> = {},
   dataDir: string = tempDataDir(),
+  options: ServerOptions = {},
 ): Promise<ServerProcess> {
   const port = env.STEPLOG_PORT === undefined ? await freePort() : Number(env.STEPLOG_PORT);
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const args =
+    options.warehouseDownFile === undefined
+      ? [BIN, 'serve']
+      : ['--import', 'tsx', SERVE_WITH_OUTAGE, options.warehouseDownFile];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, STEPLOG_PORT: String(port), STEPLOG_DATA_DIR: dataDir, STEPLOG_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,3 +159,14 @@ export async function createUserAndStep(base: string): Promise<void> {
     if (status !== 201 || created.id !== 1) throw new Error(`POST ${route}: ${status} ${JSON.stringify(created)}`);
   }
 }
+
+/** What a `steplog load --json` report holds when all `accepted` events arrived exactly once, views included. */
+export const exactlyOnce = (accepted: number) => ({
+  accepted,
+  missing: 0,
+  duplicated: 0,
+  viewGaps: 0,
+  unexpected: 0,
+  dayActionMismatches: [],
+  attributeMismatches: [],
+});

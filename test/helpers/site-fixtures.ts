@@ -6,7 +6,7 @@ import { random, uuidFor } from './fixtures.ts';
 
 /** The site family's transport over a store, and `append` committing site events as ingest does. */
 export function siteAdapters(store: KyselyStore) {
-  const transport = new OutboxTransport(store.db, siteOutbox);
+  const transport = new OutboxTransport(store, siteOutbox);
   const append = (events: readonly NewSiteEvent[]) => store.siteEventLog.appendEvents(events, transport.enqueue);
   return { transport, append };
 }

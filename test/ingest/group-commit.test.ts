@@ -9,7 +9,7 @@ import { tempDataDir } from '../helpers/server.ts';
 
 const store = openSqliteStore(`${tempDataDir()}/steplog.sqlite`);
 await store.migrate();
-const { enqueue } = new OutboxTransport(store.db);
+const { enqueue } = new OutboxTransport(store);
 const append = (events: readonly NewEvent[]) => store.eventLog.appendEvents(events, enqueue);
 await store.catalog.createUser({ id: 1, name: 'u', email: '', joinDate: 0, registrationDate: null });
 await store.catalog.createTask({ id: 1, title: 't', text: '' });

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Loader } from '../../src/loader/loader.ts';
 import { LoadScheduler } from '../../src/loader/scheduler.ts';
+import type { ImportJob } from '../../src/store/import-jobs.ts';
+import { WarehouseError, type Warehouse } from '../../src/warehouse/warehouse.ts';
 import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
 
 const { store, transport, append, warehouse } = await openAdapters();
@@ -21,6 +24,38 @@ afterAll(async () => {
   await store.close();
   await warehouse.close();
 });
+
+// Fake setTimeout and clock: "nothing happened" is shown by letting a whole flush interval pass at
+// once, and back-off delays are measured exactly. Real I/O (SQLite, chDB) still runs on its own.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const realSetTimeout = globalThis.setTimeout;
+/** `promise`, or a failure naming `what` after `ms` of real time (the I/O of a run is real). */
+const within = <T>(promise: Promise<T>, ms: number, what: string) =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => realSetTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)),
+  ]);
+
+/** Runs every due fake timer and every promise it settles, up to `ms` of fake time. */
+const letTimePass = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
+/** The real warehouse, refusing every insert as an unreachable one would. */
+const unreachable = (real: Warehouse): Warehouse => ({
+  capabilities: real.capabilities,
+  exec: (sql) => real.exec(sql),
+  query: (sql, params) => real.query(sql, params),
+  queryReadOnly: (sql, options) => real.queryReadOnly(sql, options),
+  insert: () => Promise.reject(new WarehouseError('warehouse down (test)')),
+  close: () => Promise.resolve(),
+});
+
+const jobCount = async () => (await store.importJobs.list(1000)).length;
 
 /** A promise and the function that settles it: lets a test hold a step open. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -52,7 +87,7 @@ describe('LoadScheduler.exclusive', () => {
       steps.push('exclusive done');
       return 'rebuilt';
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await letTimePass(60_000);
     expect(steps).toEqual(['load inserted']);
 
     loadGate.open();
@@ -60,9 +95,11 @@ describe('LoadScheduler.exclusive', () => {
     await expect.poll(() => steps).toEqual(['load inserted', 'exclusive started']);
 
     await append(generateEvents(10, 5, 3, 2));
+    const jobsBefore = await jobCount();
     const secondLoad = scheduler.run('manual');
-    await new Promise((r) => setTimeout(r, 50));
+    await letTimePass(60_000);
     expect(steps).toEqual(['load inserted', 'exclusive started']);
+    expect(await jobCount()).toBe(jobsBefore);
 
     workGate.open();
     expect(await exclusive).toBe('rebuilt');
@@ -99,5 +136,51 @@ describe('LoadScheduler.run', () => {
       `SELECT count() AS rows FROM steplog.events WHERE event_id IN (${ids})`,
     );
     expect(Number(row!.rows)).toBe(300);
+  });
+});
+
+describe('LoadScheduler back-off', () => {
+  it('retries a failed load after 1 s, 2 s, 4 s, then every flush interval, and logs each run', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    let finished: (job: ImportJob) => void = () => undefined;
+    const loader = new Loader(transport, store.catalog, store.importJobs, unreachable(warehouse), { batchSize: 100 });
+    const scheduler = new LoadScheduler(loader, {
+      flushIntervalMs: 5000,
+      batchSize: 100,
+      log,
+      onJob: (job) => finished(job),
+    });
+    await append(generateEvents(5, 5, 3, 11));
+    scheduler.start();
+    const first = await scheduler.run('manual');
+    expect(first).toMatchObject({ status: 'failed', error: 'warehouse down (test)' });
+
+    // From the documented schedule (README, scheduler): 1 s, 2 s, 4 s … capped at the flush interval.
+    for (const delay of [1000, 2000, 4000, 5000, 5000]) {
+      const before = await jobCount();
+      const next = new Promise<ImportJob>((resolve) => (finished = resolve));
+      await letTimePass(delay - 1);
+      expect(await jobCount(), `no retry before ${delay} ms`).toBe(before);
+      await letTimePass(1);
+      expect(await within(next, 10_000, `a retry ${delay} ms after the failure`)).toMatchObject({
+        status: 'failed',
+        trigger: 'schedule',
+      });
+    }
+    await scheduler.stop();
+
+    const failed = lines.filter((line) => line.msg === 'load failed');
+    expect(failed.map((line) => line.retryInMs)).toEqual([1000, 2000, 4000, 5000, 5000, 5000]);
+    expect(failed[0]).toMatchObject({
+      component: 'scheduler',
+      jobId: first.id,
+      trigger: 'manual',
+      rows: 0,
+      durationMs: first.finishedAt! - first.startedAt,
+      error: 'warehouse down (test)',
+      failures: 1,
+    });
+    expect(new Set(failed.map((line) => line.jobId)).size).toBe(6);
   });
 });

@@ -7,7 +7,7 @@ import { tempDataDir } from '../helpers/server.ts';
 
 const store = openSqliteStore(`${tempDataDir()}/steplog.sqlite`);
 await store.migrate();
-const transport = new OutboxTransport(store.db);
+const transport = new OutboxTransport(store);
 await store.catalog.createUser({ name: 'u', email: '', joinDate: 0, registrationDate: null });
 await store.catalog.createTask({ title: 't', text: '' });
 afterAll(() => store.close());

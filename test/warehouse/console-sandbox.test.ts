@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb-warehouse.ts';
+import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
+import { separatesStatements } from '../../src/warehouse/drivers/console-sandbox.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
 import { tempDataDir } from '../helpers/server.ts';
 
@@ -75,5 +76,30 @@ describe('the SQL console sandbox', () => {
     ]) {
       await expect(run(sql), sql).resolves.toContain('"data"');
     }
+  });
+});
+
+describe('one statement per console query', () => {
+  it.each([
+    'SELECT 1); DROP TABLE steplog.events; SELECT (1',
+    'SELECT 1;',
+    "-- '\nSELECT 1); DROP TABLE steplog.events; SELECT ('",
+    "/* ' */ SELECT 1); DROP TABLE steplog.events; SELECT (1",
+    '/* /* */ ; SELECT 1 */',
+    "SELECT 'a\\'' ; SELECT 1",
+    'SELECT $$x$$; SELECT 1',
+  ])('refuses %j', async (sql) => {
+    await expect(run(sql)).rejects.toThrow('the console runs one SELECT');
+    expect(separatesStatements(sql)).toBe(true);
+  });
+
+  it.each(["SELECT 'a;b' AS s", 'SELECT 1 AS "x;y"', 'SELECT 1 -- trailing; comment', "SELECT 'it''s; fine'"])(
+    'lets %j through',
+    (sql) => expect(separatesStatements(sql)).toBe(false),
+  );
+
+  it('keeps the events table when a query carries a DROP after a ";"', async () => {
+    await expect(run('SELECT 1); DROP TABLE steplog.events; SELECT (1')).rejects.toThrow();
+    expect(await warehouse.query('SELECT count() AS n FROM steplog.events')).toEqual([{ n: expect.anything() }]);
   });
 });

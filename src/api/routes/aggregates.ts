@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { rebuildAggregates } from '../../analytics/rebuild-aggregates.ts';
 import { ErrorBody } from '../../events/schemas.ts';
-import type { RouteOptions } from '../deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 import { checkRange, Day } from './day-range.ts';
 
 export const RebuiltTable = Type.Object({

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { daySpan, MAX_DAYS } from '../../analytics/days.ts';
-import { ApiError } from '../errors.ts';
+import { HttpError } from '../../http/errors.ts';
 
 /** A UTC day in a query string or body. */
 export const Day = Type.String({
@@ -16,13 +16,13 @@ export const Count = (max: number, description: string) =>
 /** Rejects a range that ends before it starts or spans more than MAX_DAYS days, naming `field`. */
 export function checkRange(from: string, to: string, field = 'to'): void {
   const span = daySpan(from, to);
-  if (span < 0) throw new ApiError(400, 'validation', `${field} must not be before from`, field);
-  if (span >= MAX_DAYS) throw new ApiError(400, 'validation', `the range must span at most ${MAX_DAYS} days`, field);
+  if (span < 0) throw new HttpError(400, 'validation', `${field} must not be before from`, field);
+  if (span >= MAX_DAYS) throw new HttpError(400, 'validation', `the range must span at most ${MAX_DAYS} days`, field);
 }
 
 /** Rejects a count above `max` (its pattern only bounds the digits), naming `field`. */
 export function checkCount(value: string, max: number, field: string): number {
   const n = Number(value);
-  if (n > max) throw new ApiError(400, 'validation', `${field} must be at most ${max}`, field);
+  if (n > max) throw new HttpError(400, 'validation', `${field} must be at most ${max}`, field);
   return n;
 }

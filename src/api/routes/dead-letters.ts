@@ -1,36 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { DeadLetter } from '../../queue/transport.ts';
 import { ErrorBody, Page } from '../../events/schemas.ts';
-import type { RouteOptions } from '../deps.ts';
-import { toPage } from './page.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { DeadLetterOutput, toDeadLetterOutput } from '../../http/presenters.ts';
+import { toPage } from '../../http/page.ts';
 
 /** Most ids one retry or drop may name; `{all: true}` acts on every dead letter. */
 const MAX_IDS = 10_000;
-
-export const DeadLetterOutput = Type.Object({
-  id: Type.Integer({ description: "The event's server sequence id" }),
-  event_id: Type.String({ description: 'As stored (it may be a form the warehouse cannot parse)' }),
-  time: Type.String({ format: 'date-time' }),
-  user_id: Type.Integer(),
-  step_id: Type.Integer(),
-  action_id: Type.Integer(),
-  error: Type.String({ description: "The warehouse's answer to the one-row insert" }),
-  failed_at: Type.String({ format: 'date-time' }),
-  job_id: Type.Integer({ description: 'The import job that isolated it' }),
-});
-
-export const toDeadLetterOutput = ({ event, error, failedAt, jobId }: DeadLetter) => ({
-  id: event.id,
-  event_id: event.eventId,
-  time: new Date(event.time).toISOString(),
-  user_id: event.userId,
-  step_id: event.stepId,
-  action_id: event.actionId,
-  error,
-  failed_at: new Date(failedAt).toISOString(),
-  job_id: jobId,
-});
 
 const Selection = Type.Union([
   Type.Object(

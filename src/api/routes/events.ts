@@ -9,9 +9,9 @@ import type {
 import { Type, type TSchema } from 'typebox';
 import { BatchInput, BatchItemResult, ErrorBody, EventAccepted, EventInput } from '../../events/schemas.ts';
 import { SiteEventInput } from '../../events/site-schemas.ts';
-import type { IngestService } from '../../ingest/ingest-service.ts';
-import { ApiError } from '../errors.ts';
-import type { RouteOptions } from '../deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { HttpError } from '../../http/errors.ts';
+import type { IngestResult } from '../../ingest/ingest-service.ts';
 
 const BUSY =
   'The backlog is past STEPLOG_MAX_BACKLOG or storage cannot write: nothing was written; retry after Retry-After seconds.';
@@ -25,10 +25,16 @@ type TypedApp = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** A family's IngestService, whichever its input type (the route's body schema checked it). */
+interface FamilyIngest {
+  ingest(items: readonly unknown[]): Promise<IngestResult[]>;
+  ingestValidated(events: readonly unknown[]): Promise<IngestResult[]>;
+}
+
 /** One family's ingest routes: `path` for one event, `path/batch` for many. */
 function ingestRoutes(
   app: TypedApp,
-  family: { path: string; tag: string; what: string; body: TSchema; ingest: Pick<IngestService<unknown>, 'ingest'> },
+  family: { path: string; tag: string; what: string; body: TSchema; ingest: FamilyIngest },
   maxEventsPerRequest: number,
 ): void {
   const { path, tag, what, body, ingest } = family;
@@ -53,10 +59,11 @@ function ingestRoutes(
       },
     },
     async (request, reply) => {
-      const [result] = await ingest.ingest([request.body]);
+      // The body schema has validated the event: ingest normalizes and commits it without a second check.
+      const [result] = await ingest.ingestValidated([request.body]);
       if (result!.status === 'rejected') {
         const { error, message, field } = result!.error;
-        throw new ApiError(STATUS_OF_REJECTION[error] ?? 400, error, message, field);
+        throw new HttpError(STATUS_OF_REJECTION[error] ?? 400, error, message, field);
       }
       const { id, event_id, duplicate } = result!;
       return reply.code(202).send({ id, event_id, duplicate });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { transport }) => {
   app.get(

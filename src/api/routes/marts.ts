@@ -7,8 +7,8 @@ import { stepDifficulty } from '../../analytics/step-difficulty.ts';
 import { usersActivity, usersActivitySeries } from '../../analytics/users-activity.ts';
 import { MAX_UINT32 } from '../../events/limits.ts';
 import { ErrorBody } from '../../events/schemas.ts';
-import type { RouteOptions } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { HttpError } from '../../http/errors.ts';
 import { checkCount, checkRange, Count, Day } from './day-range.ts';
 
 const MAX_WEEKS = 104;
@@ -91,7 +91,7 @@ export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       const days = checkCount(request.query.days, MAX_DAYS, 'days');
       const windows = daySpan(from, to) + 1;
       if (windows * days > MAX_SERIES_WORK) {
-        throw new ApiError(400, 'validation', `days × windows must be at most ${MAX_SERIES_WORK}`, 'days');
+        throw new HttpError(400, 'validation', `days × windows must be at most ${MAX_SERIES_WORK}`, 'days');
       }
       return { series: await usersActivitySeries(warehouse, { days, from, to }) };
     },

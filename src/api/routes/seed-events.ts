@@ -3,7 +3,7 @@ import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody } from '../../events/schemas.ts';
 import { SeedSiteEventInput } from '../../events/site-schemas.ts';
-import type { RouteOptions } from '../deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 import { fastApiValidator, type FastApiErrorItem } from '../seed/fastapi-errors.ts';
 
 const FastApiError = Type.Object({

@@ -10,8 +10,8 @@ import {
   siteTopProducts,
 } from '../../analytics/site-marts.ts';
 import { ErrorBody } from '../../events/schemas.ts';
-import type { RouteOptions } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { HttpError } from '../../http/errors.ts';
 import { checkCount, checkRange, Count, Day } from './day-range.ts';
 
 const MAX_SERIES_WORK = MAX_DAYS * 31;
@@ -57,7 +57,7 @@ export const siteMartRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
       checkRange(from, to);
       const days = checkCount(request.query.days, MAX_DAYS, 'days');
       if ((daySpan(from, to) + 1) * days > MAX_SERIES_WORK) {
-        throw new ApiError(400, 'validation', `days × windows must be at most ${MAX_SERIES_WORK}`, 'days');
+        throw new HttpError(400, 'validation', `days × windows must be at most ${MAX_SERIES_WORK}`, 'days');
       }
       return { series: await siteActivitySeries(warehouse, { days, from, to }) };
     },

@@ -5,7 +5,7 @@ import { eventsPerDay } from '../../analytics/events-per-day.ts';
 import type { ActionId } from '../../events/event.ts';
 import { ErrorBody } from '../../events/schemas.ts';
 import { ingestHistory } from '../../ingest/ingest-history.ts';
-import type { RouteOptions } from '../deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 import { checkRange, Day } from './day-range.ts';
 
 const HOUR_MINUTES = 60;
@@ -40,7 +40,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       const since = now - HOUR_MINUTES * 60_000;
       const [received, jobs, backlog] = await Promise.all([
         eventLog.receivedPerMinute(since),
-        importJobs.list(1000),
+        importJobs.finishedSince(since),
         transport.backlog(),
       ]);
       return {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams, Page, TaskInput, TaskOutput } from '../../events/schemas.ts';
-import { credentialId } from '../auth/api-auth.ts';
-import { foundOr404 } from '../errors.ts';
-import type { RouteOptions } from '../deps.ts';
-import { toPage } from './page.ts';
+import { credentialId } from '../../http/api-auth.ts';
+import { foundOr404 } from '../../http/errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { toPage } from '../../http/page.ts';
 
 export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { catalog, config }) => {
   app.post(

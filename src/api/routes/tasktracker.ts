@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, Page, UserInput } from '../../events/schemas.ts';
 import { assumeUtc, parseTimestamp } from '../../events/timestamp.ts';
-import type { RouteOptions } from '../deps.ts';
-import { ApiError } from '../errors.ts';
-import { toPage } from './page.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { HttpError } from '../../http/errors.ts';
+import { toPage } from '../../http/page.ts';
 
 /** The seed's names for steplog's event fields. */
 const FIELD_OF: Record<string, string> = {
@@ -55,7 +55,7 @@ export const tasktrackerRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       const { action_id, target_id, user_id, time, ...unknown } = request.body.action;
       const extra = Object.keys(unknown)[0];
       if (extra !== undefined)
-        throw new ApiError(400, 'validation', `action.${extra} is not a known field`, `action.${extra}`);
+        throw new HttpError(400, 'validation', `action.${extra} is not a known field`, `action.${extra}`);
       const event = {
         action_id,
         step_id: target_id,
@@ -65,7 +65,7 @@ export const tasktrackerRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       const [result] = await ingest.ingest([event]);
       if (result!.status === 'rejected') {
         const field = `action.${FIELD_OF[result!.error.field] ?? result!.error.field}`;
-        throw new ApiError(400, result!.error.error, result!.error.message.replace(result!.error.field, field), field);
+        throw new HttpError(400, result!.error.error, result!.error.message.replace(result!.error.field, field), field);
       }
       return { success: `Action '${result!.id}' created successfully` };
     },
@@ -108,7 +108,7 @@ export const tasktrackerRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       const { name, email, join_date, registration_date } = request.body.user;
       const time = (text: string, field: string) => {
         const parsed = parseTimestamp(text, field);
-        if (!parsed.ok) throw new ApiError(400, 'validation', parsed.message, `user.${field}`);
+        if (!parsed.ok) throw new HttpError(400, 'validation', parsed.message, `user.${field}`);
         return parsed.ms;
       };
       const user = await catalog.createUser({

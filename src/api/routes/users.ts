@@ -3,9 +3,9 @@ import { Type } from 'typebox';
 import { isGuest, type User } from '../../events/event.ts';
 import { ErrorBody, IdParams, Page, UserInput, UserOutput } from '../../events/schemas.ts';
 import { parseTimestamp } from '../../events/timestamp.ts';
-import { ApiError, foundOr404 } from '../errors.ts';
-import type { RouteOptions } from '../deps.ts';
-import { toPage } from './page.ts';
+import { HttpError, foundOr404 } from '../../http/errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { toPage } from '../../http/page.ts';
 
 const toOutput = (user: User) => ({
   id: user.id,
@@ -18,7 +18,7 @@ const toOutput = (user: User) => ({
 
 function timestampOr400(text: string, field: string): number {
   const parsed = parseTimestamp(text, field);
-  if (!parsed.ok) throw new ApiError(400, 'validation', parsed.message, field);
+  if (!parsed.ok) throw new HttpError(400, 'validation', parsed.message, field);
   return parsed.ms;
 }
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { deliveredCopies, runSummary } from '../../analytics/delivery.ts';
 import { ErrorBody } from '../../events/schemas.ts';
-import type { RouteOptions } from '../deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 
 /** Ids per verification request: a bound on the query's size. */
 export const MAX_VERIFY_IDS = 10_000;

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { AJV_OPTIONS } from '../../ingest/validate.ts';
+import { AJV_OPTIONS } from '../../events/ajv-options.ts';
 
 /** One item of FastAPI's 422 body: where (`["body", field…]`), what went wrong, pydantic's error type. */
 export interface FastApiErrorItem {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoredEvent } from '../../events/event.ts';
 import { contiguousRanges } from '../../store/kysely/chunks.ts';
 import type { Database } from '../../store/kysely/database.ts';
+import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
 import type { Backlog, Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport } from '../transport.ts';
 import { familyDb, learningOutbox, type OutboxFamily } from './outbox-family.ts';
 
@@ -12,18 +13,20 @@ import { familyDb, learningOutbox, type OutboxFamily } from './outbox-family.ts'
  */
 export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Transport<E> {
   private readonly db: Kysely<Database>;
+  private readonly skipLocked: boolean;
 
-  /** `db` is the store's own database: the outbox commits with the events it queues. */
+  /** The store's own database: the outbox commits with the events it queues. */
   constructor(
-    db: Kysely<Database>,
+    store: Pick<KyselyStore, 'db' | 'capabilities'>,
     private readonly family: OutboxFamily<E> = learningOutbox as unknown as OutboxFamily<E>,
   ) {
-    this.db = familyDb(db, family);
+    this.db = familyDb(store.db, family);
+    this.skipLocked = store.capabilities.skipLocked;
   }
 
   /**
    * One outbox row per event, inside the store transaction that commits the events. Fresh events
-   * of one commit have consecutive ids, so this is one INSERT … SELECT per contiguous run.
+   * of one commit mostly have consecutive ids, so this is one INSERT … SELECT per contiguous run.
    */
   readonly enqueue = async (transaction: unknown, events: readonly E[]): Promise<void> => {
     const trx = familyDb(transaction as Kysely<Database>, this.family);
@@ -83,16 +86,24 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
       // Batch ids never repeat (AUTOINCREMENT), so neither do tokens.
       const formed = { id, token: `${this.family.tokenPrefix}${id}` };
       await trx.updateTable('outbox_batches').set({ token: formed.token }).where('id', '=', id).execute();
+      // Competing loaders may have read the same rows: the batch is what this update claims.
+      const claimed = new Set<number>();
       for (const [from, to] of contiguousRanges(batch.events.map((e) => e.id))) {
-        await trx
-          .updateTable('outbox')
-          .set({ batch_id: id })
+        const unclaimed = trx
+          .selectFrom('outbox')
+          .select('event_pk')
           .where('event_pk', '>=', from)
           .where('event_pk', '<=', to)
-          .where('batch_id', 'is', null)
+          .where('batch_id', 'is', null);
+        const rows = await trx
+          .updateTable('outbox')
+          .set({ batch_id: id })
+          .where('event_pk', 'in', this.skipLocked ? unclaimed.forUpdate().skipLocked() : unclaimed)
+          .returning('event_pk')
           .execute();
+        for (const row of rows) claimed.add(row.event_pk);
       }
-      return { ...batch, formed };
+      return { events: batch.events.filter((e) => claimed.has(e.id)), formed };
     });
   }
 

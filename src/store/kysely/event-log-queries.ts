@@ -40,6 +40,11 @@ export class KyselyEventLog implements EventLog {
         const inserted = await this.dialect.insertEvents(trx, fresh, Date.now());
         await enqueue(trx, inserted);
         const byEventId = new Map(inserted.map((event) => [event.eventId, event]));
+        if (inserted.length < fresh.length) {
+          // Another process committed some of these event_ids meanwhile: they are repeats too.
+          const raced = fresh.filter((e) => !byEventId.has(e.eventId));
+          for (const [eventId, event] of await this.storedByEventId(trx, raced)) stored.set(eventId, event);
+        }
 
         const answered = new Set<string>();
         return events.map((e): AppendResult => {

@@ -43,8 +43,24 @@ export class KyselyImportJobs implements ImportJobs {
     return toImportJob(row);
   }
 
-  async list(limit: number): Promise<ImportJob[]> {
-    const rows = await this.db.selectFrom('import_jobs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  async list(limit: number, olderThan?: number): Promise<ImportJob[]> {
+    const rows = await this.db
+      .selectFrom('import_jobs')
+      .selectAll()
+      .$if(olderThan !== undefined, (q) => q.where('id', '<', olderThan!))
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toImportJob);
+  }
+
+  async finishedSince(since: number): Promise<ImportJob[]> {
+    const rows = await this.db
+      .selectFrom('import_jobs')
+      .selectAll()
+      .where('finished_at', '>=', since)
+      .orderBy('finished_at')
+      .execute();
     return rows.map(toImportJob);
   }
 

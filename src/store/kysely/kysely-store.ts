@@ -8,7 +8,7 @@ import { KyselyEventLog } from './event-log-queries.ts';
 import { KyselyImportJobs } from './import-job-queries.ts';
 import { KyselySavedQueries } from './saved-query-queries.ts';
 import { KyselySiteEventLog } from './site-event-log-queries.ts';
-import type { SqlDialect } from './sql-dialect.ts';
+import type { SqlDialect, StoreCapabilities } from './sql-dialect.ts';
 
 /**
  * A SQL store: the query modules, written once with Kysely for every dialect, over one database.
@@ -23,6 +23,8 @@ export class KyselyStore implements Store {
   readonly admins: KyselyAdminAccounts;
   readonly savedQueries: KyselySavedQueries;
   readonly apiKeys: KyselyApiKeys;
+  /** What the dialect can do that the shared queries use when present. */
+  readonly capabilities: StoreCapabilities;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -36,6 +38,7 @@ export class KyselyStore implements Store {
     this.admins = new KyselyAdminAccounts(db, dialect);
     this.savedQueries = new KyselySavedQueries(db);
     this.apiKeys = new KyselyApiKeys(db);
+    this.capabilities = dialect.capabilities;
   }
 
   async migrate(): Promise<void> {

@@ -5,15 +5,25 @@ import type { Database } from './database.ts';
 
 /** What differs between the SQL stores under the shared query modules: the driver's errors and the hot insert. */
 export interface SqlDialect {
+  readonly capabilities: StoreCapabilities;
   /**
-   * Inserts new events inside the caller's transaction and answers them with their ids, in order:
-   * the ingest hot path, which each dialect writes in its fastest form.
+   * Inserts new events inside the caller's transaction and answers those it inserted with their
+   * ids, in order: the ingest hot path, which each dialect writes in its fastest form. An event_id
+   * another process committed meanwhile may be skipped (left out of the answer) instead of failing.
    */
   insertEvents(trx: Kysely<Database>, events: readonly NewEvent[], receivedAt: number): Promise<StoredEvent[]>;
   /** Whether a driver error is a unique-key violation. */
   isUniqueViolation(error: unknown): boolean;
   /** Whether a driver error means the storage cannot write now (full, read-only, I/O error). */
   isUnavailable(error: unknown): boolean;
+}
+
+export interface StoreCapabilities {
+  /**
+   * `SELECT … FOR UPDATE SKIP LOCKED`: competing loaders claim disjoint outbox rows without
+   * waiting for each other. Without it (SQLite) writers are serialized anyway.
+   */
+  readonly skipLocked: boolean;
 }
 
 /** Runs a write; a storage failure becomes StoreUnavailableError (the transaction rolled back). */

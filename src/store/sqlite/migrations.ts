@@ -161,7 +161,33 @@ export const sqliteMigrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0005_site_events': {
+  '0005_metrics_scope': {
+    // SQLite cannot change a CHECK constraint: the table is rebuilt with `metrics` among the scopes.
+    up: (db: Kysely<unknown>) =>
+      withoutForeignKeys(db, async (db) => {
+        await sql`CREATE TABLE api_keys_new (
+          id integer PRIMARY KEY,
+          name text NOT NULL,
+          scope text NOT NULL CHECK (scope in ('ingest', 'read', 'metrics', 'admin')),
+          key_hash text NOT NULL UNIQUE,
+          prefix text NOT NULL,
+          created_at integer NOT NULL,
+          revoked_at integer
+        )`.execute(db);
+        await sql`INSERT INTO api_keys_new SELECT id, name, scope, key_hash, prefix, created_at, revoked_at FROM api_keys`.execute(
+          db,
+        );
+        await sql`DROP TABLE api_keys`.execute(db);
+        await sql`ALTER TABLE api_keys_new RENAME TO api_keys`.execute(db);
+      }),
+  },
+  '0006_import_jobs_finished_at': {
+    async up(db: Kysely<unknown>) {
+      // The ingest chart reads the jobs that finished in the last hour, however many there were.
+      await db.schema.createIndex('import_jobs_finished_at').on('import_jobs').column('finished_at').execute();
+    },
+  },
+  '0008_site_events': {
     // Site events (the de-demo family) and their own outbox, batches and dead letters, shaped as
     // the learning ones so one transport serves both (src/queue/outbox/). Visitor and product ids
     // stay within 2^53 - 1, the integers JSON and SQLite both carry exactly.

@@ -28,6 +28,8 @@ export function openSqliteStore(file: string): KyselyStore {
 function sqliteDialect(sqlite: SQLite.Database): SqlDialect {
   let insertEvent: SQLite.Statement<[string, number, number, number, number, number]> | undefined;
   return {
+    // One writer at a time: a loader's claim never races another's.
+    capabilities: { skipLocked: false },
     /**
      * A statement prepared once and run per row on the connection that holds the caller's
      * transaction: SQLite's fastest insert path (a multi-row statement is parsed anew per batch).

@@ -1,3 +1,5 @@
+import { WarehouseError, WarehouseRejectedError, WarehouseSchemaMissingError } from '../warehouse.ts';
+
 /**
  * ClickHouse error codes that mean "these rows cannot be stored", whichever engine answers: the
  * input does not parse into the table's types, so retrying the same rows fails the same way, and
@@ -27,13 +29,21 @@ const DATA_REJECTED = new Set([
   407, // DECIMAL_OVERFLOW
 ]);
 
+/** UNKNOWN_TABLE, UNKNOWN_DATABASE. */
+const SCHEMA_MISSING = new Set([60, 81]);
+
 /** The `Code: N` a ClickHouse error message starts with, if any. */
-export function clickhouseErrorCode(message: string): number | undefined {
+function clickhouseErrorCode(message: string): number | undefined {
   const match = /Code:\s*(\d+)/.exec(message);
   return match ? Number(match[1]) : undefined;
 }
 
-export function isDataRejected(message: string): boolean {
+/** A failure of any ClickHouse engine as the warehouse error the layers above act on. */
+export function toWarehouseError(error: unknown): WarehouseError {
+  if (error instanceof WarehouseError) return error;
+  const message = error instanceof Error ? error.message : String(error);
   const code = clickhouseErrorCode(message);
-  return code !== undefined && DATA_REJECTED.has(code);
+  if (code !== undefined && DATA_REJECTED.has(code)) return new WarehouseRejectedError(message, { cause: error });
+  if (code !== undefined && SCHEMA_MISSING.has(code)) return new WarehouseSchemaMissingError(message, { cause: error });
+  return new WarehouseError(message, { cause: error });
 }

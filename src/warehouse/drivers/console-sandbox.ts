@@ -93,3 +93,70 @@ export function sandboxViolation(ast: string): string | undefined {
   }
   return undefined;
 }
+
+const COMMENTS = /\/\*[\s\S]*?\*\/|--[^\n]*/g;
+
+/**
+ * The same rules for engines without `EXPLAIN AST` (ClickHouse before 20.6, whose readonly=1
+ * already refuses every table function, so no file(), url() or remote()): read on the query's
+ * words, erring towards refusing. Quotes around identifiers and comments are dropped first, so
+ * `"system"."one"`, or a comment between `system` and `.one`, are still seen; a word inside a string literal may refuse
+ * a harmless query. `databases` are the server's (a `db.table` naming another one is refused).
+ */
+export function textSandboxViolation(sql: string, databases: readonly string[]): string | undefined {
+  const words = sql.replace(COMMENTS, ' ').replace(/[`"]/g, '').toLowerCase();
+  const others = new Set(databases.map((d) => d.toLowerCase()).filter((d) => d !== CONSOLE_DATABASE));
+  for (const [, database = '', table = ''] of words.matchAll(/([a-z_][a-z0-9_]*)\s*\.\s*([a-z_][a-z0-9_]*)/g)) {
+    if (others.has(database))
+      return `the console reads only the ${CONSOLE_DATABASE} database, not ${database}.${table}`;
+  }
+  for (const [, name = ''] of words.matchAll(/([a-z_][a-z0-9_]*)\s*\(/g)) {
+    if (HOST_FUNCTIONS.has(name) || HOST_PREFIXES.some((p) => name.startsWith(p))) {
+      return `the function ${name}() reads the host or the server and is not allowed in the console`;
+    }
+  }
+  return undefined;
+}
+
+/** Where a quoted literal or identifier opened at `start` ends (backslash escapes, doubled quotes). */
+function endOfQuoted(sql: string, start: number): number {
+  const quote = sql[start];
+  for (let i = start + 1; i < sql.length; i++) {
+    if (sql[i] === '\\') i++;
+    else if (sql[i] === quote) {
+      if (sql[i + 1] !== quote) return i + 1;
+      i++;
+    }
+  }
+  return sql.length;
+}
+
+/** Why a console text with a `;` between statements is refused (see separatesStatements). */
+export const ONE_STATEMENT = 'the console runs one SELECT: remove the ";" between statements';
+
+/** The index just past the next match of `end` (a global regex) from `from`, or the text's end. */
+function after(sql: string, end: RegExp, from: number): number {
+  end.lastIndex = from;
+  const match = end.exec(sql);
+  return match ? match.index + match[0].length : sql.length;
+}
+
+/**
+ * Whether the text holds a `;` that ends a statement: chDB runs every statement of a multi-statement
+ * text, so one query could carry a DROP past the sandbox (and past readonly, which the wrapper sets
+ * on its last statement only). Quoted strings and identifiers and comments are skipped; block
+ * comments do not nest here (ending them early only shows more text), and after a `#` or `$`
+ * (comment and heredoc forms of newer engines) any later `;` counts: a doubt refuses.
+ */
+export function separatesStatements(sql: string): boolean {
+  for (let i = 0; i < sql.length;) {
+    const c = sql[i];
+    if (c === ';') return true;
+    if (c === "'" || c === '"' || c === '`') i = endOfQuoted(sql, i);
+    else if (c === '-' && sql[i + 1] === '-') i = after(sql, /[\r\n]/g, i);
+    else if (c === '/' && sql[i + 1] === '*') i = after(sql, /\*\//g, i + 2);
+    else if (c === '#' || c === '$') return sql.includes(';', i);
+    else i++;
+  }
+  return false;
+}

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 import { hashToken } from '../../auth/api-key.ts';
 import { SESSION_COOKIE } from '../../auth/session-cookie.ts';
 import type { Admin, AdminAccounts } from '../../store/admin-accounts.ts';
 import { renderPage } from '../render.ts';
 import { csrfGuard } from './csrf-guard.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { hashPassword, verifyPassword } from '../../auth/password.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

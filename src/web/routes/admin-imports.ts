@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { toDeadLetterOutput } from '../../api/routes/dead-letters.ts';
-import { toImportJobOutput } from '../../api/routes/imports.ts';
+import { AfterId } from '../../events/schemas.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { olderThan } from '../../http/page.ts';
+import { toDeadLetterOutput, toImportJobOutput } from '../../http/presenters.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
+
+const PAGE_SIZE = 50;
 
 /** The admin overview: import jobs (status, rows, duration, errors), the backlog, "load now", dead letters. */
 export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
@@ -15,15 +18,16 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
   app.addHook('onRequest', requireAdmin(admins));
 
-  const overview = async () => {
+  const overview = async (after: string | undefined) => {
     const [jobs, backlog, deadTotal, dead] = await Promise.all([
-      importJobs.list(50),
+      importJobs.list(PAGE_SIZE, olderThan(after)),
       transport.backlog(),
       deadLetters.count(),
       deadLetters.list({ limit: 50, after: 0 }),
     ]);
     return {
       jobs: jobs.map(toImportJobOutput),
+      pageSize: PAGE_SIZE,
       deadLetters: { total: deadTotal, first: dead.map(toDeadLetterOutput) },
       backlog: {
         events: backlog.events,
@@ -34,8 +38,15 @@ export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
   };
 
   app.get('/admin', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/admin/imports'));
-  app.get('/admin/imports', { schema: { hide: true } }, async (_request, reply) =>
-    renderPage(reply, 'admin/imports', await overview()),
+  app.get(
+    '/admin/imports',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ after: Type.Optional(AfterId) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => renderPage(reply, 'admin/imports', await overview(request.query.after)),
   );
   app.post(
     '/admin/imports',

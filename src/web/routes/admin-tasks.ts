@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { foundOr404 } from '../../api/errors.ts';
-import { IdParams } from '../../events/schemas.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { foundOr404 } from '../../http/errors.ts';
+import { AfterId, IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
@@ -18,6 +18,11 @@ const TaskForm = Type.Object(
 );
 const CsrfOnly = Type.Object({ _csrf: Type.String() }, { additionalProperties: false });
 const Saved = Type.Object({ saved: Type.Optional(Type.Literal('1')) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  { saved: Type.Optional(Type.Literal('1')), after: Type.Optional(AfterId) },
+  { additionalProperties: false },
+);
+const PAGE_SIZE = 100;
 
 /** Tasks (steps): create, read, update, and delete while no event refers to one. */
 export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins, catalog }) => {
@@ -25,10 +30,11 @@ export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
   app.addHook('onRequest', requireAdmin(admins));
   const csrf = csrfGuard(app);
 
-  app.get('/admin/tasks', { schema: { hide: true, querystring: Saved } }, async (request, reply) =>
+  app.get('/admin/tasks', { schema: { hide: true, querystring: ListQuery } }, async (request, reply) =>
     renderPage(reply, 'admin/tasks', {
-      tasks: await catalog.listTasks({ limit: 1000, after: 0 }),
+      tasks: await catalog.listTasks({ limit: PAGE_SIZE, after: Number(request.query.after ?? 0) }),
       deleted: request.query.saved === '1',
+      pageSize: PAGE_SIZE,
     }),
   );
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { foundOr404 } from '../../api/errors.ts';
-import { IdParams } from '../../events/schemas.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { foundOr404 } from '../../http/errors.ts';
+import { AfterId, IdParams } from '../../events/schemas.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { csrfGuard } from '../auth/csrf-guard.ts';
 import { renderPage } from '../render.ts';
@@ -33,7 +33,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
         querystring: Type.Object(
           {
             q: Type.Optional(Type.String({ maxLength: 200 })),
-            after: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$' })),
+            after: Type.Optional(AfterId),
           },
           { additionalProperties: false },
         ),

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RouteOptions } from '../../api/deps.ts';
+import type { RouteOptions } from '../../http/deps.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
 import { renderPage } from '../render.ts';
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../../api/deps.ts';
-import { ApiError } from '../../api/errors.ts';
+import type { RouteOptions } from '../../http/deps.ts';
+import { HttpError } from '../../http/errors.ts';
 import { IdParams } from '../../events/schemas.ts';
 import { WarehouseError } from '../../warehouse/warehouse.ts';
 import { requireAdmin } from '../auth/admin-session.ts';
@@ -49,7 +49,7 @@ export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
         { ...audit, ms: Date.now() - started, failed: true, cancelled: gone.signal.aborted },
         'console query',
       );
-      if (error instanceof WarehouseError) throw new ApiError(400, 'query_failed', error.message, 'sql');
+      if (error instanceof WarehouseError) throw new HttpError(400, 'query_failed', error.message, 'sql');
       throw error;
     } finally {
       request.raw.socket.off('close', onClose);
