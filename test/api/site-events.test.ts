@@ -3,7 +3,7 @@ import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
 import { openApp } from '../helpers/app.ts';
 
 /** The site routes' answers: the seed's exact shapes on /events/, steplog's on /api/site-events. */
-const { runtime, app, key, close } = await openApp();
+const { runtime, app, key, authorization, close } = await openApp();
 const ingestKey = await key('ingest');
 const readKey = await key('read');
 afterAll(close);
@@ -111,5 +111,33 @@ describe('POST /api/site-events (steplog style)', () => {
         { index: 1, status: 'rejected', error: { field: 'url' } },
       ],
     });
+  });
+});
+
+describe('metrics of site events', () => {
+  const counter = async (series: string) => {
+    const text = (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization } })).body;
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return Number(line?.split(' ')[1] ?? 0);
+  };
+  const accepted = 'steplog_events_accepted_total{family="site"}';
+  const refused = (reason: string) => `steplog_events_rejected_total{family="site",reason="${reason}"}`;
+
+  it('counts them under family="site", by the handler and before it, and nothing under learning', async () => {
+    const before = await Promise.all([
+      counter(accepted),
+      counter(refused('validation')),
+      counter(refused('malformed_json')),
+      counter('steplog_events_accepted_total{family="learning"}'),
+    ]);
+    await post('/api/site-events/batch', { events: [seedEvent, seedEvent, { ...seedEvent, name: '' }] });
+    await post('/api/site-events', '{"dt":');
+    const after = await Promise.all([
+      counter(accepted),
+      counter(refused('validation')),
+      counter(refused('malformed_json')),
+      counter('steplog_events_accepted_total{family="learning"}'),
+    ]);
+    expect(after.map((n, i) => n - before[i]!)).toEqual([2, 1, 1, 0]);
   });
 });
