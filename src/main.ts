@@ -10,6 +10,7 @@ import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { EventLoader, Loader, type LoaderOptions } from './loader/loader.ts';
 import { siteFamily } from './loader/site-denormalize.ts';
+import { FamilyLoads } from './loader/family-loads.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { timedWarehouse } from './metrics/timed-warehouse.ts';
@@ -39,9 +40,8 @@ export interface Runtime extends AppDeps {
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
   readonly metrics: Metrics;
-  /** The site events' own loader and its schedule: the same machinery over the site tables. */
-  readonly siteLoader: Pick<Loader, 'run' | 'stop'>;
-  readonly siteScheduler: LoadScheduler;
+  /** Every family's load, one import job per run: what `scheduler` runs. */
+  readonly loads: FamilyLoads;
   readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog'>;
   close(): Promise<void>;
 }
@@ -144,30 +144,28 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Pro
     async () => (await transport.backlog()).events + (await siteTransport.backlog()).events,
   );
   await backlog.refresh();
-  const scheduled = (run: Pick<Loader, 'run'>, observer?: Metrics) =>
-    new LoadScheduler(run, {
-      flushIntervalMs: config.flushIntervalMs,
-      batchSize: config.batchSize,
-      log,
-      // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
-      onJob: () =>
-        void backlog
-          .refresh()
-          .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading')),
-      observer,
-    });
-  const scheduler = scheduled(loader, metrics);
-  const siteScheduler = scheduled(siteLoader);
-  const committed = (family: LoadScheduler) => (n: number) => {
+  const loads = new FamilyLoads([loader, siteLoader], store.importJobs, log.child({ component: 'loader' }));
+  const scheduler = new LoadScheduler(loads, {
+    flushIntervalMs: config.flushIntervalMs,
+    batchSize: config.batchSize,
+    log,
+    // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
+    onJob: () =>
+      void backlog
+        .refresh()
+        .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading')),
+    observer: metrics,
+  });
+  const committed = (n: number) => {
     backlog.added(n);
     // A load this starts is the pipeline's, not the request's: its log lines carry no request id.
-    outsideRequest(() => family.notifyAppended(n));
+    outsideRequest(() => scheduler.notifyAppended(n));
   };
   const ingest = new IngestService(
     learningIngestFamily,
     new GroupCommitter(store.eventLog, transport.enqueue),
     backlog,
-    committed(scheduler),
+    committed,
     Date.now,
     metrics,
   );
@@ -175,7 +173,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Pro
     siteIngestFamily,
     new GroupCommitter(store.siteEventLog, siteTransport.enqueue),
     backlog,
-    committed(siteScheduler),
+    committed,
     Date.now,
     metrics,
   );
@@ -193,18 +191,15 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Pro
     transport,
     deadLetters,
     loader,
+    loads,
     scheduler,
-    siteLoader,
-    siteScheduler,
     siteTransport,
     ingest,
     siteIngest,
     metrics,
     async close() {
-      loader.stop();
-      siteLoader.stop();
+      loads.stop();
       await scheduler.stop();
-      await siteScheduler.stop();
       await store.close();
       await handle.close();
     },
@@ -221,13 +216,10 @@ export async function serve(config: Config, hooks: RuntimeHooks = {}): Promise<A
     app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
   }
   runtime.scheduler.start();
-  runtime.siteScheduler.start();
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
     // First the load (an import request in flight waits for it), then the requests, then the stores.
-    runtime.loader.stop();
-    runtime.siteLoader.stop();
+    runtime.loads.stop();
     await runtime.scheduler.stop();
-    await runtime.siteScheduler.stop();
     await app.close();
     await runtime.close();
   });

@@ -9,6 +9,7 @@ import { learningFamily, type WarehouseEventRow } from './denormalize.ts';
 import type { LoadFamily, WarehouseRow } from './family.ts';
 import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
+import { runAsJob } from './run-as-job.ts';
 
 const SILENT = pino({ level: 'silent' });
 
@@ -57,9 +58,13 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     this.stopping = true;
   }
 
-  async run(trigger: ImportTrigger): Promise<ImportJob> {
-    const job = await this.importJobs.start(trigger);
-    const log = (this.options.log ?? SILENT).child({ job: job.id, trigger });
+  /** One load as its own import job. */
+  run(trigger: ImportTrigger): Promise<ImportJob> {
+    return runAsJob(this.importJobs, trigger, this.options.log ?? SILENT, (job, log) => this.loadInto(job, log));
+  }
+
+  /** Loads this family's backlog, counting into `job`; throws when a batch fails (it stays in the backlog). */
+  async loadInto(job: ImportJob, log: Logger): Promise<void> {
     let next: Promise<PreparedBatch<E, R> | null> | undefined;
     try {
       next = this.prepare();
@@ -70,20 +75,10 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
         await this.importJobs.save(job);
         next ??= this.prepare();
       }
-      job.status = 'succeeded';
     } catch (error) {
       await next?.catch(() => undefined);
-      job.status = 'failed';
-      job.error = error instanceof Error ? error.message : String(error);
-      log.error({ err: error, rows: job.rows, batches: job.batches }, 'load failed; the batch stays in the backlog');
+      throw error;
     }
-    job.finishedAt = Date.now();
-    const finished = await this.importJobs.save(job);
-    if (finished.status === 'succeeded' && finished.batches > 0) {
-      const { rows, batches, reconciled, deadLettered } = finished;
-      log.info({ rows, batches, reconciled, deadLettered, ms: finished.finishedAt! - finished.startedAt }, 'load done');
-    }
-    return finished;
   }
 
   private async prepare(after?: Batch<E>): Promise<PreparedBatch<E, R> | null> {

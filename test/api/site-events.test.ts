@@ -33,7 +33,7 @@ describe('POST /events/ (the de-demo seed route)', () => {
       'null',
       'application/json; charset=utf-8',
     ]);
-    await runtime.siteScheduler.run('manual');
+    await runtime.scheduler.run('manual');
     const [row] = await runtime.warehouse.query<Record<string, unknown>>(
       `SELECT toString(time) AS time, name, user_id, url, obj, obj_id, product_id, amount, exp_keys, exp_values
        FROM ${WAREHOUSE_DB}.site_events`,

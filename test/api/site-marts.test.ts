@@ -53,7 +53,7 @@ beforeAll(async () => {
     });
     expect(res.statusCode).toBe(200);
   }
-  expect(await runtime.siteScheduler.run('manual')).toMatchObject({ status: 'succeeded', rows: 4 });
+  expect(await runtime.scheduler.run('manual')).toMatchObject({ status: 'succeeded', rows: 4 });
 });
 
 const get = async (url: string, key = read) => {

@@ -126,11 +126,11 @@ describe('whatever the site routes accept loads exactly once with equal values',
 
         // Loads run while ingest goes on (a batch's worth of arrivals triggers one) and on demand:
         // one of them is killed between its insert and its settle; the next re-forms the batch.
-        await runtime.siteScheduler.run('manual');
+        await runtime.scheduler.run('manual');
         const crashed = inserts >= crashAtBatch;
         crashAt = -1;
         expect(crashed).toBe(true);
-        expect(await runtime.siteScheduler.run('manual')).toMatchObject({ status: 'succeeded' });
+        expect(await runtime.scheduler.run('manual')).toMatchObject({ status: 'succeeded' });
         expect((await runtime.siteTransport.backlog()).events).toBe(0);
 
         const rows = await runtime.warehouse.query<LoadedRow>(
