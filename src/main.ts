@@ -1,8 +1,10 @@
 import path from 'node:path';
+import type { ConfirmChannel } from 'amqplib';
+import type { Logger } from 'pino';
+import { roleRefusal, type Config, type Role } from './config/config.ts';
 import type { AppDeps } from './http/deps.ts';
 import { createFirstKeys } from './runtime/issue-keys.ts';
 import { buildApp, type App } from './server/app.ts';
-import type { Config } from './config/config.ts';
 import type { StoredSiteEvent } from './events/site-event.ts';
 import { learningIngestFamily, siteIngestFamily } from './ingest/ingest-family.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
@@ -17,8 +19,12 @@ import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
 import { siteOutbox } from './queue/outbox/outbox-family.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
+import { AmqpLink } from './queue/rabbitmq/amqp-link.ts';
+import { OutboxRelay } from './queue/rabbitmq/outbox-relay.ts';
+import { RabbitTransport } from './queue/rabbitmq/rabbitmq-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
 import { closeOnSignals } from './runtime/graceful-shutdown.ts';
+import { scheduleRetention } from './ops/retention.ts';
 import { createLogger } from './runtime/logger.ts';
 import { outsideRequest } from './runtime/request-context.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
@@ -106,25 +112,31 @@ export async function openStore(config: Config): Promise<KyselyStore> {
 }
 
 /** Opens every adapter, applies migrations, and wires the pipeline (the scheduler is not started). */
-export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role: Role = 'all'): Promise<Runtime> {
   const handle = await openWarehouse(config, hooks);
   const { migrator } = handle;
   let store: KyselyStore | undefined;
   try {
     store = await openStore(config);
     await migrator.up();
-    // Only one process owns the data dir, so a job still 'running' now was cut off when its process died.
-    await store.importJobs.failInterrupted('interrupted: the process stopped during this job');
+    // An `all` process owns the data dir alone, so a job still 'running' now was cut off when its
+    // process died. With split roles other loaders' jobs may be running: they are left alone.
+    if (role === 'all') await store.importJobs.failInterrupted('interrupted: the process stopped during this job');
   } catch (error) {
     await store?.close();
     await handle.close();
     throw error;
   }
   const log = createLogger(config);
-  const transport = new OutboxTransport(store);
+  const delivery = openTransport(config, store, log);
+  const { transport } = delivery;
+  // Site events always travel by their own outbox (no RabbitMQ relay for them yet).
   const siteTransport = new OutboxTransport(store, siteOutbox);
   const deadLetters = new OutboxDeadLetters(store.db);
-  const metrics = new Metrics({ backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() });
+  const metrics = new Metrics(
+    { backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() },
+    { flushIntervalMs: config.flushIntervalMs },
+  );
   // Only queries made for a mart or stats route are timed; everything else passes straight through.
   const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
     metrics.martQueryDuration.observe({ mart }, seconds),
@@ -144,28 +156,32 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Pro
     async () => (await transport.backlog()).events + (await siteTransport.backlog()).events,
   );
   await backlog.refresh();
+  // A failed re-read keeps the previous reading, which can only over-estimate; the next re-read retries.
+  const refreshBacklog = () =>
+    void backlog
+      .refresh()
+      .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading'));
   const loads = new FamilyLoads([loader, siteLoader], store.importJobs, log.child({ component: 'loader' }));
   const scheduler = new LoadScheduler(loads, {
     flushIntervalMs: config.flushIntervalMs,
     batchSize: config.batchSize,
     log,
-    // A failed re-read keeps the previous reading, which can only over-estimate; the next load retries.
-    onJob: () =>
-      void backlog
-        .refresh()
-        .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading')),
+    onJob: refreshBacklog,
     observer: metrics,
   });
-  const committed = (n: number) => {
+  // A process without loads of its own (--role api) learns of other processes' loads from this re-read.
+  const backlogTimer = setInterval(refreshBacklog, config.flushIntervalMs);
+  backlogTimer.unref();
+  const committed = (notify: (n: number) => void) => (n: number) => {
     backlog.added(n);
-    // A load this starts is the pipeline's, not the request's: its log lines carry no request id.
-    outsideRequest(() => scheduler.notifyAppended(n));
+    // What this starts (a load, a relay pass) is the pipeline's, not the request's: no request id.
+    outsideRequest(() => notify(n));
   };
   const ingest = new IngestService(
     learningIngestFamily,
     new GroupCommitter(store.eventLog, transport.enqueue),
     backlog,
-    committed,
+    committed((n) => delivery.committed(n)),
     Date.now,
     metrics,
   );
@@ -173,10 +189,11 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Pro
     siteIngestFamily,
     new GroupCommitter(store.siteEventLog, siteTransport.enqueue),
     backlog,
-    committed,
+    committed((n) => scheduler.notifyAppended(n)),
     Date.now,
     metrics,
   );
+  delivery.onReady((n) => scheduler.notifyAppended(n));
   return {
     log,
     store,
@@ -186,6 +203,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Pro
     admins: store.admins,
     savedQueries: store.savedQueries,
     apiKeys: store.apiKeys,
+    userErasure: store.userErasure,
     warehouse,
     migrator,
     transport,
@@ -198,36 +216,105 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}): Pro
     siteIngest,
     metrics,
     async close() {
+      clearInterval(backlogTimer);
       loads.stop();
       await scheduler.stop();
+      await delivery.close();
       await store.close();
       await handle.close();
     },
   };
 }
 
-/** API + loader in one process, until SIGINT/SIGTERM. */
-export async function serve(config: Config, hooks: RuntimeHooks = {}): Promise<App> {
-  const runtime = await openRuntime(config, hooks);
+interface TransportHandle {
+  readonly transport: Transport;
+  /** Ingest committed this many events. */
+  committed(events: number): void;
+  /** Tells the loader's scheduler how many events became ready to load. */
+  onReady(listener: (events: number) => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The outbox read by the loader itself, or RabbitMQ: a relay publishes the outbox to the broker
+ * and the loader consumes the queue.
+ */
+function openTransport(config: Config, store: KyselyStore, log: Logger): TransportHandle {
+  const outbox = new OutboxTransport(store);
+  let ready: (events: number) => void = () => undefined;
+  if (config.amqpUrl === null) {
+    return {
+      transport: outbox,
+      committed: (n) => ready(n),
+      onReady: (l) => (ready = l),
+      close: () => Promise.resolve(),
+    };
+  }
+  const relayLog = log.child({ component: 'relay' });
+  const relayLink = new AmqpLink<ConfirmChannel>(config.amqpUrl, 'confirm', relayLog);
+  const relay = new OutboxRelay(outbox, relayLink, store.db, {
+    segmentSize: config.batchSize,
+    intervalMs: config.flushIntervalMs,
+    orphanAfterMs: Math.max(30_000, 3 * config.flushIntervalMs),
+    log: relayLog,
+    onPublished: (n) => ready(n),
+  });
+  const transport = new RabbitTransport(config.amqpUrl, outbox, {
+    prefetch: 2,
+    log: log.child({ component: 'consumer' }),
+  });
+  relay.start();
+  return {
+    transport,
+    committed: (n) => relay.committed(n),
+    onReady: (l) => (ready = l),
+    async close() {
+      await relay.stop();
+      await relayLink.close();
+      await transport.close();
+    },
+  };
+}
+
+/**
+ * Serves until SIGINT/SIGTERM: `all` is the API and the loader in one process; `api` serves HTTP
+ * and commits events; `loader` moves them into the warehouse. Split roles share one ClickHouse
+ * server (see roleRefusal).
+ */
+export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHooks = {}): Promise<App | null> {
+  const refusal = roleRefusal(role, config);
+  if (refusal !== null) throw new Error(refusal);
+  const runtime = await openRuntime(config, hooks, role);
+  const app = role === 'loader' ? null : await openApi(config, runtime);
+  if (role !== 'api') runtime.scheduler.start();
+  // Retention drops warehouse partitions between loads: it runs where loads run.
+  const stopRetention =
+    role === 'api' || config.retentionMs === null
+      ? () => undefined
+      : scheduleRetention({ ...runtime, retention: runtime.store.retention }, config.retentionMs, runtime.log);
+  closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
+    stopRetention();
+    // First the load (an import request in flight waits for it), then the requests, then the stores.
+    runtime.loads.stop();
+    await runtime.scheduler.stop();
+    await app?.close();
+    await runtime.close();
+  });
+  await app?.listen({ host: config.host, port: config.port });
+  runtime.log.info(
+    { role, dataDir: config.dataDir, flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize },
+    'steplog is serving',
+  );
+  return app;
+}
+
+async function openApi(config: Config, runtime: Runtime): Promise<App> {
   const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
   if (firstKeys !== null) process.stdout.write(firstKeys.message);
   const app = await buildApp(config, runtime);
   for (const key of firstKeys?.keys ?? []) {
     app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
   }
-  runtime.scheduler.start();
-  closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
-    // First the load (an import request in flight waits for it), then the requests, then the stores.
-    runtime.loads.stop();
-    await runtime.scheduler.stop();
-    await app.close();
-    await runtime.close();
-  });
-  await app.listen({ host: config.host, port: config.port });
-  app.log.info(
-    { dataDir: config.dataDir, flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize },
-    'steplog is serving',
-  );
   return app;
 }
 
@@ -235,4 +322,20 @@ export async function serve(config: Config, hooks: RuntimeHooks = {}): Promise<A
 export async function openDeadLetters(config: Config): Promise<{ deadLetters: DeadLetters; close(): Promise<void> }> {
   const store = await openStore(config);
   return { deadLetters: new OutboxDeadLetters(store.db), close: () => store.close() };
+}
+
+/** What erasing a user needs of the store and the transport, for the CLI when no server runs. */
+export async function openErasureStores(config: Config): Promise<{
+  catalog: Store['catalog'];
+  userErasure: Store['userErasure'];
+  transport: Pick<Transport, 'discard'>;
+  close(): Promise<void>;
+}> {
+  const store = await openStore(config);
+  return {
+    catalog: store.catalog,
+    userErasure: store.userErasure,
+    transport: new OutboxTransport(store),
+    close: () => store.close(),
+  };
 }

@@ -4,6 +4,7 @@ import type { RouteOptions } from '../http/deps.ts';
 import { registerRedoc } from './redoc/redoc.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { eraseUserRoutes } from './routes/erase-user.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { readyRoutes } from './routes/ready.ts';
@@ -22,6 +23,7 @@ const routes = [
   healthRoutes,
   readyRoutes,
   userRoutes,
+  eraseUserRoutes,
   taskRoutes,
   tasktrackerRoutes,
   eventRoutes,

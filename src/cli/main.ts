@@ -1,5 +1,5 @@
-import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, ROLES, type Role } from '../config/config.ts';
 import { serve } from '../main.ts';
 import { registerLoadCommand } from './load-command.ts';
 import { fromOption, keyOption, toOption, urlOption, withWarehouse, type ServerFlags } from './options.ts';
@@ -8,14 +8,20 @@ import { printTable } from './table.ts';
 import { adminCommand } from './admin.ts';
 import { deadLettersCommand } from './dead-letters-command.ts';
 import { keysCommand } from './keys.ts';
+import { usersCommand } from './users-command.ts';
 
 const program = new Command('steplog').description('Event collection and activity analytics').showHelpAfterError();
 
 program
   .command('serve')
-  .description('run the API, the loader and the web pages in one process')
-  .action(async () => {
-    await serve(loadConfig());
+  .description('run the API, the loader and the web pages (--role all), or one side of them')
+  .addOption(
+    new Option('--role <role>', 'api: HTTP and ingest; loader: loads into ClickHouse; all: both')
+      .choices(ROLES)
+      .default('all'),
+  )
+  .action(async (opts: { role: Role }) => {
+    await serve(loadConfig(), opts.role);
   });
 
 const migrate = program.command('migrate').description('ClickHouse schema migrations');
@@ -75,6 +81,7 @@ program
 program.addCommand(adminCommand);
 program.addCommand(deadLettersCommand);
 program.addCommand(keysCommand);
+program.addCommand(usersCommand);
 
 try {
   await program.parseAsync();

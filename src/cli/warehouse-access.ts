@@ -6,7 +6,8 @@ import { retention, type RetentionCohort } from '../analytics/retention.ts';
 import { stepDifficulty, type StepDifficulty } from '../analytics/step-difficulty.ts';
 import { usersActivitySeries, type UsersActivity, type UsersActivitySeriesQuery } from '../analytics/users-activity.ts';
 import type { Config } from '../config/config.ts';
-import { openWarehouse, type WarehouseHandle } from '../main.ts';
+import { openErasureStores, openWarehouse, type WarehouseHandle } from '../main.ts';
+import { eraseUser, type Erasure } from '../ops/erase-user.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
 import { WarehouseInUseError, WarehouseSchemaMissingError } from '../warehouse/warehouse.ts';
 
@@ -20,7 +21,7 @@ type Params = Record<string, string | number | undefined>;
 /** The same question as a request to a steplog server: query string (GET) or JSON body (POST). */
 interface Route<Q, R> {
   readonly method: 'GET' | 'POST';
-  readonly path: string;
+  readonly path: string | ((query: Q) => string);
   readonly params: (query: Q) => Params;
   /** Picks the answer out of the response body (typed by the route's schema). */
   readonly answer: (body: never) => R;
@@ -28,7 +29,7 @@ interface Route<Q, R> {
 
 /** One thing a CLI command asks of the warehouse: answered by the warehouse itself, or by a server. */
 interface Operation<Q, R> {
-  readonly direct: (handle: WarehouseHandle, query: Q) => Promise<R>;
+  readonly direct: (handle: WarehouseHandle, query: Q, config: Config) => Promise<R>;
   readonly viaServer: Route<Q, R>;
 }
 
@@ -117,6 +118,28 @@ const OPERATIONS = {
     params: (range) => ({ ...range }),
     answer: (b: { tables: RebuiltTable[] }) => b.tables,
   }),
+  eraseUser: operation<number, Erasure>(
+    async (h, userId, config) => {
+      const stores = await openErasureStores(config);
+      try {
+        // No loader runs without a server: nothing to hold off.
+        const scheduler = { exclusive: <T>(work: () => Promise<T>) => work() };
+        return await eraseUser({ ...stores, warehouse: h.warehouse, scheduler }, userId);
+      } finally {
+        await stores.close();
+      }
+    },
+    {
+      method: 'POST',
+      path: (userId) => `/api/users/${userId}/erase`,
+      params: () => ({}),
+      answer: (b: { user_id: number; warehouse_events: number; days: Erasure['days'] }) => ({
+        userId: b.user_id,
+        warehouseEvents: b.warehouse_events,
+        days: b.days,
+      }),
+    },
+  ),
 };
 
 type Operations = typeof OPERATIONS;
@@ -148,7 +171,7 @@ export async function warehouseAccess(
   return bind(
     async (op, query) => {
       try {
-        return await op.direct(handle, query);
+        return await op.direct(handle, query, config);
       } catch (error) {
         if (!(error instanceof WarehouseSchemaMissingError)) throw error;
         throw new Error(
@@ -183,7 +206,8 @@ function viaServer(base: string, key: string | null): WarehouseAccess {
         (entry): entry is [string, string | number] => entry[1] !== undefined,
       );
       const get = route.method === 'GET';
-      const target = new URL(route.path, base);
+      const path = typeof route.path === 'string' ? route.path : route.path(query);
+      const target = new URL(path, base);
       if (get) target.search = new URLSearchParams(params.map(([k, v]): [string, string] => [k, String(v)])).toString();
       let response: Response;
       try {
@@ -200,7 +224,7 @@ function viaServer(base: string, key: string | null): WarehouseAccess {
         );
       }
       const body = (await response.json()) as { message?: string };
-      if (!response.ok) throw new Error(`${route.method} ${route.path}: ${response.status} ${body.message ?? ''}`);
+      if (!response.ok) throw new Error(`${route.method} ${path}: ${response.status} ${body.message ?? ''}`);
       return route.answer(body as never);
     },
     () => Promise.resolve(),

@@ -49,6 +49,8 @@ export interface Config {
     readonly maxMemoryBytes: number;
     readonly maxRowsToRead: number;
   };
+  /** Whole months older than this are dropped from the warehouse and the store; null keeps everything. */
+  readonly retentionMs: number | null;
   /** The key CLI commands send to a running server (`--key` overrides it). */
   readonly apiKey: string | null;
   /** Rate limits: at most `max` requests per `windowMs`, then 429 with Retry-After. */
@@ -58,6 +60,22 @@ export interface Config {
     /** POST /api/tasks/:id/check, per credential and task: answer guessing. */
     readonly answerCheck: RateLimit;
   };
+}
+
+/** What a `steplog serve` process does: everything, or one side of the pipeline (scale-out). */
+export const ROLES = ['all', 'api', 'loader'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Split roles run as several processes sharing one warehouse; chDB has one owner, so they need a
+ * ClickHouse server. Answers why a role cannot start with this configuration, or null.
+ */
+export function roleRefusal(role: Role, config: Pick<Config, 'clickhouseUrls'>): string | null {
+  if (role === 'all' || config.clickhouseUrls !== null) return null;
+  return (
+    `--role ${role} needs STEPLOG_CLICKHOUSE_URL: api and loader processes share one ClickHouse server, ` +
+    'and the embedded chDB can have only one owner (run `steplog serve` with --role all instead)'
+  );
 }
 
 export interface RateLimit {
@@ -82,6 +100,15 @@ const duration = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return value;
+});
+
+const days = z.string().transform((text, ctx) => {
+  const match = /^(\d{1,5})d$/.exec(text.trim());
+  if (!match || Number(match[1]) < 1) {
+    ctx.addIssue({ code: 'custom', message: `expected a number of days such as 400d, got "${text}"` });
+    return z.NEVER;
+  }
+  return Number(match[1]) * 86_400_000;
 });
 
 const httpUrls = z.string().transform((text, ctx) => {
@@ -127,6 +154,7 @@ const schema = z.object({
   STEPLOG_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
   STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
   STEPLOG_API_KEY: z.string().min(1).optional(),
+  STEPLOG_RETENTION: days.optional(),
   STEPLOG_SQL_MAX_EXECUTION_TIME: duration.default(30_000),
   STEPLOG_SQL_MAX_MEMORY: positiveInt(2 ** 40).default(1024 * 1024 * 1024),
   STEPLOG_SQL_MAX_ROWS_TO_READ: positiveInt(1e12).default(1_000_000_000),
@@ -167,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: s.STEPLOG_COOKIE_SECURE === 'true',
     sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,
     apiKey: s.STEPLOG_API_KEY ?? null,
+    retentionMs: s.STEPLOG_RETENTION ?? null,
     sqlLimits: {
       maxExecutionSeconds: Math.max(1, Math.round(s.STEPLOG_SQL_MAX_EXECUTION_TIME / 1000)),
       maxMemoryBytes: s.STEPLOG_SQL_MAX_MEMORY,

@@ -12,6 +12,7 @@ import type { Catalog } from '../store/catalog.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { ImportJobs } from '../store/import-jobs.ts';
 import type { SavedQueries } from '../store/saved-queries.ts';
+import type { UserErasureStore } from '../store/user-erasure.ts';
 import type { WarehouseMigrator } from '../warehouse/migrator.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 
@@ -23,10 +24,11 @@ export interface AppDeps {
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;
   readonly apiKeys: ApiKeyStore;
+  readonly userErasure: UserErasureStore;
   readonly ingest: IngestService;
   readonly siteIngest: IngestService<SiteEventInput, NewSiteEvent, StoredSiteEvent>;
   readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
-  readonly transport: Pick<Transport, 'backlog'>;
+  readonly transport: Pick<Transport, 'backlog' | 'discard'>;
   readonly deadLetters: DeadLetters;
   readonly log: Logger;
   readonly warehouse: Warehouse;

@@ -2,14 +2,16 @@
 export type EventFamily = 'learning' | 'site';
 
 /** Why ingest refused events: one value per answer a client can get. */
-export type RejectionReason =
-  | 'validation'
-  | 'unknown_reference'
-  | 'backlog_full'
-  | 'store_unavailable'
-  | 'malformed_json'
-  | 'body_too_large'
-  | 'unsupported_media_type';
+export const REJECTION_REASONS = [
+  'validation',
+  'unknown_reference',
+  'backlog_full',
+  'store_unavailable',
+  'malformed_json',
+  'body_too_large',
+  'unsupported_media_type',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** What ingest tells about the events it answers (metrics); the pipeline imports no metrics library. */
 export interface IngestObserver {

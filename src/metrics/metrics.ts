@@ -1,5 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventFamily, IngestObserver, RejectionReason } from '../ingest/ingest-observer.ts';
+import {
+  REJECTION_REASONS,
+  type EventFamily,
+  type IngestObserver,
+  type RejectionReason,
+} from '../ingest/ingest-observer.ts';
 import type { LoaderObserver } from '../loader/loader-observer.ts';
 import type { Backlog } from '../queue/transport.ts';
 
@@ -83,8 +88,14 @@ export class Metrics implements IngestObserver, LoaderObserver {
     registers: [this.registry],
   });
 
-  constructor(sources: MetricSources) {
+  constructor(sources: MetricSources, settings: { readonly flushIntervalMs: number }) {
     collectDefaultMetrics({ register: this.registry });
+    // The alert on the backlog's age compares it with two flush intervals.
+    new Gauge({
+      name: 'steplog_loader_flush_interval_seconds',
+      help: 'STEPLOG_FLUSH_INTERVAL: how often the loader moves the backlog to the warehouse',
+      registers: [this.registry],
+    }).set(settings.flushIntervalMs / 1000);
     new Gauge({
       name: 'steplog_backlog_events',
       help: 'Events committed and not yet delivered to the warehouse (read at scrape)',
@@ -111,7 +122,10 @@ export class Metrics implements IngestObserver, LoaderObserver {
       },
     });
     // Series that exist before the first event, so rates and alerts start from 0 rather than absent.
-    for (const family of ['learning', 'site'] as const) this.eventsAccepted.inc({ family }, 0);
+    for (const family of ['learning', 'site'] as const) {
+      this.eventsAccepted.inc({ family }, 0);
+      for (const reason of REJECTION_REASONS) this.eventsRejected.inc({ family, reason }, 0);
+    }
     for (const status of ['succeeded', 'failed'] as const) this.loaderRuns.inc({ status }, 0);
     for (const result of ['ok', 'refused'] as const) this.adminLogins.inc({ result }, 0);
   }

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../events/event.ts';
 import type { Enqueue } from '../store/event-log.ts';
+import type { Discard } from '../store/user-erasure.ts';
 
 /**
  * How committed events travel to the loader: the outbox table itself by default, RabbitMQ
@@ -12,6 +13,8 @@ import type { Enqueue } from '../store/event-log.ts';
 export interface Transport<E extends QueuedEvent = StoredEvent> {
   /** The produce verb: queues committed events inside the store transaction that commits them. */
   readonly enqueue: Enqueue<E>;
+  /** Forgets erased events (queued or dead-lettered) inside the store transaction that deletes them. */
+  readonly discard: Discard;
   /**
    * The next batch: the oldest formed batch not yet settled, or else at most `limit` events never
    * batched, oldest first. With `after`, only events newer than that batch's (the loader reads

@@ -3,8 +3,10 @@ import type { ApiKeyStore } from './api-keys.ts';
 import type { Catalog } from './catalog.ts';
 import type { EventLog } from './event-log.ts';
 import type { ImportJobs } from './import-jobs.ts';
+import type { RetentionStore } from './retention.ts';
 import type { SavedQueries } from './saved-queries.ts';
 import type { SiteEventLog } from './site-event-log.ts';
+import type { UserErasureStore } from './user-erasure.ts';
 
 /**
  * The OLTP boundary: SQLite embedded, PostgreSQL in production. Nothing above it knows which runs,
@@ -18,6 +20,8 @@ export interface Store {
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;
   readonly apiKeys: ApiKeyStore;
+  readonly userErasure: UserErasureStore;
+  readonly retention: RetentionStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

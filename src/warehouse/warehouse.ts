@@ -48,6 +48,8 @@ export interface WarehouseCapabilities {
   readonly serverSideParameters: boolean;
   /** `insert_deduplication_token` with deduplication in dependent materialized views (not in 18.16). */
   readonly insertDeduplication: boolean;
+  /** `system.mutations` says why a mutation is stuck (`latest_fail_reason`, ClickHouse ≥ 19.1; not in 18.16). */
+  readonly mutationFailReason: boolean;
 }
 
 /** The warehouse failed or could not be reached; the batch stays in the backlog. */

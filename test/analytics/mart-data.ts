@@ -1,6 +1,9 @@
+import { expect } from 'vitest';
 import { DAY_MS } from '../../src/analytics/days.ts';
 import type { ActionId, NewEvent, User } from '../../src/events/event.ts';
 import { normalizeEvent } from '../../src/ingest/normalize.ts';
+import type { Loader } from '../../src/loader/loader.ts';
+import type { Catalog } from '../../src/store/catalog.ts';
 import { random, uuidFor } from '../helpers/fixtures.ts';
 import type { ModelEvent, ModelUser } from './model.ts';
 
@@ -140,3 +143,24 @@ export const modelEvents: readonly ModelEvent[] = events.map((e) => {
   const u = users[e.userId - 1]!;
   return { ...e, guest: u.registrationDate === null && !(u.registersLater && e.time < LATE) };
 });
+
+/**
+ * Stores the population and loads the events as the marts test does: recent events first, some
+ * guests register, then the late events. `dress` changes a user before it is stored.
+ */
+export async function loadMartData(
+  catalog: Catalog,
+  append: (events: readonly NewEvent[]) => Promise<unknown>,
+  loader: Pick<Loader, 'run'>,
+  dress: (user: User) => User = (u) => u,
+): Promise<void> {
+  for (const u of users) await catalog.createUser(dress(u));
+  for (let id = 1; id <= STEPS; id++) await catalog.createTask({ id, title: `step ${id}`, text: '' });
+  await append(events.filter((e) => e.time >= LATE));
+  expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
+  for (const u of users.filter((m) => m.registersLater)) {
+    await catalog.updateUser(dress({ ...u, registrationDate: LATE }));
+  }
+  await append(events.filter((e) => e.time < LATE));
+  expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
+}

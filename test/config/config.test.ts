@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError, loadConfig, roleRefusal } from '../../src/config/config.ts';
 
 describe('loadConfig', () => {
   it('runs embedded with no settings at all', () => {
@@ -37,6 +37,10 @@ describe('loadConfig', () => {
     ['STEPLOG_URL', 'not a url'],
     ['STEPLOG_MAX_BACKLOG', '0'],
     ['STEPLOG_MAX_BACKLOG', 'lots'],
+    ['STEPLOG_RETENTION', '400'],
+    ['STEPLOG_RETENTION', '0d'],
+    ['STEPLOG_RETENTION', '13m'],
+    ['STEPLOG_LOG_FORMAT', 'xml'],
     ['STEPLOG_DATABASE_URL', 'mysql://db/steplog'],
     ['STEPLOG_AMQP_URL', 'http://rabbit'],
     ['STEPLOG_CLICKHOUSE_URL', 'clickhouse-1:8123'],
@@ -74,6 +78,30 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://steplog@db:5432/steplog',
       amqpUrl: 'amqp://guest:guest@mq:5672',
     });
+  });
+
+  it('starts split roles only with a shared ClickHouse server', () => {
+    expect(roleRefusal('all', loadConfig({}))).toBeNull();
+    expect(roleRefusal('api', loadConfig({}))).toMatch(/^--role api needs STEPLOG_CLICKHOUSE_URL/);
+    expect(roleRefusal('loader', loadConfig({}))).toMatch(/^--role loader needs STEPLOG_CLICKHOUSE_URL/);
+    expect(roleRefusal('loader', loadConfig({ STEPLOG_CLICKHOUSE_URL: 'http://127.0.0.1:8123' }))).toBeNull();
+  });
+
+  it('steplog serve --role api without a ClickHouse server stops with a message saying so', async () => {
+    const { runCli, tempDataDir } = await import('../helpers/server.ts');
+    const result = await runCli(['serve', '--role', 'api'], { STEPLOG_DATA_DIR: tempDataDir() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--role api needs STEPLOG_CLICKHOUSE_URL');
+    const unknown = await runCli(['serve', '--role', 'worker'], {});
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Allowed choices are all, api, loader/);
+  });
+
+  it('reads the retention in days (unset keeps everything) and the log format', () => {
+    expect(loadConfig({}).retentionMs).toBeNull();
+    expect(loadConfig({ STEPLOG_RETENTION: '400d' }).retentionMs).toBe(400 * 86_400_000);
+    expect(loadConfig({}).logFormat).toBe('json');
+    expect(loadConfig({ STEPLOG_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
   });
 
   it('refuses to start the server on a bad setting, naming it', async () => {

@@ -10,7 +10,7 @@ import { downWhileFileExists } from './warehouse-wrappers.ts';
 const downFile = process.argv[2];
 if (downFile === undefined) throw new Error('usage: serve-with-outage.ts <file that means "warehouse down">');
 try {
-  await serve(loadConfig(), { wrapWarehouse: (warehouse) => downWhileFileExists(warehouse, downFile) });
+  await serve(loadConfig(), 'all', { wrapWarehouse: (warehouse) => downWhileFileExists(warehouse, downFile) });
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
   process.exitCode = 1;

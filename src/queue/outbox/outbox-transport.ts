@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { StoredEvent } from '../../events/event.ts';
-import { contiguousRanges } from '../../store/kysely/chunks.ts';
+import { chunks, contiguousRanges } from '../../store/kysely/chunks.ts';
 import type { Database } from '../../store/kysely/database.ts';
 import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
+import { IDS_PER_STATEMENT } from '../../store/kysely/sql-dialect.ts';
 import type { Backlog, Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport } from '../transport.ts';
 import { familyDb, learningOutbox, type OutboxFamily } from './outbox-family.ts';
 
@@ -39,12 +40,25 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
     }
   };
 
+  /** Deletes the events' outbox entries and dead letters, inside the store transaction that erases them. */
+  readonly discard = async (transaction: unknown, eventIds: readonly number[]): Promise<void> => {
+    const trx = familyDb(transaction as Kysely<Database>, this.family);
+    for (const ids of chunks(eventIds, IDS_PER_STATEMENT)) {
+      await trx.deleteFrom('dead_letters').where('event_pk', 'in', ids).execute();
+      await trx.deleteFrom('outbox').where('event_pk', 'in', ids).execute();
+    }
+  };
+
   async receive(limit: number, after?: Batch<E>): Promise<Batch<E> | null> {
     if (!after) {
       const formed = await this.oldestFormed();
       if (formed) return formed;
     }
-    const afterId = after?.events.at(-1)?.id ?? 0;
+    return this.unbatched(limit, after?.events.at(-1)?.id ?? 0);
+  }
+
+  /** At most `limit` events in no batch yet, oldest first, newer than `afterId`. */
+  async unbatched(limit: number, afterId = 0): Promise<Batch<E> | null> {
     const rows = await this.db
       .selectFrom('outbox')
       .innerJoin('events', 'events.id', 'outbox.event_pk')
@@ -64,15 +78,25 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
       .orderBy('id')
       .limit(1)
       .executeTakeFirst();
-    if (!batch) return undefined;
+    return batch && this.formedBatch(batch);
+  }
+
+  /** A formed batch's events as first formed; undefined once it is settled. */
+  async formedBatch(formed: FormedBatch['formed']): Promise<FormedBatch<E> | undefined> {
     const rows = await this.db
       .selectFrom('outbox')
       .innerJoin('events', 'events.id', 'outbox.event_pk')
       .selectAll('events')
-      .where('outbox.batch_id', '=', batch.id)
+      .where('outbox.batch_id', '=', formed.id)
       .orderBy('outbox.event_pk')
       .execute();
-    return { events: rows.map((row) => this.family.toEvent(row)), formed: batch };
+    if (rows.length > 0) return { events: rows.map((row) => this.family.toEvent(row)), formed };
+    const batch = await this.db
+      .selectFrom('outbox_batches')
+      .select('id')
+      .where('id', '=', formed.id)
+      .executeTakeFirst();
+    return batch && { events: [], formed };
   }
 
   form(batch: Batch<E>): Promise<FormedBatch<E>> {

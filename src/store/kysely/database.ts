@@ -33,6 +33,8 @@ export interface Database {
     id: Generated<number>;
     token: string;
     formed_at: number;
+    /** When a relay had the batch confirmed by the broker (RabbitMQ transport). */
+    published_at: number | null;
   };
   dead_letters: {
     event_pk: number;

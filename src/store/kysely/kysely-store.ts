@@ -6,9 +6,11 @@ import { KyselyCatalog } from './catalog-queries.ts';
 import type { Database } from './database.ts';
 import { KyselyEventLog } from './event-log-queries.ts';
 import { KyselyImportJobs } from './import-job-queries.ts';
+import { KyselyRetention } from './retention-queries.ts';
 import { KyselySavedQueries } from './saved-query-queries.ts';
 import { KyselySiteEventLog } from './site-event-log-queries.ts';
 import type { SqlDialect, StoreCapabilities } from './sql-dialect.ts';
+import { KyselyUserErasure } from './user-erasure-queries.ts';
 
 /**
  * A SQL store: the query modules, written once with Kysely for every dialect, over one database.
@@ -23,6 +25,8 @@ export class KyselyStore implements Store {
   readonly admins: KyselyAdminAccounts;
   readonly savedQueries: KyselySavedQueries;
   readonly apiKeys: KyselyApiKeys;
+  readonly userErasure: KyselyUserErasure;
+  readonly retention: KyselyRetention;
   /** What the dialect can do that the shared queries use when present. */
   readonly capabilities: StoreCapabilities;
 
@@ -38,6 +42,8 @@ export class KyselyStore implements Store {
     this.admins = new KyselyAdminAccounts(db, dialect);
     this.savedQueries = new KyselySavedQueries(db);
     this.apiKeys = new KyselyApiKeys(db);
+    this.userErasure = new KyselyUserErasure(db);
+    this.retention = new KyselyRetention(db);
     this.capabilities = dialect.capabilities;
   }
 

@@ -109,7 +109,12 @@ export const postgresMigrations: Record<string, Migration> = {
         revoked_at bigint)`.execute(db);
     },
   },
-  // 0002 is left to the RabbitMQ transport's outbox_published (SQLite's 0007, as 0008 here is SQLite's).
+  '0002_outbox_published': {
+    async up(db: Kysely<unknown>) {
+      // Set when a relay has the batch confirmed by the broker (RabbitMQ transport); null otherwise.
+      await sql`ALTER TABLE outbox_batches ADD COLUMN published_at bigint`.execute(db);
+    },
+  },
   '0003_site_events': {
     // Site events and their own outbox, batches and dead letters: SQLite's 0008_site_events.
     async up(db: Kysely<unknown>) {
@@ -129,7 +134,8 @@ export const postgresMigrations: Record<string, Migration> = {
       await sql`CREATE TABLE site_outbox_batches (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         token text NOT NULL,
-        formed_at bigint NOT NULL)`.execute(db);
+        formed_at bigint NOT NULL,
+        published_at bigint)`.execute(db);
       await sql`CREATE TABLE site_outbox (
         event_pk bigint PRIMARY KEY REFERENCES site_events (id),
         batch_id bigint REFERENCES site_outbox_batches (id))`.execute(db);

@@ -187,6 +187,12 @@ export const sqliteMigrations: Record<string, Migration> = {
       await db.schema.createIndex('import_jobs_finished_at').on('import_jobs').column('finished_at').execute();
     },
   },
+  '0007_outbox_published': {
+    async up(db: Kysely<unknown>) {
+      // Set when a relay has the batch confirmed by the broker (RabbitMQ transport); null otherwise.
+      await db.schema.alterTable('outbox_batches').addColumn('published_at', 'integer').execute();
+    },
+  },
   '0008_site_events': {
     // Site events (the de-demo family) and their own outbox, batches and dead letters, shaped as
     // the learning ones so one transport serves both (src/queue/outbox/). Visitor and product ids
@@ -212,6 +218,7 @@ export const sqliteMigrations: Record<string, Migration> = {
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('token', 'text', (c) => c.notNull())
         .addColumn('formed_at', 'integer', (c) => c.notNull())
+        .addColumn('published_at', 'integer')
         .execute();
       await db.schema
         .createTable('site_outbox')

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createUserAndStep, runCli, startServer, tempDataDir, type ServerProcess } from '../../helpers/server.ts';
+import { startLoad } from '../load-run.ts';
 import { createTestDatabase, type TestDatabase } from '../servers/postgres.ts';
 
 let database: TestDatabase;
@@ -48,31 +48,17 @@ describe('steplog serve on PostgreSQL', () => {
   });
 
   it('steplog load --events 20000 finds every event in ClickHouse exactly once, also after a restart', async () => {
-    const work = tempDataDir('steplog-load-');
-    const report = path.join(work, 'report.json');
-    const run = await runCli(
-      ['load', '--url', server.url, '--events', '20000', '--manifest', path.join(work, 'm.json'), '--json', report],
-      { STEPLOG_API_KEY: server.keys.admin },
-    );
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(JSON.parse(fs.readFileSync(report, 'utf8'))).toMatchObject({
-      ok: true,
-      accepted: 20_000,
-      delivered: 20_000,
-      missing: 0,
-      duplicated: 0,
-      dayActionMismatches: [],
-      attributeMismatches: [],
-    });
+    const load = startLoad(server, 20_000);
+    await load.settle();
     expect(await count('events')).toBe(20_001);
 
     await server.stop();
     server = await startServer(env, dataDir);
     const again = await runCli(
-      ['load', '--verify-only', '--url', server.url, '--manifest', path.join(work, 'm.json'), '--json', report],
+      ['load', '--verify-only', '--url', server.url, '--manifest', load.manifest, '--json', load.report],
       { STEPLOG_API_KEY: server.keys.admin },
     );
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(JSON.parse(fs.readFileSync(report, 'utf8'))).toMatchObject({ ok: true, missing: 0, duplicated: 0 });
+    expect(JSON.parse(fs.readFileSync(load.report, 'utf8'))).toMatchObject({ ok: true, missing: 0, duplicated: 0 });
   });
 });

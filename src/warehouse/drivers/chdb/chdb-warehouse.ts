@@ -18,7 +18,11 @@ const CONSOLE_THREADS = 1;
  * takes it (WarehouseInUseError while another live process holds it), closing gives it back.
  */
 export class ChdbWarehouse implements Warehouse {
-  readonly capabilities: WarehouseCapabilities = { serverSideParameters: true, insertDeduplication: true };
+  readonly capabilities: WarehouseCapabilities = {
+    serverSideParameters: true,
+    insertDeduplication: true,
+    mutationFailReason: true,
+  };
 
   private console: Session | undefined;
 

@@ -14,6 +14,7 @@ const SINCE = {
   // in the 23.x line; older servers take the loader's path for engines without tokens.
   insertDeduplication: [23, 8],
   explainAst: [20, 6],
+  mutationFailReason: [19, 1],
 } as const;
 
 /** Parses `SELECT version()` (e.g. 18.16.1, 24.8.4.13) into capability flags. */
@@ -26,5 +27,6 @@ export function capabilitiesOf(version: string): ServerCapabilities {
     serverSideParameters: atLeast(SINCE.serverSideParameters),
     insertDeduplication: atLeast(SINCE.insertDeduplication),
     explainAst: atLeast(SINCE.explainAst),
+    mutationFailReason: atLeast(SINCE.mutationFailReason),
   };
 }

@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import { addDays } from '../analytics/days.ts';
+import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
+import type { LoadScheduler } from '../loader/scheduler.ts';
+import type { RetentionStore } from '../store/retention.ts';
+import { deleteRows } from '../warehouse/mutations.ts';
+import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
+
+/** How often the retention runs while serving (and once at start). */
+export const RETENTION_EVERY_MS = 24 * 3_600_000;
+
+export interface RetentionDeps {
+  readonly retention: RetentionStore;
+  readonly warehouse: Warehouse;
+  readonly scheduler: Pick<LoadScheduler, 'exclusive'>;
+}
+
+export interface RetentionRun {
+  /** The first UTC day kept: the first of the month holding now − retention. */
+  readonly keptFrom: string;
+  /** Months (YYYYMM) dropped from steplog.events and the aggregates. */
+  readonly droppedMonths: string[];
+  /** Delivered events deleted from the store. */
+  readonly storeEvents: number;
+}
+
+/**
+ * Drops whole months older than the retention: a month goes once its last day is older than now −
+ * retention, so the kept period is always whole months and every mart over it stays exact. The
+ * month's partitions leave steplog.events (DROP PARTITION) and its event ids the delivery ledger;
+ * rebuilding the aggregates over the dropped months then drops their partitions there too (the
+ * rebuild finds no rows for them) and recomputes step_progress from the kept events. The store
+ * forgets the delivered events before the same day. Loads are held off meanwhile.
+ */
+export async function applyRetention(
+  deps: RetentionDeps,
+  retentionMs: number,
+  now = Date.now(),
+): Promise<RetentionRun> {
+  const edge = new Date(now - retentionMs);
+  const keptFrom = new Date(Date.UTC(edge.getUTCFullYear(), edge.getUTCMonth(), 1));
+  const keptFromDay = keptFrom.toISOString().slice(0, 10);
+  const keptMonth = keptFromDay.slice(0, 7).replace('-', '');
+  const { retention, warehouse, scheduler } = deps;
+  return scheduler.exclusive(async () => {
+    const old = await warehouse.query<{ partition_id: string }>(
+      `SELECT DISTINCT partition_id FROM system.parts WHERE database = '${WAREHOUSE_DB}' AND table = 'events' ` +
+        `AND active AND partition_id < '${keptMonth}' ORDER BY partition_id`,
+    );
+    const droppedMonths = old.map((row) => row.partition_id);
+    if (droppedMonths.length > 0) {
+      const before = `toDateTime('${keptFromDay} 00:00:00', 'UTC')`;
+      await deleteRows(
+        warehouse,
+        'event_deliveries',
+        `event_id IN (SELECT event_id FROM ${WAREHOUSE_DB}.events WHERE time < ${before})`,
+      );
+      for (const id of droppedMonths) {
+        await warehouse.exec(`ALTER TABLE ${WAREHOUSE_DB}.events DROP PARTITION ID '${id}'`);
+      }
+      await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFromDay, -1) });
+    }
+    const storeEvents = await retention.deleteDeliveredBefore(keptFrom.getTime());
+    return { keptFrom: keptFromDay, droppedMonths, storeEvents };
+  });
+}
+
+/** Runs the retention now and every RETENTION_EVERY_MS; answers the function that stops it. */
+export function scheduleRetention(deps: RetentionDeps, retentionMs: number, log: Logger): () => void {
+  const run = () =>
+    applyRetention(deps, retentionMs)
+      .then((done) => log.info({ component: 'retention', ...done }, 'retention applied'))
+      .catch((error: unknown) => log.error({ component: 'retention', err: error }, 'retention failed; retried later'));
+  void run();
+  const timer = setInterval(() => void run(), RETENTION_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,113 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import type { OutboxTransport } from '../outbox/outbox-transport.ts';
+import type { Enqueue } from '../../store/event-log.ts';
+import type { Discard } from '../../store/user-erasure.ts';
+import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
+import { AmqpLink, EVENTS_QUEUE } from './amqp-link.ts';
+import { decodeSegment } from './segment.ts';
+
+const FIRST_DELIVERY_WAIT_MS = 250;
+
+interface Delivery {
+  readonly channel: Channel;
+  readonly message: ConsumeMessage;
+  readonly batch: FormedBatch;
+}
+
+/**
+ * The loader's side of RabbitMQ: a consumer with manual acks and a prefetch. Every message is a
+ * batch formed by the relay (members and token in the store), so a batch the loader received is
+ * inserted, settled in the store, and only then acked. A redelivered message (a loader or the
+ * connection died before the ack) whose batch is settled already is acked and skipped; one not
+ * settled is inserted again under its first token. The backlog is the store's outbox: events not
+ * yet published plus those published and not yet settled.
+ */
+export class RabbitTransport implements Transport {
+  /** The outbox's own: committed events wait in the outbox until the relay publishes them. */
+  readonly enqueue: Enqueue;
+  /**
+   * The outbox's own as well: erasure refuses while a person's events sit in a formed (published,
+   * unsettled) segment, so what is left to discard is still only in the outbox.
+   */
+  readonly discard: Discard;
+  private readonly link: AmqpLink<Channel>;
+  /** Received from the broker, not yet handed to the loader. */
+  private waiting: Delivery[] = [];
+  /** Handed to the loader, not yet settled: handed out again until it is (a failed insert is retried). */
+  private readonly inFlight = new Map<number, Delivery>();
+
+  constructor(
+    url: string,
+    private readonly outbox: Pick<OutboxTransport, 'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch'>,
+    options: { readonly prefetch: number; readonly log: Logger },
+  ) {
+    this.enqueue = outbox.enqueue;
+    this.discard = outbox.discard;
+    this.link = new AmqpLink<Channel>(url, 'plain', options.log, async (channel) => {
+      this.forgetDeliveries();
+      channel.on('close', () => this.forgetDeliveries(channel));
+      await channel.prefetch(options.prefetch);
+      let delivered: () => void = () => undefined;
+      const first = new Promise<void>((resolve) => (delivered = resolve));
+      await channel.consume(EVENTS_QUEUE, (message) => {
+        if (message) this.waiting.push({ channel, message, batch: decodeSegment(message.content) });
+        delivered();
+      });
+      // A new consumer's first deliveries arrive just after it subscribes: give a waiting queue a moment.
+      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_DELIVERY_WAIT_MS))]);
+    });
+  }
+
+  /** Unacked deliveries die with their channel: the broker delivers them again. */
+  private forgetDeliveries(channel?: Channel): void {
+    this.waiting = this.waiting.filter((d) => channel !== undefined && d.channel !== channel);
+    for (const [id, delivery] of this.inFlight)
+      if (channel === undefined || delivery.channel === channel) this.inFlight.delete(id);
+  }
+
+  async receive(): Promise<Batch | null> {
+    await this.link.channel();
+    const [unsettled] = this.inFlight.values();
+    if (unsettled) return unsettled.batch;
+    for (let delivery = this.waiting.shift(); delivery; delivery = this.waiting.shift()) {
+      const stored = await this.outbox.formedBatch(delivery.batch.formed);
+      if (stored === undefined) {
+        this.ack(delivery);
+        continue;
+      }
+      this.inFlight.set(delivery.batch.formed.id, delivery);
+      return delivery.batch;
+    }
+    return null;
+  }
+
+  form(batch: Batch): Promise<FormedBatch> {
+    if (!batch.formed) return Promise.reject(new Error('a RabbitMQ batch is always formed by the relay'));
+    return Promise.resolve({ ...batch, formed: batch.formed });
+  }
+
+  async settle(batch: FormedBatch, deadLetters: readonly NewDeadLetter[]): Promise<void> {
+    await this.outbox.settle(batch, deadLetters);
+    const delivery = this.inFlight.get(batch.formed.id);
+    this.inFlight.delete(batch.formed.id);
+    if (delivery) this.ack(delivery);
+  }
+
+  /** On a channel that died meanwhile the ack is lost: the redelivery finds the batch settled and is acked then. */
+  private ack(delivery: Delivery): void {
+    try {
+      delivery.channel.ack(delivery.message);
+    } catch {
+      /* the channel is closed; see above */
+    }
+  }
+
+  backlog(): Promise<Backlog> {
+    return this.outbox.backlog();
+  }
+
+  async close(): Promise<void> {
+    await this.link.close();
+  }
+}

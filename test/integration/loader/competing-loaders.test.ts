@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveredCopies } from '../../../src/analytics/delivery.ts';
+import { Loader } from '../../../src/loader/loader.ts';
+import { OutboxTransport } from '../../../src/queue/outbox/outbox-transport.ts';
+import type { KyselyStore } from '../../../src/store/kysely/kysely-store.ts';
+import { openPostgresStore } from '../../../src/store/postgres/postgres-store.ts';
+import { ChdbWarehouse } from '../../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
+import { WarehouseMigrator } from '../../../src/warehouse/migrator.ts';
+import { generateEvents } from '../../helpers/fixtures.ts';
+import { tempDataDir } from '../../helpers/server.ts';
+import { createTestDatabase, type TestDatabase } from '../servers/postgres.ts';
+
+let database: TestDatabase;
+let warehouse: ChdbWarehouse;
+const stores: KyselyStore[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  warehouse = ChdbWarehouse.open(path.join(tempDataDir(), 'clickhouse'));
+  await new WarehouseMigrator(warehouse).up();
+});
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  await warehouse?.close();
+  await database?.drop();
+});
+
+describe('competing loaders on the PostgreSQL outbox', () => {
+  it('three loaders with their own connections drain one outbox together, each event inserted once', async () => {
+    const open = () => {
+      const store = openPostgresStore(database.url);
+      stores.push(store);
+      return store;
+    };
+    const store = open();
+    await store.migrate();
+    for (let i = 0; i < 20; i++)
+      await store.catalog.createUser({ name: `u${i}`, email: '', joinDate: 0, registrationDate: null });
+    for (let i = 0; i < 5; i++) await store.catalog.createTask({ title: `t${i}`, text: '' });
+    const events = generateEvents(6_000, 20, 5, 7);
+    await store.eventLog.appendEvents(events, new OutboxTransport(store).enqueue);
+
+    const loaders = [open(), open(), open()].map(
+      (own) =>
+        new Loader(new OutboxTransport(own), own.catalog, own.importJobs, warehouse, {
+          batchSize: 250,
+          log: pino({ level: 'silent' }),
+        }),
+    );
+    const jobs = await Promise.all(loaders.map((loader) => loader.run('manual')));
+    expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // Each event was formed into exactly one batch by exactly one loader.
+    expect(jobs.reduce((n, j) => n + j.rows + j.reconciled, 0)).toBe(6_000);
+    expect(jobs.filter((j) => j.rows > 0).length).toBeGreaterThan(1);
+
+    const copies = await deliveredCopies(
+      warehouse,
+      events.map((e) => e.eventId),
+    );
+    expect(copies).toHaveLength(6_000);
+    expect(copies.filter((c) => c.rows !== 1 || c.copies !== 1)).toEqual([]);
+    expect(await new OutboxTransport(store).backlog()).toEqual({ events: 0, oldestReceivedAt: null });
+  });
+});

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Loader } from '../../../src/loader/loader.ts';
+import { LoadScheduler } from '../../../src/loader/scheduler.ts';
+import { eraseUser } from '../../../src/ops/erase-user.ts';
+import { applyRetention } from '../../../src/ops/retention.ts';
+import { OutboxTransport } from '../../../src/queue/outbox/outbox-transport.ts';
+import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { ClickHouseServerWarehouse } from '../../../src/warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
+import { WarehouseMigrator } from '../../../src/warehouse/migrator.ts';
+import { generateEvents } from '../../helpers/fixtures.ts';
+import { tempDataDir } from '../../helpers/server.ts';
+import { startClickHouse, type ClickHouseServer } from '../servers/clickhouse.ts';
+
+const USERS = 5;
+const STEPS = 3;
+// 300 events over the ten days before 2026-10-05: September and October.
+const events = generateEvents(300, USERS, STEPS, 7, Date.UTC(2026, 9, 5));
+
+let server: ClickHouseServer;
+let warehouse: ClickHouseServerWarehouse;
+const store = openSqliteStore(path.join(tempDataDir(), 'steplog.sqlite'));
+const transport = new OutboxTransport(store);
+
+beforeAll(async () => {
+  server = await startClickHouse();
+  warehouse = await ClickHouseServerWarehouse.connect([server.url], { requestTimeoutMs: 60_000 });
+  await new WarehouseMigrator(warehouse).up();
+  await store.migrate();
+  for (let id = 1; id <= USERS; id++) {
+    await store.catalog.createUser({
+      id,
+      name: `u${id}`,
+      email: `u${id}@example.com`,
+      joinDate: 0,
+      registrationDate: 0,
+    });
+  }
+  for (let id = 1; id <= STEPS; id++) await store.catalog.createTask({ id, title: `step ${id}`, text: '' });
+  await store.eventLog.appendEvents(events, transport.enqueue);
+}, 120_000);
+afterAll(async () => {
+  await store.close();
+  await warehouse?.close();
+  await server?.destroy();
+});
+
+const count = async (sql: string) => Number((await warehouse.query<{ n: string }>(sql))[0]!.n);
+
+describe('erasure and retention on a ClickHouse server (Debian 18.16)', () => {
+  it('erase a user and drop the months past the retention with the same SQL as on chDB', async () => {
+    const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 500 });
+    const scheduler = new LoadScheduler(loader, { flushIntervalMs: 3_600_000, batchSize: 500 });
+    expect(await loader.run('manual')).toMatchObject({ status: 'succeeded' });
+    const theirs = events.filter((e) => e.userId === 1).length;
+    expect(theirs).toBeGreaterThan(0);
+
+    const erasure = await eraseUser({ ...store, transport, warehouse, scheduler }, 1);
+    expect(erasure.warehouseEvents).toBe(theirs);
+    expect(await count('SELECT count() AS n FROM steplog.events WHERE user_id = 1')).toBe(0);
+    expect(await count('SELECT count() AS n FROM steplog.events')).toBe(events.length - theirs);
+
+    const october = events.filter((e) => e.userId !== 1 && e.time >= Date.UTC(2026, 9, 1)).length;
+    const run = await applyRetention(
+      { retention: store.retention, warehouse, scheduler },
+      20 * 86_400_000,
+      Date.UTC(2026, 9, 25),
+    );
+    expect(run).toMatchObject({ keptFrom: '2026-10-01', droppedMonths: ['202609'] });
+    expect(await count('SELECT count() AS n FROM steplog.events')).toBe(october);
+    expect(await count('SELECT count() AS n FROM steplog.event_deliveries')).toBe(october);
+  }, 120_000);
+});

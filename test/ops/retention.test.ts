@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsPerDay } from '../../src/analytics/events-per-day.ts';
+import { funnel } from '../../src/analytics/funnel.ts';
+import { stepDifficulty } from '../../src/analytics/step-difficulty.ts';
+import { usersActivity } from '../../src/analytics/users-activity.ts';
+import { Loader } from '../../src/loader/loader.ts';
+import { LoadScheduler } from '../../src/loader/scheduler.ts';
+import { applyRetention } from '../../src/ops/retention.ts';
+import { openAdapters, uuidFor } from '../helpers/fixtures.ts';
+import { events, LAST_DAY, loadMartData, modelEvents, modelUsers } from '../analytics/mart-data.ts';
+import { MartModel } from '../analytics/model.ts';
+
+const { store, transport, append, warehouse } = await openAdapters();
+const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 500 });
+const scheduler = new LoadScheduler(loader, { flushIntervalMs: 3_600_000, batchSize: 500 });
+
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+/** 50 days before NOW is 2026-10-06: September and before are whole months past it, October is kept. */
+const RETENTION_MS = 50 * 86_400_000;
+const KEPT_FROM = Date.parse('2026-10-01T00:00:00Z');
+const kept = new MartModel(
+  modelEvents.filter((e) => e.time >= KEPT_FROM),
+  modelUsers,
+);
+const keptCount = events.filter((e) => e.time >= KEPT_FROM).length;
+const OCTOBER = { from: '2026-10-01', to: LAST_DAY };
+/** Window ends whose windows lie wholly in October. */
+const DATES = ['2026-10-07', '2026-10-10', '2026-10-20', LAST_DAY];
+/** An old event still in the backlog: retention never deletes what is not delivered. */
+const UNDELIVERED = { ...events.find((e) => e.time < KEPT_FROM)!, eventId: uuidFor(999_999) };
+
+beforeAll(async () => {
+  await loadMartData(store.catalog, append, loader);
+  await append([UNDELIVERED]);
+});
+afterAll(async () => {
+  await store.close();
+  await warehouse.close();
+});
+
+async function octoberFigures() {
+  const activity = [];
+  for (const days of [1, 7]) for (const date of DATES) activity.push(await usersActivity(warehouse, { days, date }));
+  return {
+    activity,
+    eventsPerDay: (await eventsPerDay(warehouse, OCTOBER)).filter((d) => d.view + d.submit + d.solve > 0),
+    funnel: await funnel(warehouse, OCTOBER),
+    stepDifficulty: await stepDifficulty(warehouse, OCTOBER),
+  };
+}
+
+function keptModel() {
+  const activity = [];
+  for (const days of [1, 7]) for (const date of DATES) activity.push(kept.usersActivity(days, date));
+  return {
+    activity,
+    eventsPerDay: kept.eventsPerDay(OCTOBER.from, OCTOBER.to),
+    funnel: kept.funnel(OCTOBER.from, OCTOBER.to),
+    stepDifficulty: kept.stepDifficulty(OCTOBER.from, OCTOBER.to),
+  };
+}
+
+const count = async (sql: string) => Number((await warehouse.query<{ n: string }>(sql))[0]!.n);
+const partitionsBefore = (month: string) =>
+  warehouse.query<{ table: string; partition_id: string }>(
+    `SELECT DISTINCT table, partition_id FROM system.parts WHERE database = 'steplog' AND active ` +
+      `AND partition_id != 'all' AND partition_id < '${month}' ORDER BY table, partition_id`,
+  );
+
+describe('STEPLOG_RETENTION', () => {
+  it('has months to drop before it runs, and first views in them that shape October’s funnel', async () => {
+    expect((await partitionsBefore('202610')).map((p) => p.table)).toEqual(
+      expect.arrayContaining(['activity_daily', 'cohort_daily', 'events', 'step_daily']),
+    );
+    expect((await octoberFigures()).funnel).not.toEqual(keptModel().funnel);
+  });
+
+  it('drops whole months past the retention from every warehouse table and the store', async () => {
+    const delivered = events.filter((e) => e.time < KEPT_FROM).length;
+    expect(await applyRetention({ retention: store.retention, warehouse, scheduler }, RETENTION_MS, NOW)).toEqual({
+      keptFrom: '2026-10-01',
+      droppedMonths: ['202608', '202609'],
+      storeEvents: delivered,
+    });
+    expect(await partitionsBefore('202610')).toEqual([]);
+    expect(await count('SELECT count() AS n FROM steplog.events')).toBe(keptCount);
+    expect(await count('SELECT count() AS n FROM steplog.event_deliveries')).toBe(keptCount);
+    expect(
+      await count("SELECT count() AS n FROM steplog.events WHERE time < toDateTime('2026-10-01 00:00:00', 'UTC')"),
+    ).toBe(0);
+    // The undelivered old event stays in the backlog.
+    expect((await transport.backlog()).events).toBe(1);
+  });
+
+  it('keeps every mart over the kept period exact: equal to the definitions over the kept events', async () => {
+    expect(await octoberFigures()).toEqual(keptModel());
+  });
+
+  it('does nothing more when run again', async () => {
+    expect(await applyRetention({ retention: store.retention, warehouse, scheduler }, RETENTION_MS, NOW)).toEqual({
+      keptFrom: '2026-10-01',
+      droppedMonths: [],
+      storeEvents: 0,
+    });
+    expect(await count('SELECT count() AS n FROM steplog.events')).toBe(keptCount);
+  });
+});
