@@ -5,14 +5,19 @@ import { roleRefusal, type Config, type Role } from './config/config.ts';
 import type { AppDeps } from './http/deps.ts';
 import { createFirstKeys } from './runtime/issue-keys.ts';
 import { buildApp, type App } from './server/app.ts';
+import type { StoredSiteEvent } from './events/site-event.ts';
+import { learningIngestFamily, siteIngestFamily } from './ingest/ingest-family.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
-import { Loader, type LoaderOptions } from './loader/loader.ts';
+import { EventLoader, Loader, type LoaderOptions } from './loader/loader.ts';
+import { siteFamily } from './loader/site-denormalize.ts';
+import { FamilyLoads } from './loader/family-loads.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
+import { siteOutbox } from './queue/outbox/outbox-family.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
 import { AmqpLink } from './queue/rabbitmq/amqp-link.ts';
 import { OutboxRelay } from './queue/rabbitmq/outbox-relay.ts';
@@ -41,6 +46,9 @@ export interface Runtime extends AppDeps {
   readonly loader: Loader;
   readonly scheduler: LoadScheduler;
   readonly metrics: Metrics;
+  /** Every family's load, one import job per run: what `scheduler` runs. */
+  readonly loads: FamilyLoads;
+  readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog'>;
   close(): Promise<void>;
 }
 
@@ -122,6 +130,8 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
   const log = createLogger(config);
   const delivery = openTransport(config, store, log);
   const { transport } = delivery;
+  // Site events always travel by their own outbox (no RabbitMQ relay for them yet).
+  const siteTransport = new OutboxTransport(store, siteOutbox);
   const deadLetters = new OutboxDeadLetters(store.db);
   const metrics = new Metrics(
     { backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() },
@@ -131,20 +141,28 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
   const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
     metrics.martQueryDuration.observe({ mart }, seconds),
   );
-  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
+  // The loader metrics, like the backlog gauge and /readyz, count the learning family only.
+  const loaderOptions = (family: string, observer?: Metrics): LoaderOptions => ({
     batchSize: config.batchSize,
-    log: log.child({ component: 'loader' }),
-    observer: metrics,
+    log: log.child({ component: 'loader', family }),
+    observer,
     ...hooks.loader,
   });
-  const backlog = new BacklogGauge(config.maxBacklog, async () => (await transport.backlog()).events);
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, loaderOptions('learning', metrics));
+  const siteLoader = new EventLoader(siteTransport, siteFamily, store.importJobs, warehouse, loaderOptions('site'));
+  // One bound over both families' undelivered events: they share the store's disk and the loader's time.
+  const backlog = new BacklogGauge(
+    config.maxBacklog,
+    async () => (await transport.backlog()).events + (await siteTransport.backlog()).events,
+  );
   await backlog.refresh();
   // A failed re-read keeps the previous reading, which can only over-estimate; the next re-read retries.
   const refreshBacklog = () =>
     void backlog
       .refresh()
       .catch((error: unknown) => log.warn({ err: error }, 'backlog re-read failed; kept the last reading'));
-  const scheduler = new LoadScheduler(loader, {
+  const loads = new FamilyLoads([loader, siteLoader], store.importJobs, log.child({ component: 'loader' }));
+  const scheduler = new LoadScheduler(loads, {
     flushIntervalMs: config.flushIntervalMs,
     batchSize: config.batchSize,
     log,
@@ -154,14 +172,24 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
   // A process without loads of its own (--role api) learns of other processes' loads from this re-read.
   const backlogTimer = setInterval(refreshBacklog, config.flushIntervalMs);
   backlogTimer.unref();
+  const committed = (notify: (n: number) => void) => (n: number) => {
+    backlog.added(n);
+    // What this starts (a load, a relay pass) is the pipeline's, not the request's: no request id.
+    outsideRequest(() => notify(n));
+  };
   const ingest = new IngestService(
+    learningIngestFamily,
     new GroupCommitter(store.eventLog, transport.enqueue),
     backlog,
-    (n) => {
-      backlog.added(n);
-      // What this starts (a load, a relay pass) is the pipeline's, not the request's: no request id.
-      outsideRequest(() => delivery.committed(n));
-    },
+    committed((n) => delivery.committed(n)),
+    Date.now,
+    metrics,
+  );
+  const siteIngest = new IngestService(
+    siteIngestFamily,
+    new GroupCommitter(store.siteEventLog, siteTransport.enqueue),
+    backlog,
+    committed((n) => scheduler.notifyAppended(n)),
     Date.now,
     metrics,
   );
@@ -181,12 +209,15 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     transport,
     deadLetters,
     loader,
+    loads,
     scheduler,
+    siteTransport,
     ingest,
+    siteIngest,
     metrics,
     async close() {
       clearInterval(backlogTimer);
-      loader.stop();
+      loads.stop();
       await scheduler.stop();
       await delivery.close();
       await store.close();
@@ -264,7 +295,7 @@ export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHo
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
     stopRetention();
     // First the load (an import request in flight waits for it), then the requests, then the stores.
-    runtime.loader.stop();
+    runtime.loads.stop();
     await runtime.scheduler.stop();
     await app?.close();
     await runtime.close();

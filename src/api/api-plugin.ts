@@ -10,8 +10,11 @@ import { healthRoutes } from './routes/health.ts';
 import { readyRoutes } from './routes/ready.ts';
 import { importRoutes } from './routes/imports.ts';
 import { martRoutes } from './routes/marts.ts';
+import { seedEventRoutes } from './routes/seed-events.ts';
+import { siteMartRoutes } from './routes/site-marts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { tasktrackerRoutes } from './routes/tasktracker.ts';
 import { userRoutes } from './routes/users.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
@@ -22,11 +25,14 @@ const routes = [
   userRoutes,
   eraseUserRoutes,
   taskRoutes,
+  tasktrackerRoutes,
   eventRoutes,
+  seedEventRoutes,
   importRoutes,
   deadLetterRoutes,
   statsRoutes,
   martRoutes,
+  siteMartRoutes,
   aggregateRoutes,
   warehouseRoutes,
   verifyRoutes,

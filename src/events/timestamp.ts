@@ -24,3 +24,9 @@ export function parseTimestamp(text: string, field: string): ParsedTimestamp {
   if (ms > LATEST_TIME_MS) return { ok: false, message: `${field} must not be after 2106-02-07T06:28:15Z` };
   return { ok: true, ms };
 }
+
+/** A date-time without an offset: the seeds' clients send naive datetimes, which mean UTC. */
+const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?$/;
+
+/** `text` with `Z` appended when it names no offset. */
+export const assumeUtc = (text: string): string => (NO_OFFSET.test(text) ? `${text}Z` : text);

@@ -1,4 +1,6 @@
 import type { Config } from '../config/config.ts';
+import type { NewSiteEvent, StoredSiteEvent } from '../events/site-event.ts';
+import type { SiteEventInput } from '../events/site-schemas.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { Logger } from 'pino';
@@ -17,13 +19,14 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 /** What the routes use; built once in src/main.ts. Events are written only through `ingest`. */
 export interface AppDeps {
   readonly catalog: Catalog;
-  readonly eventLog: Pick<EventLog, 'receivedPerMinute'>;
+  readonly eventLog: Pick<EventLog, 'receivedPerMinute' | 'listEvents'>;
   readonly importJobs: Pick<ImportJobs, 'list' | 'finishedSince'>;
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;
   readonly apiKeys: ApiKeyStore;
   readonly userErasure: UserErasureStore;
   readonly ingest: IngestService;
+  readonly siteIngest: IngestService<SiteEventInput, NewSiteEvent, StoredSiteEvent>;
   readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
   readonly transport: Pick<Transport, 'backlog' | 'discard'>;
   readonly deadLetters: DeadLetters;

@@ -1,9 +1,14 @@
-import type { NewEvent } from '../events/event.ts';
-import type { AppendResult, Enqueue, EventLog } from '../store/event-log.ts';
+import type { NewEvent, StoredEvent } from '../events/event.ts';
+import type { AppendResult, Enqueue } from '../store/event-log.ts';
 
-interface Waiter {
-  readonly events: readonly NewEvent[];
-  resolve(results: AppendResult[]): void;
+/** An event log of any family: learning events (EventLog), site events (SiteEventLog). */
+export interface Appender<N, S> {
+  appendEvents(events: readonly N[], enqueue: Enqueue<S>): Promise<AppendResult<S>[]>;
+}
+
+interface Waiter<N, S> {
+  readonly events: readonly N[];
+  resolve(results: AppendResult<S>[]): void;
   reject(error: unknown): void;
 }
 
@@ -11,18 +16,18 @@ interface Waiter {
  * Group commit: requests that arrive while a commit is running share the next transaction, so one
  * fsync serves many requests. Each caller is answered only after the commit holding its events.
  */
-export class GroupCommitter {
-  private waiting: Waiter[] = [];
+export class GroupCommitter<N = NewEvent, S = StoredEvent> {
+  private waiting: Waiter<N, S>[] = [];
   private committing = false;
 
   constructor(
-    private readonly eventLog: Pick<EventLog, 'appendEvents'>,
+    private readonly eventLog: Appender<N, S>,
     /** The transport's produce verb: events and their queue entries commit together. */
-    private readonly enqueue: Enqueue,
+    private readonly enqueue: Enqueue<S>,
     private readonly maxEventsPerCommit = 50_000,
   ) {}
 
-  append(events: readonly NewEvent[]): Promise<AppendResult[]> {
+  append(events: readonly N[]): Promise<AppendResult<S>[]> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ events, resolve, reject });
       if (!this.committing) setImmediate(() => void this.drain());
@@ -39,7 +44,7 @@ export class GroupCommitter {
     }
   }
 
-  private takeGroup(): Waiter[] {
+  private takeGroup(): Waiter<N, S>[] {
     let size = 0;
     let count = 0;
     while (
@@ -52,7 +57,7 @@ export class GroupCommitter {
     return this.waiting.splice(0, count);
   }
 
-  private async commit(group: Waiter[]): Promise<void> {
+  private async commit(group: Waiter<N, S>[]): Promise<void> {
     try {
       const results = await this.eventLog.appendEvents(
         group.flatMap((w) => w.events),

@@ -1,5 +1,5 @@
 /** The event families steplog ingests; each is counted apart. */
-export type EventFamily = 'learning';
+export type EventFamily = 'learning' | 'site';
 
 /** Why ingest refused events: one value per answer a client can get. */
 export const REJECTION_REASONS = [

@@ -1,39 +1,39 @@
-import type { NewEvent } from '../events/event.ts';
-import { EventInput } from '../events/schemas.ts';
+import type { NewEvent, StoredEvent } from '../events/event.ts';
+import type { EventInput } from '../events/schemas.ts';
+import type { QueuedEvent } from '../queue/transport.ts';
+import type { Checked, IngestFamily } from './ingest-family.ts';
 import { BacklogFullError, type BacklogGauge } from './backlog-gauge.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import type { IngestObserver, RejectionReason } from './ingest-observer.ts';
-import { normalizeEvent } from './normalize.ts';
-import { compileValidator, type FieldError } from './validate.ts';
+import type { FieldError } from './validate.ts';
 
 export type IngestResult =
   | { status: 'accepted'; id: number; event_id: string; duplicate: boolean }
   | { status: 'rejected'; error: { error: string; field: string; message: string } };
 
-const validateEvent = compileValidator<EventInput>(EventInput);
-type Checked = ReturnType<typeof validateEvent>;
-
 /**
  * back-pressure → validate → normalize → commit (event + outbox in one transaction). Answers per
  * event, in order; a rejected event writes nothing, and neither does it stop the others of a batch.
  * Past the backlog bound the whole request is refused (BacklogFullError) before anything is written.
+ * One per event family (ingest-family.ts): its input `I`, new event `N` and stored event `S`.
  */
-export class IngestService {
+export class IngestService<I = EventInput, N = NewEvent, S extends QueuedEvent = StoredEvent> {
   constructor(
-    private readonly committer: Pick<GroupCommitter, 'append'>,
+    private readonly family: IngestFamily<I, N>,
+    private readonly committer: Pick<GroupCommitter<N, S>, 'append'>,
     private readonly backlog: Pick<BacklogGauge, 'check'>,
     private readonly onCommitted: (newEvents: number) => void,
     private readonly now: () => number = Date.now,
     private readonly observer?: IngestObserver,
   ) {}
 
-  /** Validates each item against EventInput, then admits the valid ones. */
+  /** Validates each item against the family's schema, then admits the valid ones. */
   ingest(items: readonly unknown[]): Promise<IngestResult[]> {
-    return this.observed(items.length, () => this.admit(items.map(validateEvent)));
+    return this.observed(items.length, () => this.admit(items.map(this.family.validate)));
   }
 
-  /** Events a caller has already validated against EventInput (the single-event route's body schema). */
-  ingestValidated(events: readonly EventInput[]): Promise<IngestResult[]> {
+  /** Events a caller has already validated against the family's schema (a single-event route's body schema). */
+  ingestValidated(events: readonly I[]): Promise<IngestResult[]> {
     return this.observed(events.length, () => this.admit(events.map((value) => ({ ok: true, value }))));
   }
 
@@ -44,7 +44,7 @@ export class IngestService {
       results = await work();
     } catch (error) {
       const reason = error instanceof BacklogFullError ? 'backlog_full' : 'store_unavailable';
-      this.observer?.rejected('learning', reason, count);
+      this.observer?.rejected(this.family.name, reason, count);
       throw error;
     }
     if (this.observer) this.observe(this.observer, results);
@@ -61,18 +61,18 @@ export class IngestService {
         rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
       }
     }
-    if (accepted > 0) observer.accepted('learning', accepted);
-    for (const [reason, count] of rejected) observer.rejected('learning', reason, count);
+    if (accepted > 0) observer.accepted(this.family.name, accepted);
+    for (const [reason, count] of rejected) observer.rejected(this.family.name, reason, count);
   }
 
-  private async admit(checked: readonly Checked[]): Promise<IngestResult[]> {
+  private async admit(checked: readonly Checked<I>[]): Promise<IngestResult[]> {
     this.backlog.check();
     const now = this.now();
     const results: IngestResult[] = new Array<IngestResult>(checked.length);
-    const valid: { index: number; event: NewEvent }[] = [];
+    const valid: { index: number; event: N }[] = [];
     checked.forEach((item, index) => {
       if (!item.ok) return void (results[index] = rejected('validation', item));
-      const normalized = normalizeEvent(item.value, now);
+      const normalized = this.family.normalize(item.value, now);
       if (!normalized.ok) return void (results[index] = rejected('validation', normalized));
       valid.push({ index, event: normalized.event });
     });

@@ -6,7 +6,7 @@ import { parseTimestamp } from '../events/timestamp.ts';
 /** How far ahead of the server clock an event time may be (client clock skew). */
 export const MAX_FUTURE_MS = 24 * 3600 * 1000;
 
-export type Normalized = { ok: true; event: NewEvent } | { ok: false; field: string; message: string };
+export type Normalized<E = NewEvent> = { ok: true; event: E } | { ok: false; field: string; message: string };
 
 /** Turns a schema-valid input into the stored form: UUID made or lower-cased, time parsed and bounded. */
 export function normalizeEvent(input: EventInput, now: number): Normalized {

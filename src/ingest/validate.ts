@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { AJV_OPTIONS } from '../events/ajv-options.ts';
 import { UUID_PATTERN, WELL_FORMED } from '../events/schemas.ts';
+import { DATE_TIME, HTTP_URL } from '../events/site-schemas.ts';
 
 const ajv = new Ajv(AJV_OPTIONS);
 addFormats.default(ajv);
@@ -14,6 +15,8 @@ export interface FieldError {
 const PATTERN_MEANING: Record<string, string> = {
   [UUID_PATTERN]: 'a UUID in the 8-4-4-4-12 hex form (no urn:uuid: prefix, no braces)',
   [WELL_FORMED]: 'well-formed Unicode (a lone surrogate cannot be stored)',
+  [HTTP_URL]: 'an http(s) URL with a host and no whitespace',
+  [DATE_TIME]: 'an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS, optional fraction and offset)',
 };
 
 /** Compiles a JSON schema into a check that names the offending field. */

@@ -1,8 +1,8 @@
-import type { WarehouseEventRow } from './denormalize.ts';
+import type { WarehouseRow } from './family.ts';
 
-export interface Block {
+export interface Block<R extends WarehouseRow = WarehouseRow> {
   readonly token: string;
-  readonly rows: readonly WarehouseEventRow[];
+  readonly rows: readonly R[];
 }
 
 /**
@@ -12,8 +12,8 @@ export interface Block {
  * blocks and their tokens depend only on the batch's rows, so a batch re-formed after a crash is
  * cut into the same blocks under the same tokens.
  */
-export function monthBlocks(token: string, rows: readonly WarehouseEventRow[]): Block[] {
-  const byMonth = new Map<string, WarehouseEventRow[]>();
+export function monthBlocks<R extends WarehouseRow>(token: string, rows: readonly R[]): Block<R>[] {
+  const byMonth = new Map<string, R[]>();
   for (const row of rows) {
     const month = row.time.slice(0, 7);
     let block = byMonth.get(month);
@@ -27,7 +27,7 @@ export function monthBlocks(token: string, rows: readonly WarehouseEventRow[]): 
 }
 
 /** The two halves of a refused block, each with a token of its own derived from the block's. */
-export function halves(block: Block): [Block, Block] {
+export function halves<R extends WarehouseRow>(block: Block<R>): [Block<R>, Block<R>] {
   const middle = Math.ceil(block.rows.length / 2);
   return [
     { token: `${block.token}/0`, rows: block.rows.slice(0, middle) },

@@ -1,4 +1,7 @@
 import { isGuest, type StoredEvent, type User } from '../events/event.ts';
+import type { Catalog } from '../store/catalog.ts';
+import { completeViews } from './complete-views.ts';
+import type { LoadFamily } from './family.ts';
 
 /** One row of steplog.events in the warehouse, as JSONEachRow. */
 export interface WarehouseEventRow {
@@ -56,3 +59,10 @@ export function denormalizer(users: ReadonlyMap<number, User>): (event: StoredEv
     };
   };
 }
+
+/** Learning events, joined with their users' attributes, into steplog.events. */
+export const learningFamily = (users: Pick<Catalog, 'getUsers'>): LoadFamily<StoredEvent, WarehouseEventRow> => ({
+  table: 'events',
+  completeViews,
+  denormalize: async (events) => events.map(denormalizer(await users.getUsers(events.map((e) => e.userId)))),
+});

@@ -1,13 +1,15 @@
 import { pino, type Logger } from 'pino';
-import type { Batch, FormedBatch, NewDeadLetter, Transport } from '../queue/transport.ts';
+import type { StoredEvent } from '../events/event.ts';
+import type { Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport } from '../queue/transport.ts';
 import type { Catalog } from '../store/catalog.ts';
 import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.ts';
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, monthBlocks, type Block } from './blocks.ts';
-import { completeViews } from './complete-views.ts';
-import { denormalizer, type WarehouseEventRow } from './denormalize.ts';
+import { learningFamily, type WarehouseEventRow } from './denormalize.ts';
+import type { LoadFamily, WarehouseRow } from './family.ts';
 import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
+import { runAsJob } from './run-as-job.ts';
 
 const SILENT = pino({ level: 'silent' });
 
@@ -20,16 +22,18 @@ export interface LoaderOptions {
   readonly observer?: Pick<LoaderObserver, 'batchLoaded' | 'deadLettered'>;
 }
 
-interface PreparedBatch extends Batch {
-  readonly rows: WarehouseEventRow[];
+interface PreparedBatch<E extends QueuedEvent, R extends WarehouseRow> extends Batch<E> {
+  readonly rows: R[];
   /** Rows of a batch formed before that the warehouse already holds. */
   readonly present: ReadonlySet<string>;
   /** Whether more events never batched may follow this one (a full read). */
   readonly more: boolean;
 }
 
+type Refused<R> = { row: R; token: string; error: string };
+
 /**
- * Moves the backlog into the warehouse, batch by batch: receive → denormalize → form → insert →
+ * Moves one event family's backlog into its warehouse table, batch by batch: receive → denormalize → form → insert →
  * settle. Exactly once: a batch is formed (members and token recorded) before its first insert; a
  * batch found formed but unsettled is inserted again exactly as first formed, under the same
  * tokens (see `deliver`). Rows the warehouse refuses for good are isolated and dead-lettered; the
@@ -38,12 +42,12 @@ interface PreparedBatch extends Batch {
  * The next batch is read and denormalized while the warehouse inserts the current one (chDB and
  * the HTTP client both insert off the event loop); inserts and settles stay strictly in order.
  */
-export class Loader {
+export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
   private stopping = false;
 
   constructor(
-    private readonly transport: Transport,
-    private readonly users: Pick<Catalog, 'getUsers'>,
+    private readonly transport: Transport<E>,
+    private readonly family: LoadFamily<E, R>,
     private readonly importJobs: Pick<ImportJobs, 'start' | 'save'>,
     private readonly warehouse: Warehouse,
     private readonly options: LoaderOptions,
@@ -54,10 +58,14 @@ export class Loader {
     this.stopping = true;
   }
 
-  async run(trigger: ImportTrigger): Promise<ImportJob> {
-    const job = await this.importJobs.start(trigger);
-    const log = (this.options.log ?? SILENT).child({ job: job.id, trigger });
-    let next: Promise<PreparedBatch | null> | undefined;
+  /** One load as its own import job. */
+  run(trigger: ImportTrigger): Promise<ImportJob> {
+    return runAsJob(this.importJobs, trigger, this.options.log ?? SILENT, (job, log) => this.loadInto(job, log));
+  }
+
+  /** Loads this family's backlog, counting into `job`; throws when a batch fails (it stays in the backlog). */
+  async loadInto(job: ImportJob, log: Logger): Promise<void> {
+    let next: Promise<PreparedBatch<E, R> | null> | undefined;
     try {
       next = this.prepare();
       for (let batch = await next; batch && !this.stopping; batch = await next) {
@@ -67,31 +75,21 @@ export class Loader {
         await this.importJobs.save(job);
         next ??= this.prepare();
       }
-      job.status = 'succeeded';
     } catch (error) {
       await next?.catch(() => undefined);
-      job.status = 'failed';
-      job.error = error instanceof Error ? error.message : String(error);
-      log.error({ err: error, rows: job.rows, batches: job.batches }, 'load failed; the batch stays in the backlog');
+      throw error;
     }
-    job.finishedAt = Date.now();
-    const finished = await this.importJobs.save(job);
-    if (finished.status === 'succeeded' && finished.batches > 0) {
-      const { rows, batches, reconciled, deadLettered } = finished;
-      log.info({ rows, batches, reconciled, deadLettered, ms: finished.finishedAt! - finished.startedAt }, 'load done');
-    }
-    return finished;
   }
 
-  private async prepare(after?: Batch): Promise<PreparedBatch | null> {
+  private async prepare(after?: Batch<E>): Promise<PreparedBatch<E, R> | null> {
     const { batchSize } = this.options;
     const received = await this.transport.receive(batchSize, after);
     if (!received) return null;
-    const toRow = denormalizer(await this.users.getUsers(received.events.map((e) => e.userId)));
-    const present = received.formed ? await alreadyLoaded(this.warehouse, received.events) : new Set<string>();
+    const { table } = this.family;
+    const present = received.formed ? await alreadyLoaded(this.warehouse, table, received.events) : new Set<string>();
     return {
       ...received,
-      rows: received.events.map(toRow),
+      rows: await this.family.denormalize(received.events),
       present,
       more: received.events.length === batchSize,
     };
@@ -99,10 +97,11 @@ export class Loader {
 
   /**
    * Where the engine deduplicates by token, a batch formed before is inserted whole again: tables
-   * and views that hold a block skip it, the others take it. Elsewhere the rows steplog.events
-   * already holds are left out, and the views are completed for them from the raw table.
+   * and views that hold a block skip it, the others take it. Elsewhere the rows the family's table
+   * already holds are left out, and the views are completed for them from the raw table where the
+   * family knows how (see LoadFamily.completeViews).
    */
-  private async deliver(prepared: PreparedBatch, job: ImportJob, log: Logger): Promise<void> {
+  private async deliver(prepared: PreparedBatch<E, R>, job: ImportJob, log: Logger): Promise<void> {
     const started = performance.now();
     const batch = await this.transport.form(prepared);
     // A competing loader may have claimed some of the events read: only the formed ones are ours.
@@ -110,10 +109,10 @@ export class Loader {
     const ours = prepared.rows.filter((row) => members.has(row.event_id));
     const byToken = this.warehouse.capabilities.insertDeduplication;
     const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
-    const refused: { row: WarehouseEventRow; token: string; error: string }[] = [];
+    const refused: Refused<R>[] = [];
     for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
-    if (!byToken && prepared.present.size > 0) {
-      await completeViews(
+    if (!byToken && prepared.present.size > 0 && this.family.completeViews) {
+      await this.family.completeViews(
         this.warehouse,
         prepared.rows.filter((row) => prepared.present.has(row.event_id)),
       );
@@ -135,14 +134,10 @@ export class Loader {
    * alone, so one bad row costs about log2(block) extra inserts and blocks nothing else. Transient
    * failures propagate: the batch stays formed and is retried whole, under the same tokens.
    */
-  private async insert(
-    block: Block,
-    refused: { row: WarehouseEventRow; token: string; error: string }[],
-    log: Logger,
-  ): Promise<void> {
+  private async insert(block: Block<R>, refused: Refused<R>[], log: Logger): Promise<void> {
     if (block.rows.length === 0) return;
     try {
-      await this.warehouse.insert(`${WAREHOUSE_DB}.events`, block.rows, block.token);
+      await this.warehouse.insert(`${WAREHOUSE_DB}.${this.family.table}`, block.rows, block.token);
     } catch (error) {
       if (!(error instanceof WarehouseRejectedError)) throw error;
       if (block.rows.length === 1) {
@@ -155,11 +150,7 @@ export class Loader {
     }
   }
 
-  private deadLetters(
-    batch: FormedBatch,
-    refused: readonly { row: WarehouseEventRow; token: string; error: string }[],
-    job: ImportJob,
-  ): NewDeadLetter[] {
+  private deadLetters(batch: FormedBatch<E>, refused: readonly Refused<R>[], job: ImportJob): NewDeadLetter<E>[] {
     const byEventId = new Map(batch.events.map((e) => [e.eventId, e]));
     return refused.map(({ row, token, error }) => ({
       event: byEventId.get(row.event_id)!,
@@ -167,5 +158,18 @@ export class Loader {
       error,
       jobId: job.id,
     }));
+  }
+}
+
+/** The learning events' loader: events joined with their users, into steplog.events. */
+export class Loader extends EventLoader<StoredEvent, WarehouseEventRow> {
+  constructor(
+    transport: Transport,
+    users: Pick<Catalog, 'getUsers'>,
+    importJobs: Pick<ImportJobs, 'start' | 'save'>,
+    warehouse: Warehouse,
+    options: LoaderOptions,
+  ) {
+    super(transport, learningFamily(users), importJobs, warehouse, options);
   }
 }

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../events/event.ts';
+import type { QueuedEvent } from '../queue/transport.ts';
 import { isCanonicalUuid, uuidList } from '../warehouse/uuid-list.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 import { toDateTime } from './denormalize.ts';
@@ -7,7 +7,7 @@ import { toDateTime } from './denormalize.ts';
 const IDS_PER_QUERY = 2_000;
 
 /**
- * Which of these events of a batch formed before steplog.events already holds, in look-ups of a
+ * Which of these events of a batch formed before the family's table already holds, in look-ups of a
  * bounded size, so a batch of any size can be checked. The time bounds let ClickHouse prune
  * partitions and granules; the ids are UUIDs checked here, so inlining them is safe.
  *
@@ -16,7 +16,11 @@ const IDS_PER_QUERY = 2_000;
  * rows out — exact for steplog.events — and completes their views (complete-views.ts), which a
  * crash between the events table and its materialized views may have left short.
  */
-export async function alreadyLoaded(warehouse: Warehouse, events: readonly StoredEvent[]): Promise<Set<string>> {
+export async function alreadyLoaded(
+  warehouse: Warehouse,
+  table: string,
+  events: readonly QueuedEvent[],
+): Promise<Set<string>> {
   const present = new Set<string>();
   // An id in another form (stored before the API refused such forms) cannot be in the warehouse.
   const checkable = events.filter((e) => isCanonicalUuid(e.eventId));
@@ -24,7 +28,7 @@ export async function alreadyLoaded(warehouse: Warehouse, events: readonly Store
     const part = checkable.slice(i, i + IDS_PER_QUERY);
     const times = part.map((e) => e.time);
     const rows = await warehouse.query<{ event_id: string }>(
-      `SELECT DISTINCT toString(event_id) AS event_id FROM ${WAREHOUSE_DB}.events ` +
+      `SELECT DISTINCT toString(event_id) AS event_id FROM ${WAREHOUSE_DB}.${table} ` +
         `WHERE time BETWEEN toDateTime('${toDateTime(Math.min(...times))}', 'UTC') ` +
         `AND toDateTime('${toDateTime(Math.max(...times))}', 'UTC') AND event_id IN (${uuidList(part.map((e) => e.eventId))})`,
     );

@@ -1,10 +1,15 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { unreadableBodyCode } from '../http/errors.ts';
-import type { RejectionReason } from '../ingest/ingest-observer.ts';
+import type { EventFamily, RejectionReason } from '../ingest/ingest-observer.ts';
 import type { Metrics } from './metrics.ts';
 
-const INGEST_ROUTES = new Set(['/api/events', '/api/events/batch']);
+const INGEST_ROUTES = new Map<string, EventFamily>([
+  ['/api/events', 'learning'],
+  ['/api/events/batch', 'learning'],
+  ['/api/site-events', 'site'],
+  ['/api/site-events/batch', 'site'],
+]);
 const ADMIN_LOGIN = '/admin/login';
 
 /** Refusals Fastify answers before the ingest handler runs (the handler's own are counted by ingest). */
@@ -14,7 +19,7 @@ const unreadBodyReason = (error: FastifyError): RejectionReason | undefined =>
 /** Events a refused body held: a batch's array when it could be read, else the one body. */
 const eventsIn = (request: FastifyRequest) => {
   const events = (request.body as { events?: unknown } | undefined)?.events;
-  return request.routeOptions.url === '/api/events/batch' && Array.isArray(events) ? events.length : 1;
+  return request.routeOptions.url?.endsWith('/batch') && Array.isArray(events) ? events.length : 1;
 };
 
 /**
@@ -50,9 +55,10 @@ export const metricsPlugin = fp<{ metrics: Metrics }>(
     });
 
     app.addHook('onError', async (request, _reply, error) => {
-      if (!INGEST_ROUTES.has(request.routeOptions.url ?? '')) return;
+      const family = INGEST_ROUTES.get(request.routeOptions.url ?? '');
+      if (family === undefined) return;
       const reason = unreadBodyReason(error);
-      if (reason !== undefined) metrics.rejected('learning', reason, eventsIn(request));
+      if (reason !== undefined) metrics.rejected(family, reason, eventsIn(request));
     });
   },
   { name: 'steplog-metrics' },

@@ -122,8 +122,10 @@ export class Metrics implements IngestObserver, LoaderObserver {
       },
     });
     // Series that exist before the first event, so rates and alerts start from 0 rather than absent.
-    this.eventsAccepted.inc({ family: 'learning' }, 0);
-    for (const reason of REJECTION_REASONS) this.eventsRejected.inc({ family: 'learning', reason }, 0);
+    for (const family of ['learning', 'site'] as const) {
+      this.eventsAccepted.inc({ family }, 0);
+      for (const reason of REJECTION_REASONS) this.eventsRejected.inc({ family, reason }, 0);
+    }
     for (const status of ['succeeded', 'failed'] as const) this.loaderRuns.inc({ status }, 0);
     for (const result of ['ok', 'refused'] as const) this.adminLogins.inc({ result }, 0);
   }

@@ -10,9 +10,9 @@ import type { Discard } from '../store/user-erasure.ts';
  * and settled after the last. A batch found formed but not settled was cut off by a crash or an
  * error: it comes back whole, exactly as first formed, whatever the batch size is now.
  */
-export interface Transport {
+export interface Transport<E extends QueuedEvent = StoredEvent> {
   /** The produce verb: queues committed events inside the store transaction that commits them. */
-  readonly enqueue: Enqueue;
+  readonly enqueue: Enqueue<E>;
   /** Forgets erased events (queued or dead-lettered) inside the store transaction that deletes them. */
   readonly discard: Discard;
   /**
@@ -20,25 +20,35 @@ export interface Transport {
    * batched, oldest first. With `after`, only events newer than that batch's (the loader reads
    * ahead while that batch is still in flight).
    */
-  receive(limit: number, after?: Batch): Promise<Batch | null>;
+  receive(limit: number, after?: Batch<E>): Promise<Batch<E> | null>;
   /** Records the batch's members and token before it is first inserted; answers it formed. */
-  form(batch: Batch): Promise<FormedBatch>;
+  form(batch: Batch<E>): Promise<FormedBatch<E>>;
   /**
    * The batch is in the warehouse: never deliver it again. Its dead letters leave the backlog for
    * the dead-letter list in the same step.
    */
-  settle(batch: FormedBatch, deadLetters: readonly NewDeadLetter[]): Promise<void>;
+  settle(batch: FormedBatch<E>, deadLetters: readonly NewDeadLetter<E>[]): Promise<void>;
   /** Undelivered events and the age of the oldest. */
   backlog(): Promise<Backlog>;
 }
 
-export interface Batch {
-  readonly events: readonly StoredEvent[];
+/** What the transport needs of a committed event of any family. */
+export interface QueuedEvent {
+  /** The store's sequence id. */
+  readonly id: number;
+  readonly eventId: string;
+  /** Epoch ms. */
+  readonly time: number;
+  readonly receivedAt: number;
+}
+
+export interface Batch<E extends QueuedEvent = StoredEvent> {
+  readonly events: readonly E[];
   /** Present when the batch was formed before: some of it may be in the warehouse already. */
   readonly formed?: FormedBatch['formed'];
 }
 
-export interface FormedBatch extends Batch {
+export interface FormedBatch<E extends QueuedEvent = StoredEvent> extends Batch<E> {
   readonly formed: {
     readonly id: number;
     /** Every insert of this batch carries it (or a token derived from it), on every retry. */
@@ -53,8 +63,8 @@ export interface Backlog {
 }
 
 /** An event the warehouse refused for a reason retrying cannot fix. */
-export interface NewDeadLetter {
-  readonly event: StoredEvent;
+export interface NewDeadLetter<E extends QueuedEvent = StoredEvent> {
+  readonly event: E;
   /** The warehouse's answer. */
   readonly error: string;
   /** The token of the one-row insert that was refused: a retry inserts it under the same token. */
@@ -62,13 +72,13 @@ export interface NewDeadLetter {
   readonly jobId: number;
 }
 
-export interface DeadLetter extends NewDeadLetter {
+export interface DeadLetter<E extends QueuedEvent = StoredEvent> extends NewDeadLetter<E> {
   readonly failedAt: number;
 }
 
 /** Dead letters for operators: see them, put them back into the backlog, or give them up. */
-export interface DeadLetters {
-  list(page: { readonly limit: number; readonly after: number }): Promise<DeadLetter[]>;
+export interface DeadLetters<E extends QueuedEvent = StoredEvent> {
+  list(page: { readonly limit: number; readonly after: number }): Promise<DeadLetter<E>[]>;
   count(): Promise<number>;
   /** Puts these (or all, when `ids` is absent) back into the backlog, each under its own token; answers how many. */
   retry(ids?: readonly number[]): Promise<number>;

@@ -47,11 +47,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       },
       tags: [
         { name: 'events' },
+        { name: 'site events', description: "The de-demo seed's site events: views, clicks, purchases" },
         { name: 'users' },
         { name: 'tasks' },
         { name: 'imports' },
         { name: 'stats' },
         { name: 'marts', description: 'Activity marts merged from the daily -State aggregates' },
+        { name: 'site marts', description: 'Marts over site events: activity, sessions, experiments, top pages' },
         { name: 'ops' },
         { name: 'verify', description: 'Proof of delivery: what ClickHouse holds of given events' },
       ],

@@ -1,4 +1,5 @@
 import type { NewEvent, StoredEvent } from '../events/event.ts';
+import type { PageRequest } from './catalog.ts';
 
 /** The committed events: the source of truth the transport delivers from. */
 export interface EventLog {
@@ -9,6 +10,8 @@ export interface EventLog {
    * nothing; an unknown user or task is refused alone.
    */
   appendEvents(events: readonly NewEvent[], enqueue: Enqueue): Promise<AppendResult[]>;
+  /** Committed events by sequence id (the tasktracker seed's GET /api/actions/). */
+  listEvents(page: PageRequest): Promise<StoredEvent[]>;
   /** Events committed per minute since `since` (epoch ms): the ingest rate. */
   receivedPerMinute(since: number): Promise<MinuteCount[]>;
 }
@@ -17,10 +20,10 @@ export interface EventLog {
  * The transport's produce verb, run inside the store's transaction: `transaction` is the store's
  * own handle, which only a transport keeping its queue in the same database looks into.
  */
-export type Enqueue = (transaction: unknown, events: readonly StoredEvent[]) => Promise<void>;
+export type Enqueue<E = StoredEvent> = (transaction: unknown, events: readonly E[]) => Promise<void>;
 
-export type AppendResult =
-  | { readonly ok: true; readonly event: StoredEvent; readonly duplicate: boolean }
+export type AppendResult<E = StoredEvent> =
+  | { readonly ok: true; readonly event: E; readonly duplicate: boolean }
   | { readonly ok: false; readonly field: 'user_id' | 'step_id'; readonly message: string };
 
 export interface MinuteCount {

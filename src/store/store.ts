@@ -5,6 +5,7 @@ import type { EventLog } from './event-log.ts';
 import type { ImportJobs } from './import-jobs.ts';
 import type { RetentionStore } from './retention.ts';
 import type { SavedQueries } from './saved-queries.ts';
+import type { SiteEventLog } from './site-event-log.ts';
 import type { UserErasureStore } from './user-erasure.ts';
 
 /**
@@ -14,6 +15,7 @@ import type { UserErasureStore } from './user-erasure.ts';
 export interface Store {
   readonly catalog: Catalog;
   readonly eventLog: EventLog;
+  readonly siteEventLog: SiteEventLog;
   readonly importJobs: ImportJobs;
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;

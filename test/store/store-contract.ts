@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_UINT32 } from '../../src/events/limits.ts';
 import { OutboxDeadLetters } from '../../src/queue/outbox/dead-letter-list.ts';
+import { siteOutbox } from '../../src/queue/outbox/outbox-family.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import type { NewEvent } from '../../src/events/event.ts';
 import { ConflictError } from '../../src/store/errors.ts';
 import type { KyselyStore } from '../../src/store/kysely/kysely-store.ts';
 import { uuidFor } from '../helpers/fixtures.ts';
+import { generateSiteEvents, siteAdapters } from '../helpers/site-fixtures.ts';
 
 const event = (stepId: number, n: number, userId = 1) => ({
   eventId: uuidFor(n),
@@ -221,6 +223,39 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
         expect(formedByB.events.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6]);
         expect(formedByA.events).toEqual([]);
         expect(formedByA.formed.token).not.toBe(formedByB.formed.token);
+      }),
+    );
+
+    it(
+      'site events: stored as sent (ids up to 2^53 - 1), a repeat adds nothing, their own outbox claims and dead-letters them',
+      withStore(async (store) => {
+        const { transport, append: appendSite } = siteAdapters(store);
+        const [first, ...rest] = generateSiteEvents(5, 3);
+        const extreme = { ...first!, userId: Number.MAX_SAFE_INTEGER, productId: Number.MAX_SAFE_INTEGER, amount: 0.1 };
+        const sent = [extreme, ...rest];
+        const results = await appendSite([...sent, extreme]);
+        expect(results.map((r) => r.ok && r.duplicate)).toEqual([false, false, false, false, false, true]);
+        expect(await transport.backlog()).toMatchObject({ events: 5 });
+        // The learning outbox sees none of them.
+        expect(await new OutboxTransport(store).backlog()).toEqual({ events: 0, oldestReceivedAt: null });
+
+        const [a, b] = [transport, new OutboxTransport(store, siteOutbox)];
+        const readByA = await a.receive(5);
+        const formedByB = await b.form((await b.receive(3))!);
+        const formedByA = await a.form(readByA!);
+        expect(formedByA.events.map((e) => e.eventId)).toEqual(sent.slice(3).map((e) => e.eventId));
+        expect(formedByB.formed.token).toMatch(/^steplog:site:b/);
+        const stored = [...formedByB.events, ...formedByA.events];
+        expect(stored.map(({ id: _id, receivedAt: _at, ...e }) => e)).toEqual(sent.map(({ minted: _m, ...e }) => e));
+
+        await b.settle(formedByB, [{ event: formedByB.events[0]!, error: 'bad', token: 't1', jobId: 1 }]);
+        await a.settle(formedByA, []);
+        expect(await transport.backlog()).toEqual({ events: 0, oldestReceivedAt: null });
+        const letters = new OutboxDeadLetters(store.db, siteOutbox);
+        expect(await letters.list({ limit: 10, after: 0 })).toMatchObject([
+          { event: { eventId: extreme.eventId }, error: 'bad' },
+        ]);
+        expect(await new OutboxDeadLetters(store.db).count()).toBe(0);
       }),
     );
   });

@@ -1,24 +1,53 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyInstance,
+  RawServerDefault,
+  FastifyBaseLogger,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+} from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import { BatchInput, BatchItemResult, ErrorBody, EventAccepted, EventInput } from '../../events/schemas.ts';
-import { HttpError } from '../../http/errors.ts';
+import { SiteEventInput } from '../../events/site-schemas.ts';
 import type { RouteOptions } from '../../http/deps.ts';
+import { HttpError } from '../../http/errors.ts';
+import type { IngestResult } from '../../ingest/ingest-service.ts';
 
 const BUSY =
   'The backlog is past STEPLOG_MAX_BACKLOG or storage cannot write: nothing was written; retry after Retry-After seconds.';
 const STATUS_OF_REJECTION: Record<string, number> = { validation: 400, unknown_reference: 422 };
 
-export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ingest, config }) => {
+type TypedApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** A family's IngestService, whichever its input type (the route's body schema checked it). */
+interface FamilyIngest {
+  ingest(items: readonly unknown[]): Promise<IngestResult[]>;
+  ingestValidated(events: readonly unknown[]): Promise<IngestResult[]>;
+}
+
+/** One family's ingest routes: `path` for one event, `path/batch` for many. */
+function ingestRoutes(
+  app: TypedApp,
+  family: { path: string; tag: string; what: string; body: TSchema; ingest: FamilyIngest },
+  maxEventsPerRequest: number,
+): void {
+  const { path, tag, what, body, ingest } = family;
   app.post(
-    '/api/events',
+    path,
     {
       config: { scope: 'ingest' },
       schema: {
-        tags: ['events'],
-        summary: 'Record one event',
+        tags: [tag],
+        summary: `Record one ${what}`,
         description:
           '202 means the event is committed to disk. Repeating an event_id answers as the first time did and adds nothing.',
-        body: EventInput,
+        body,
         response: {
           202: EventAccepted,
           400: ErrorBody,
@@ -42,16 +71,16 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   );
 
   app.post(
-    '/api/events/batch',
+    `${path}/batch`,
     {
       config: { scope: 'ingest' },
       schema: {
-        tags: ['events'],
-        summary: `Record up to ${config.maxEventsPerRequest} events`,
+        tags: [tag],
+        summary: `Record up to ${maxEventsPerRequest} ${what}s`,
         description:
           'Each event is validated on its own: the answer lists, per index, the stored id or the error. ' +
           'Accepted events are committed in one transaction before the 202.',
-        body: BatchInput(config.maxEventsPerRequest),
+        body: BatchInput(maxEventsPerRequest),
         response: {
           202: Type.Object({
             accepted: Type.Integer(),
@@ -73,5 +102,15 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         results: results.map((result, index) => ({ index, ...result })),
       });
     },
+  );
+}
+
+export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ingest, siteIngest, config }) => {
+  const max = config.maxEventsPerRequest;
+  ingestRoutes(app, { path: '/api/events', tag: 'events', what: 'event', body: EventInput, ingest }, max);
+  ingestRoutes(
+    app,
+    { path: '/api/site-events', tag: 'site events', what: 'site event', body: SiteEventInput, ingest: siteIngest },
+    max,
   );
 };

@@ -1,13 +1,24 @@
 import type { Kysely } from 'kysely';
+import type { StoredEvent } from '../../events/event.ts';
 import type { Database } from '../../store/kysely/database.ts';
-import { toEvent } from '../../store/kysely/rows.ts';
-import type { DeadLetter, DeadLetters } from '../transport.ts';
+import type { DeadLetter, DeadLetters, QueuedEvent } from '../transport.ts';
+import { familyDb, learningOutbox, type OutboxFamily } from './outbox-family.ts';
 
-/** Dead letters kept beside the outbox, in the store's database. An id is the event's sequence id. */
-export class OutboxDeadLetters implements DeadLetters {
-  constructor(private readonly db: Kysely<Database>) {}
+/**
+ * Dead letters kept beside the outbox, in the store's database, one list per event family. An id
+ * is the event's sequence id.
+ */
+export class OutboxDeadLetters<E extends QueuedEvent = StoredEvent> implements DeadLetters<E> {
+  private readonly db: Kysely<Database>;
 
-  async list(page: { readonly limit: number; readonly after: number }): Promise<DeadLetter[]> {
+  constructor(
+    db: Kysely<Database>,
+    private readonly family: OutboxFamily<E> = learningOutbox as unknown as OutboxFamily<E>,
+  ) {
+    this.db = familyDb(db, family);
+  }
+
+  async list(page: { readonly limit: number; readonly after: number }): Promise<DeadLetter<E>[]> {
     const rows = await this.db
       .selectFrom('dead_letters')
       .innerJoin('events', 'events.id', 'dead_letters.event_pk')
@@ -18,7 +29,7 @@ export class OutboxDeadLetters implements DeadLetters {
       .limit(page.limit)
       .execute();
     return rows.map((row) => ({
-      event: toEvent(row),
+      event: this.family.toEvent(row),
       error: row.error,
       token: row.token,
       jobId: row.job_id,

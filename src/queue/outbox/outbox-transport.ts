@@ -3,22 +3,25 @@ import type { StoredEvent } from '../../events/event.ts';
 import { chunks, contiguousRanges } from '../../store/kysely/chunks.ts';
 import type { Database } from '../../store/kysely/database.ts';
 import type { KyselyStore } from '../../store/kysely/kysely-store.ts';
-import { toEvent } from '../../store/kysely/rows.ts';
 import { IDS_PER_STATEMENT } from '../../store/kysely/sql-dialect.ts';
-import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
+import type { Backlog, Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport } from '../transport.ts';
+import { familyDb, learningOutbox, type OutboxFamily } from './outbox-family.ts';
 
 /**
  * The transactional outbox: ingest queues each event in the store transaction that commits it
  * (an `outbox` row); the loader forms batches of those rows (`outbox_batches`) and deletes them
- * once settled.
+ * once settled. Each event family has its own four tables (see outbox-family.ts).
  */
-export class OutboxTransport implements Transport {
+export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Transport<E> {
   private readonly db: Kysely<Database>;
   private readonly skipLocked: boolean;
 
   /** The store's own database: the outbox commits with the events it queues. */
-  constructor(store: Pick<KyselyStore, 'db' | 'capabilities'>) {
-    this.db = store.db;
+  constructor(
+    store: Pick<KyselyStore, 'db' | 'capabilities'>,
+    private readonly family: OutboxFamily<E> = learningOutbox as unknown as OutboxFamily<E>,
+  ) {
+    this.db = familyDb(store.db, family);
     this.skipLocked = store.capabilities.skipLocked;
   }
 
@@ -26,8 +29,8 @@ export class OutboxTransport implements Transport {
    * One outbox row per event, inside the store transaction that commits the events. Fresh events
    * of one commit mostly have consecutive ids, so this is one INSERT … SELECT per contiguous run.
    */
-  readonly enqueue = async (transaction: unknown, events: readonly StoredEvent[]): Promise<void> => {
-    const trx = transaction as Kysely<Database>;
+  readonly enqueue = async (transaction: unknown, events: readonly E[]): Promise<void> => {
+    const trx = familyDb(transaction as Kysely<Database>, this.family);
     for (const [from, to] of contiguousRanges(events.map((e) => e.id))) {
       await trx
         .insertInto('outbox')
@@ -39,14 +42,14 @@ export class OutboxTransport implements Transport {
 
   /** Deletes the events' outbox entries and dead letters, inside the store transaction that erases them. */
   readonly discard = async (transaction: unknown, eventIds: readonly number[]): Promise<void> => {
-    const trx = transaction as Kysely<Database>;
+    const trx = familyDb(transaction as Kysely<Database>, this.family);
     for (const ids of chunks(eventIds, IDS_PER_STATEMENT)) {
       await trx.deleteFrom('dead_letters').where('event_pk', 'in', ids).execute();
       await trx.deleteFrom('outbox').where('event_pk', 'in', ids).execute();
     }
   };
 
-  async receive(limit: number, after?: Batch): Promise<Batch | null> {
+  async receive(limit: number, after?: Batch<E>): Promise<Batch<E> | null> {
     if (!after) {
       const formed = await this.oldestFormed();
       if (formed) return formed;
@@ -55,7 +58,7 @@ export class OutboxTransport implements Transport {
   }
 
   /** At most `limit` events in no batch yet, oldest first, newer than `afterId`. */
-  async unbatched(limit: number, afterId = 0): Promise<Batch | null> {
+  async unbatched(limit: number, afterId = 0): Promise<Batch<E> | null> {
     const rows = await this.db
       .selectFrom('outbox')
       .innerJoin('events', 'events.id', 'outbox.event_pk')
@@ -65,10 +68,10 @@ export class OutboxTransport implements Transport {
       .orderBy('outbox.event_pk')
       .limit(limit)
       .execute();
-    return rows.length === 0 ? null : { events: rows.map(toEvent) };
+    return rows.length === 0 ? null : { events: rows.map((row) => this.family.toEvent(row)) };
   }
 
-  private async oldestFormed(): Promise<FormedBatch | undefined> {
+  private async oldestFormed(): Promise<FormedBatch<E> | undefined> {
     const batch = await this.db
       .selectFrom('outbox_batches')
       .select(['id', 'token'])
@@ -79,7 +82,7 @@ export class OutboxTransport implements Transport {
   }
 
   /** A formed batch's events as first formed; undefined once it is settled. */
-  async formedBatch(formed: FormedBatch['formed']): Promise<FormedBatch | undefined> {
+  async formedBatch(formed: FormedBatch['formed']): Promise<FormedBatch<E> | undefined> {
     const rows = await this.db
       .selectFrom('outbox')
       .innerJoin('events', 'events.id', 'outbox.event_pk')
@@ -87,7 +90,7 @@ export class OutboxTransport implements Transport {
       .where('outbox.batch_id', '=', formed.id)
       .orderBy('outbox.event_pk')
       .execute();
-    if (rows.length > 0) return { events: rows.map(toEvent), formed };
+    if (rows.length > 0) return { events: rows.map((row) => this.family.toEvent(row)), formed };
     const batch = await this.db
       .selectFrom('outbox_batches')
       .select('id')
@@ -96,7 +99,7 @@ export class OutboxTransport implements Transport {
     return batch && { events: [], formed };
   }
 
-  form(batch: Batch): Promise<FormedBatch> {
+  form(batch: Batch<E>): Promise<FormedBatch<E>> {
     if (batch.formed) return Promise.resolve({ ...batch, formed: batch.formed });
     return this.db.transaction().execute(async (trx) => {
       const { id } = await trx
@@ -105,7 +108,7 @@ export class OutboxTransport implements Transport {
         .returning('id')
         .executeTakeFirstOrThrow();
       // Batch ids never repeat (AUTOINCREMENT), so neither do tokens.
-      const formed = { id, token: `steplog:b${id}` };
+      const formed = { id, token: `${this.family.tokenPrefix}${id}` };
       await trx.updateTable('outbox_batches').set({ token: formed.token }).where('id', '=', id).execute();
       // Competing loaders may have read the same rows: the batch is what this update claims.
       const claimed = new Set<number>();
@@ -128,7 +131,7 @@ export class OutboxTransport implements Transport {
     });
   }
 
-  async settle(batch: FormedBatch, deadLetters: readonly NewDeadLetter[]): Promise<void> {
+  async settle(batch: FormedBatch<E>, deadLetters: readonly NewDeadLetter<E>[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const failedAt = Date.now();
       for (const letter of deadLetters) {

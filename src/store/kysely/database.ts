@@ -43,6 +43,25 @@ export interface Database {
     failed_at: number;
     job_id: number;
   };
+  /** Site events (the de-demo family), queued and dead-lettered in their own tables alike. */
+  site_events: {
+    id: Generated<number>;
+    event_id: string;
+    time: number;
+    name: string;
+    user_id: number;
+    url: string;
+    obj: string;
+    obj_id: string;
+    product_id: number;
+    amount: number;
+    /** JSON object: experiment → variant. */
+    exp: string;
+    received_at: number;
+  };
+  site_outbox: Database['outbox'];
+  site_outbox_batches: Database['outbox_batches'];
+  site_dead_letters: Database['dead_letters'];
   import_jobs: {
     id: Generated<number>;
     trigger: string;

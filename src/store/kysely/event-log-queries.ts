@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { NewEvent, StoredEvent } from '../../events/event.ts';
+import type { PageRequest } from '../catalog.ts';
 import type { AppendResult, Enqueue, EventLog, MinuteCount } from '../event-log.ts';
 import { chunks } from './chunks.ts';
 import type { Database } from './database.ts';
@@ -70,6 +71,17 @@ export class KyselyEventLog implements EventLog {
       for (const row of rows) stored.set(row.event_id, toEvent(row));
     }
     return stored;
+  }
+
+  async listEvents(page: PageRequest): Promise<StoredEvent[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '>', page.after)
+      .orderBy('id')
+      .limit(page.limit)
+      .execute();
+    return rows.map(toEvent);
   }
 
   async receivedPerMinute(since: number): Promise<MinuteCount[]> {

@@ -8,6 +8,7 @@ import { KyselyEventLog } from './event-log-queries.ts';
 import { KyselyImportJobs } from './import-job-queries.ts';
 import { KyselyRetention } from './retention-queries.ts';
 import { KyselySavedQueries } from './saved-query-queries.ts';
+import { KyselySiteEventLog } from './site-event-log-queries.ts';
 import type { SqlDialect, StoreCapabilities } from './sql-dialect.ts';
 import { KyselyUserErasure } from './user-erasure-queries.ts';
 
@@ -19,6 +20,7 @@ import { KyselyUserErasure } from './user-erasure-queries.ts';
 export class KyselyStore implements Store {
   readonly catalog: KyselyCatalog;
   readonly eventLog: KyselyEventLog;
+  readonly siteEventLog: KyselySiteEventLog;
   readonly importJobs: KyselyImportJobs;
   readonly admins: KyselyAdminAccounts;
   readonly savedQueries: KyselySavedQueries;
@@ -35,6 +37,7 @@ export class KyselyStore implements Store {
   ) {
     this.catalog = new KyselyCatalog(db, dialect);
     this.eventLog = new KyselyEventLog(db, dialect);
+    this.siteEventLog = new KyselySiteEventLog(db, dialect);
     this.importJobs = new KyselyImportJobs(db);
     this.admins = new KyselyAdminAccounts(db, dialect);
     this.savedQueries = new KyselySavedQueries(db);

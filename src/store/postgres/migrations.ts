@@ -115,4 +115,37 @@ export const postgresMigrations: Record<string, Migration> = {
       await sql`ALTER TABLE outbox_batches ADD COLUMN published_at bigint`.execute(db);
     },
   },
+  '0003_site_events': {
+    // Site events and their own outbox, batches and dead letters: SQLite's 0008_site_events.
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE site_events (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id text NOT NULL UNIQUE,
+        time bigint NOT NULL,
+        name text NOT NULL,
+        user_id bigint NOT NULL CHECK (user_id >= 0),
+        url text NOT NULL,
+        obj text NOT NULL,
+        obj_id text NOT NULL,
+        product_id bigint NOT NULL CHECK (product_id >= 0),
+        amount double precision NOT NULL CHECK (amount >= 0),
+        exp text NOT NULL,
+        received_at bigint NOT NULL)`.execute(db);
+      await sql`CREATE TABLE site_outbox_batches (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        token text NOT NULL,
+        formed_at bigint NOT NULL,
+        published_at bigint)`.execute(db);
+      await sql`CREATE TABLE site_outbox (
+        event_pk bigint PRIMARY KEY REFERENCES site_events (id),
+        batch_id bigint REFERENCES site_outbox_batches (id))`.execute(db);
+      await sql`CREATE INDEX site_outbox_by_batch ON site_outbox (batch_id) WHERE batch_id IS NOT NULL`.execute(db);
+      await sql`CREATE TABLE site_dead_letters (
+        event_pk bigint PRIMARY KEY REFERENCES site_events (id),
+        error text NOT NULL,
+        token text NOT NULL,
+        failed_at bigint NOT NULL,
+        job_id bigint NOT NULL)`.execute(db);
+    },
+  },
 };

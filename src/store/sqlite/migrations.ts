@@ -193,6 +193,49 @@ export const sqliteMigrations: Record<string, Migration> = {
       await db.schema.alterTable('outbox_batches').addColumn('published_at', 'integer').execute();
     },
   },
+  '0008_site_events': {
+    // Site events (the de-demo family) and their own outbox, batches and dead letters, shaped as
+    // the learning ones so one transport serves both (src/queue/outbox/). Visitor and product ids
+    // stay within 2^53 - 1, the integers JSON and SQLite both carry exactly.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('site_events')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('time', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull().check(sql`user_id >= 0`))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('obj', 'text', (c) => c.notNull())
+        .addColumn('obj_id', 'text', (c) => c.notNull())
+        .addColumn('product_id', 'integer', (c) => c.notNull().check(sql`product_id >= 0`))
+        .addColumn('amount', 'real', (c) => c.notNull().check(sql`amount >= 0`))
+        .addColumn('exp', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('site_outbox_batches')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('formed_at', 'integer', (c) => c.notNull())
+        .addColumn('published_at', 'integer')
+        .execute();
+      await db.schema
+        .createTable('site_outbox')
+        .addColumn('event_pk', 'integer', (c) => c.primaryKey().references('site_events.id'))
+        .addColumn('batch_id', 'integer', (c) => c.references('site_outbox_batches.id'))
+        .execute();
+      await sql`CREATE INDEX site_outbox_by_batch ON site_outbox (batch_id) WHERE batch_id IS NOT NULL`.execute(db);
+      await db.schema
+        .createTable('site_dead_letters')
+        .addColumn('event_pk', 'integer', (c) => c.primaryKey().references('site_events.id'))
+        .addColumn('error', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('failed_at', 'integer', (c) => c.notNull())
+        .addColumn('job_id', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */
