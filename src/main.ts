@@ -1,10 +1,8 @@
 import path from 'node:path';
 import type { ConfirmChannel } from 'amqplib';
 import type { Logger } from 'pino';
-import { roleRefusal, type Config, type Role } from './config/config.ts';
+import type { Config, Role } from './config/config.ts';
 import type { AppDeps } from './http/deps.ts';
-import { createFirstKeys } from './runtime/issue-keys.ts';
-import { buildApp, type App } from './server/app.ts';
 import type { StoredSiteEvent } from './events/site-event.ts';
 import { learningIngestFamily, siteIngestFamily } from './ingest/ingest-family.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
@@ -23,8 +21,6 @@ import { AmqpLink } from './queue/rabbitmq/amqp-link.ts';
 import { OutboxRelay } from './queue/rabbitmq/outbox-relay.ts';
 import { RabbitTransport } from './queue/rabbitmq/rabbitmq-transport.ts';
 import type { DeadLetters, Transport } from './queue/transport.ts';
-import { closeOnSignals } from './runtime/graceful-shutdown.ts';
-import { scheduleRetention } from './ops/retention.ts';
 import { createLogger } from './runtime/logger.ts';
 import { outsideRequest } from './runtime/request-context.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
@@ -274,48 +270,6 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
       await transport.close();
     },
   };
-}
-
-/**
- * Serves until SIGINT/SIGTERM: `all` is the API and the loader in one process; `api` serves HTTP
- * and commits events; `loader` moves them into the warehouse. Split roles share one ClickHouse
- * server (see roleRefusal).
- */
-export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHooks = {}): Promise<App | null> {
-  const refusal = roleRefusal(role, config);
-  if (refusal !== null) throw new Error(refusal);
-  const runtime = await openRuntime(config, hooks, role);
-  const app = role === 'loader' ? null : await openApi(config, runtime);
-  if (role !== 'api') runtime.scheduler.start();
-  // Retention drops warehouse partitions between loads: it runs where loads run.
-  const stopRetention =
-    role === 'api' || config.retentionMs === null
-      ? () => undefined
-      : scheduleRetention({ ...runtime, retention: runtime.store.retention }, config.retentionMs, runtime.log);
-  closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
-    stopRetention();
-    // First the load (an import request in flight waits for it), then the requests, then the stores.
-    runtime.loads.stop();
-    await runtime.scheduler.stop();
-    await app?.close();
-    await runtime.close();
-  });
-  await app?.listen({ host: config.host, port: config.port });
-  runtime.log.info(
-    { role, dataDir: config.dataDir, flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize },
-    'steplog is serving',
-  );
-  return app;
-}
-
-async function openApi(config: Config, runtime: Runtime): Promise<App> {
-  const firstKeys = await createFirstKeys(runtime.store.apiKeys, config.dataDir);
-  if (firstKeys !== null) process.stdout.write(firstKeys.message);
-  const app = await buildApp(config, runtime);
-  for (const key of firstKeys?.keys ?? []) {
-    app.log.info({ audit: 'key_created', keyId: key.id, name: key.name, scope: key.scope }, 'API key created');
-  }
-  return app;
 }
 
 /** The dead letters alone, for the CLI: they live in the store, which a running server shares. */

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, ROLES, type Role } from '../config/config.ts';
-import { serve } from '../main.ts';
+import { serve } from './serve.ts';
 import { registerLoadCommand } from './load-command.ts';
 import { fromOption, keyOption, toOption, urlOption, withWarehouse, type ServerFlags } from './options.ts';
 import { registerQueryCommands } from './query-commands.ts';

@@ -4,7 +4,7 @@
  * argument exists. Started by startServer({ warehouseDownFile }).
  */
 import { loadConfig } from '../../src/config/config.ts';
-import { serve } from '../../src/main.ts';
+import { serve } from '../../src/cli/serve.ts';
 import { downWhileFileExists } from './warehouse-wrappers.ts';
 
 const downFile = process.argv[2];
