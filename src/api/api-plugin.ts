@@ -19,7 +19,8 @@ import { userRoutes } from './routes/users.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { warehouseRoutes } from './routes/warehouse.ts';
 
-const routes = [
+/** Each route plugin declares the ports it uses; all are handed the one options object. */
+const routes: FastifyPluginAsyncTypebox<RouteOptions>[] = [
   healthRoutes,
   readyRoutes,
   userRoutes,

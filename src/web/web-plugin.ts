@@ -51,8 +51,15 @@ const web: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   );
 
   await app.register(adminSession, options);
-  for (const plugin of [taskPageRoutes, dashboardRoutes]) await app.register(plugin, options);
-  for (const plugin of [adminUserRoutes, adminTaskRoutes, adminImportRoutes, sqlConsoleRoutes]) {
+  const pages: FastifyPluginAsyncTypebox<RouteOptions>[] = [taskPageRoutes, dashboardRoutes];
+  for (const plugin of pages) await app.register(plugin, options);
+  const adminPages: FastifyPluginAsyncTypebox<RouteOptions>[] = [
+    adminUserRoutes,
+    adminTaskRoutes,
+    adminImportRoutes,
+    sqlConsoleRoutes,
+  ];
+  for (const plugin of adminPages) {
     await app.register(plugin, options);
   }
 };

@@ -12,7 +12,10 @@ export const RebuiltTable = Type.Object({
 });
 
 /** Rebuilds the aggregates from the raw events while the server runs: loads wait meanwhile. */
-export const aggregateRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { warehouse, scheduler }) => {
+export const aggregateRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'warehouse' | 'scheduler'>> = async (
+  app,
+  { warehouse, scheduler },
+) => {
   app.post(
     '/api/aggregates/rebuild',
     {

@@ -18,7 +18,10 @@ const Selection = Type.Union([
 const Affected = Type.Object({ affected: Type.Integer({ description: 'How many dead letters it acted on' }) });
 
 /** Events the warehouse refused for good: list them, put them back into the backlog, or drop them. */
-export const deadLetterRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { deadLetters }) => {
+export const deadLetterRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'deadLetters'>> = async (
+  app,
+  { deadLetters },
+) => {
   app.get(
     '/api/dead-letters',
     {

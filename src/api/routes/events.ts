@@ -105,7 +105,10 @@ function ingestRoutes(
   );
 }
 
-export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { ingest, siteIngest, config }) => {
+export const eventRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'ingest' | 'siteIngest' | 'config'>> = async (
+  app,
+  { ingest, siteIngest, config },
+) => {
   const max = config.maxEventsPerRequest;
   ingestRoutes(app, { path: '/api/events', tag: 'events', what: 'event', body: EventInput, ingest }, max);
   ingestRoutes(

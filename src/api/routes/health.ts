@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteOptions } from '../../http/deps.ts';
 
-export const healthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { transport }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'transport'>> = async (app, { transport }) => {
   app.get(
     '/healthz',
     {

@@ -5,10 +5,9 @@ import { AfterId } from '../../events/schemas.ts';
 import type { RouteOptions } from '../../http/deps.ts';
 import { olderThan } from '../../http/page.ts';
 
-export const importRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
-  app,
-  { importJobs, scheduler, transport },
-) => {
+export const importRoutes: FastifyPluginAsyncTypebox<
+  Pick<RouteOptions, 'importJobs' | 'scheduler' | 'transport'>
+> = async (app, { importJobs, scheduler, transport }) => {
   app.get(
     '/api/imports',
     {

@@ -43,7 +43,7 @@ const Range = { from: Day, to: Day };
 const Days = Count(MAX_DAYS, 'Window length in days: 1 for DAU, 7 for WAU, 30 for MAU');
 
 /** The activity marts, answered from the daily -State aggregates. */
-export const martRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { warehouse }) => {
+export const martRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'warehouse'>> = async (app, { warehouse }) => {
   app.get(
     '/api/marts/users-activity',
     {

@@ -9,10 +9,9 @@ const Answer = Type.Object({
 });
 
 /** Readiness, beside `/healthz` (liveness): 503 with the reasons whenever steplog cannot do its job. */
-export const readyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
-  app,
-  { config, migrator, importJobs, warehouse, transport },
-) => {
+export const readyRoutes: FastifyPluginAsyncTypebox<
+  Pick<RouteOptions, 'config' | 'migrator' | 'importJobs' | 'warehouse' | 'transport'>
+> = async (app, { config, migrator, importJobs, warehouse, transport }) => {
   app.get(
     '/readyz',
     {

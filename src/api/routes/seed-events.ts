@@ -26,7 +26,10 @@ const unprocessable = (detail: FastApiErrorItem[]) => ({ detail });
  * validation bounds, same store, outbox and loader. Each request is a new event (the seed sends no
  * event_id). The key goes in the Authorization header, as on every steplog route.
  */
-export const seedEventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { siteIngest }) => {
+export const seedEventRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'siteIngest'>> = async (
+  app,
+  { siteIngest },
+) => {
   const steplogErrors = app.errorHandler;
   app.post(
     '/events/',

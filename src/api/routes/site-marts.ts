@@ -37,7 +37,10 @@ const mart = <Q extends TSchema, R extends TSchema>(
 });
 
 /** The site marts (de-demo's event family): REST over src/analytics/site-marts.ts. */
-export const siteMartRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { warehouse }) => {
+export const siteMartRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'warehouse'>> = async (
+  app,
+  { warehouse },
+) => {
   app.get(
     '/api/marts/site/users-activity/series',
     mart(

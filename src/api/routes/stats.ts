@@ -10,10 +10,9 @@ import { checkRange, Day } from './day-range.ts';
 
 const HOUR_MINUTES = 60;
 
-export const statsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
-  app,
-  { warehouse, eventLog, importJobs, transport },
-) => {
+export const statsRoutes: FastifyPluginAsyncTypebox<
+  Pick<RouteOptions, 'warehouse' | 'eventLog' | 'importJobs' | 'transport'>
+> = async (app, { warehouse, eventLog, importJobs, transport }) => {
   app.get(
     '/api/stats/ingest',
     {

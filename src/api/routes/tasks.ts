@@ -6,7 +6,10 @@ import { foundOr404 } from '../../http/errors.ts';
 import type { RouteOptions } from '../../http/deps.ts';
 import { toPage } from '../../http/page.ts';
 
-export const taskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { catalog, config }) => {
+export const taskRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'catalog' | 'config'>> = async (
+  app,
+  { catalog, config },
+) => {
   app.post(
     '/api/tasks',
     {

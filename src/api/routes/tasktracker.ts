@@ -34,10 +34,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * The tasktracker seed's routes, for its clients, on steplog's own ingest and catalog: an action
  * is a learning event (target_id is the step), a seed user a steplog user. Naive times mean UTC.
  */
-export const tasktrackerRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
-  app,
-  { ingest, catalog, eventLog },
-) => {
+export const tasktrackerRoutes: FastifyPluginAsyncTypebox<
+  Pick<RouteOptions, 'ingest' | 'catalog' | 'eventLog'>
+> = async (app, { ingest, catalog, eventLog }) => {
   app.post(
     '/api/actions/',
     {

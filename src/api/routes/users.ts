@@ -22,7 +22,7 @@ function timestampOr400(text: string, field: string): number {
   return parsed.ms;
 }
 
-export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { catalog }) => {
+export const userRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'catalog'>> = async (app, { catalog }) => {
   app.post(
     '/api/users',
     {

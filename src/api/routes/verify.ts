@@ -8,7 +8,7 @@ import type { RouteOptions } from '../../http/deps.ts';
 export const MAX_VERIFY_IDS = 10_000;
 
 /** Read-only proof of delivery, for `steplog load` while this process owns the embedded warehouse. */
-export const verifyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { warehouse }) => {
+export const verifyRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'warehouse'>> = async (app, { warehouse }) => {
   app.post(
     '/api/verify/events',
     {

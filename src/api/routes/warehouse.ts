@@ -14,7 +14,7 @@ const toOutput = (m: { version: number; name: string; appliedAt: string | null }
 });
 
 /** ClickHouse migrations, for the CLI while this process owns the embedded warehouse. */
-export const warehouseRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { migrator }) => {
+export const warehouseRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'migrator'>> = async (app, { migrator }) => {
   app.get(
     '/api/warehouse/migrations',
     {

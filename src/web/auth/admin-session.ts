@@ -45,7 +45,10 @@ const LoginForm = Type.Object(
 /** Only local admin paths: never an open redirect to another site. */
 const safeNext = (next: string | undefined) => (next && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/admin');
 
-export const adminSession: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins, config }) => {
+export const adminSession: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'admins' | 'config'>> = async (
+  app,
+  { admins, config },
+) => {
   // Compared against when the username is unknown, so a wrong name costs as long as a wrong password.
   const decoyHash = await hashPassword(randomBytes(16).toString('hex'));
 

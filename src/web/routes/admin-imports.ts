@@ -11,10 +11,9 @@ import { renderPage } from '../render.ts';
 const PAGE_SIZE = 50;
 
 /** The admin overview: import jobs (status, rows, duration, errors), the backlog, "load now", dead letters. */
-export const adminImportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
-  app,
-  { admins, importJobs, transport, scheduler, deadLetters },
-) => {
+export const adminImportRoutes: FastifyPluginAsyncTypebox<
+  Pick<RouteOptions, 'admins' | 'importJobs' | 'transport' | 'scheduler' | 'deadLetters'>
+> = async (app, { admins, importJobs, transport, scheduler, deadLetters }) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
   app.addHook('onRequest', requireAdmin(admins));
 

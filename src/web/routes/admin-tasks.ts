@@ -25,7 +25,10 @@ const ListQuery = Type.Object(
 const PAGE_SIZE = 100;
 
 /** Tasks (steps): create, read, update, and delete while no event refers to one. */
-export const adminTaskRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins, catalog }) => {
+export const adminTaskRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'admins' | 'catalog'>> = async (
+  app,
+  { admins, catalog },
+) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
   app.addHook('onRequest', requireAdmin(admins));
   const csrf = csrfGuard(app);

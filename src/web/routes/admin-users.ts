@@ -20,7 +20,10 @@ const UserForm = Type.Object(
 );
 
 /** Users: list and search, create, edit (a checkbox turns a guest into a registered user and back). */
-export const adminUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins, catalog }) => {
+export const adminUserRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'admins' | 'catalog'>> = async (
+  app,
+  { admins, catalog },
+) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
   app.addHook('onRequest', requireAdmin(admins));
   const csrf = csrfGuard(app);

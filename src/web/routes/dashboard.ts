@@ -4,7 +4,7 @@ import { requireAdmin } from '../auth/admin-session.ts';
 import { renderPage } from '../render.ts';
 
 /** Charts drawn in the browser from the public stats and marts endpoints (public/dashboard.js). */
-export const dashboardRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins }) => {
+export const dashboardRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'admins'>> = async (app, { admins }) => {
   // The page calls admin routes (users, tasks, imports) with the admin's session cookie.
   app.addHook('onRequest', requireAdmin(admins));
   app.get('/dashboard', { schema: { hide: true } }, (_request, reply) => renderPage(reply, 'dashboard', {}));

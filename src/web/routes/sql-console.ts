@@ -18,10 +18,9 @@ const CsrfOnly = Type.Object({ _csrf: Type.String() }, { additionalProperties: f
  * a table and a chart, saved by name, downloaded as CSV. A query the engine refuses is a 400 that
  * carries the engine's message.
  */
-export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
-  app,
-  { admins, savedQueries, warehouse, config },
-) => {
+export const sqlConsoleRoutes: FastifyPluginAsyncTypebox<
+  Pick<RouteOptions, 'admins' | 'savedQueries' | 'warehouse' | 'config'>
+> = async (app, { admins, savedQueries, warehouse, config }) => {
   // onRequest: before the body is parsed or validated, so an anonymous caller learns nothing about it.
   app.addHook('onRequest', requireAdmin(admins));
   const csrf = csrfGuard(app);

@@ -7,7 +7,7 @@ import { renderPage } from '../render.ts';
  * The main page: act as a user. The page lists users and tasks through the public API and records
  * every view, submit and solve with POST /api/events (public/task-page.js).
  */
-export const taskPageRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { admins }) => {
+export const taskPageRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'admins'>> = async (app, { admins }) => {
   // The page calls admin routes (users, tasks, imports) with the admin's session cookie.
   app.addHook('onRequest', requireAdmin(admins));
   app.get('/', { schema: { hide: true } }, (_request, reply) => renderPage(reply, 'index', {}));
