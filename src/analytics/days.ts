@@ -17,6 +17,12 @@ export function daysBetween(from: string, to: string): string[] {
   return out;
 }
 
+/** Days `from` … `to` (YYYY-MM-DD, UTC), both included: the range every mart is asked for. */
+export interface DayRange {
+  readonly from: string;
+  readonly to: string;
+}
+
 /** Warehouse counts arrive as numbers or, for 64-bit ones, as strings. */
 export type Count = string | number;
 

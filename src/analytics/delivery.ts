@@ -1,4 +1,5 @@
 import { uuidList } from '../warehouse/uuid-list.ts';
+import type { Count } from './days.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { sqlFile } from './sql-file.ts';
 
@@ -34,8 +35,6 @@ const COPIES = sqlFile('delivered-copies');
 const TOTALS = sqlFile('run-totals');
 const DAILY_ACTIONS = sqlFile('run-daily-actions');
 const USER_ATTRIBUTES = sqlFile('run-user-attributes');
-
-type Count = string | number;
 
 /** Rows and view-counted inserts of these event ids; ids never inserted are absent from the answer. */
 export async function deliveredCopies(warehouse: Warehouse, eventIds: readonly string[]): Promise<DeliveredCopies[]> {

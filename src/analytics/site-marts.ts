@@ -1,13 +1,8 @@
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { daysBetween, type Count } from './days.ts';
+import { daysBetween, type Count, type DayRange } from './days.ts';
 import { sqlFile } from './sql-file.ts';
 
 /** The site marts (de-demo's event family), merged from the site -State tables or, for sessions and experiments, read from the raw events. */
-export interface DayRange {
-  readonly from: string;
-  readonly to: string;
-}
-
 const ACTIVITY_SQL = sqlFile('site-activity');
 const EVENTS_SQL = sqlFile('site-events-per-day');
 const SESSIONS_SQL = sqlFile('site-sessions');

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { addDays, daySpan, MAX_DAYS } from '../analytics/days.ts';
 import { loadConfig } from '../config/config.ts';
-import { warehouseAccess, type DayRange, type WarehouseAccess } from './warehouse-access.ts';
+import type { DayRange } from '../analytics/days.ts';
+import { warehouseAccess, type WarehouseAccess } from './warehouse-access.ts';
 
 /** Parses a YYYY-MM-DD option. */
 export const day = (value: string): string => {

@@ -1,4 +1,5 @@
 import { dailyUsers, type DailyUsers, type DailyUsersQuery } from '../analytics/daily-users.ts';
+import type { DayRange } from '../analytics/days.ts';
 import { eventsPerDay, type EventsPerDay } from '../analytics/events-per-day.ts';
 import { funnel, type FunnelStep } from '../analytics/funnel.ts';
 import { rebuildAggregates, type RebuildRange, type RebuiltTable } from '../analytics/rebuild-aggregates.ts';
@@ -10,11 +11,6 @@ import { openErasureStores, openWarehouse, type WarehouseHandle } from '../main.
 import { eraseUser, type Erasure } from '../ops/erase-user.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
 import { WarehouseInUseError, WarehouseSchemaMissingError } from '../warehouse/warehouse.ts';
-
-export interface DayRange {
-  readonly from: string;
-  readonly to: string;
-}
 
 type Params = Record<string, string | number | undefined>;
 
