@@ -6,8 +6,6 @@ import { aggregateRoutes } from './routes/aggregates.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { eraseUserRoutes } from './routes/erase-user.ts';
 import { eventRoutes } from './routes/events.ts';
-import { healthRoutes } from './routes/health.ts';
-import { readyRoutes } from './routes/ready.ts';
 import { importRoutes } from './routes/imports.ts';
 import { martRoutes } from './routes/marts.ts';
 import { seedEventRoutes } from './routes/seed-events.ts';
@@ -21,8 +19,6 @@ import { warehouseRoutes } from './routes/warehouse.ts';
 
 /** Each route plugin declares the ports it uses; all are handed the one options object. */
 const routes: FastifyPluginAsyncTypebox<RouteOptions>[] = [
-  healthRoutes,
-  readyRoutes,
   userRoutes,
   eraseUserRoutes,
   taskRoutes,

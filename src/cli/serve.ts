@@ -7,14 +7,15 @@ import { buildApp, type App } from '../server/app.ts';
 
 /**
  * `steplog serve`, until SIGINT/SIGTERM: `all` is the API and the loader in one process; `api`
- * serves HTTP and commits events; `loader` moves them into the warehouse. Split roles share one
- * ClickHouse server (see roleRefusal).
+ * serves HTTP and commits events; `loader` moves them into the warehouse and serves only
+ * /healthz, /readyz and /metrics on STEPLOG_PORT. Split roles share one ClickHouse server (see
+ * roleRefusal).
  */
-export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHooks = {}): Promise<App | null> {
+export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHooks = {}): Promise<App> {
   const refusal = roleRefusal(role, config);
   if (refusal !== null) throw new Error(refusal);
   const runtime = await openRuntime(config, hooks, role);
-  const app = role === 'loader' ? null : await openApi(config, runtime);
+  const app = role === 'loader' ? await buildApp(config, runtime, 'probes') : await openApi(config, runtime);
   if (role !== 'api') runtime.scheduler.start();
   // Retention drops warehouse partitions between loads: it runs where loads run.
   const stopRetention =
@@ -26,10 +27,10 @@ export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHo
     // First the load (an import request in flight waits for it), then the requests, then the stores.
     runtime.loads.stop();
     await runtime.scheduler.stop();
-    await app?.close();
+    await app.close();
     await runtime.close();
   });
-  await app?.listen({ host: config.host, port: config.port });
+  await app.listen({ host: config.host, port: config.port });
   runtime.log.info(
     { role, dataDir: config.dataDir, flushIntervalMs: config.flushIntervalMs, batchSize: config.batchSize },
     'steplog is serving',

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { apiPlugin } from '../api/api-plugin.ts';
+import { probesPlugin } from '../api/probes-plugin.ts';
 import { AJV_OPTIONS } from '../events/ajv-options.ts';
 import { apiAuth } from '../http/api-auth.ts';
 import type { AppDeps } from '../http/deps.ts';
@@ -17,12 +18,15 @@ import { registerSecurityHeaders } from './security-headers.ts';
 
 export type App = FastifyInstance;
 
+/** What one process serves: everything, or (a `--role loader` process) only probes and metrics. */
+export type Faces = 'all' | 'probes';
+
 /**
  * The HTTP shell: one Fastify with what every face shares (logging, limits, validation settings,
  * errors, security headers, OpenAPI, cookies, rate limits, API-key auth), and the two faces — the
  * JSON API and the web pages — registered beside each other. Listening is the caller's job.
  */
-export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
+export async function buildApp(config: Config, deps: AppDeps, faces: Faces = 'all'): Promise<App> {
   // One pino logger for the process: the pipeline's lines and the HTTP layer's share level and output.
   const loggerInstance: FastifyBaseLogger = deps.log;
   const app = Fastify({
@@ -70,7 +74,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       security: [{ apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (faces === 'all') await app.register(swaggerUi, { routePrefix: '/docs' });
   // JSON only: a text/plain body is answered 415, not parsed into a string.
   app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
@@ -81,6 +85,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await app.register(metricsPlugin, { metrics: deps.metrics });
 
   const options = { config, ...deps };
+  await app.register(probesPlugin, options);
+  if (faces === 'probes') return app;
   await app.register(apiPlugin, options);
   await app.register(webPlugin, options);
   return app;

@@ -21,6 +21,7 @@ export async function openApp(env: Record<string, string> = {}, hooks: RuntimeHo
   const app = await buildApp(config, runtime);
   const authorization = `Bearer ${(await issueKey(runtime.store.apiKeys, 'admin', 'route test')).key}`;
   return {
+    config,
     runtime,
     app,
     authorization,
