@@ -16,6 +16,8 @@ import { tempDataDir } from '../helpers/server.ts';
 /** A fresh, empty warehouse of the adapter under test, and how to dispose of it. */
 export interface WarehouseUnderTest {
   readonly warehouse: Warehouse;
+  /** The cluster its servers replicate on (STEPLOG_CLICKHOUSE_CLUSTER), if any. */
+  readonly cluster?: string;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export function warehouseContract(adapter: string, open: () => Promise<Warehouse
     });
 
     it('applies every migration once, and none again', async () => {
-      const migrator = new WarehouseMigrator(warehouse);
+      const migrator = new WarehouseMigrator(warehouse, { cluster: subject.cluster ?? null });
       const applied = await migrator.up();
       expect(applied.length).toBeGreaterThanOrEqual(10);
       expect(await migrator.up()).toEqual([]);
