@@ -67,7 +67,7 @@ describe('migrations on a ClickHouse 18.16 cluster', () => {
 
   it('rebuilds the aggregates on one replica and the other receives them', async () => {
     await cluster.replicas[0].query(
-      "INSERT INTO steplog.events (event_id, time, user_id, join_date, name, email, is_guest, step_id, action_id, received_at) VALUES (generateUUIDv4(), '2026-03-02 10:00:00', 7, '2026-01-01 00:00:00', 'n', 'e', 0, 3, 2, now())",
+      "INSERT INTO steplog.events (event_id, time, user_id, join_date, name, email, is_guest, step_id, action_id, received_at) VALUES ('00000000-0000-4000-8000-000000000001', '2026-03-02 10:00:00', 7, '2026-01-01 00:00:00', 'n', 'e', 0, 3, 2, now())",
     );
     await cluster.replicas[1].query('SYSTEM SYNC REPLICA steplog.events');
     await cluster.replicas[1].query('TRUNCATE TABLE steplog.step_daily');
