@@ -116,6 +116,16 @@ export function warehouseContract(adapter: string, open: () => Promise<Warehouse
       await expectEveryMart(warehouse);
     });
 
+    it('stops a console query at its limits, which the query cannot raise', async () => {
+      const tight = { ...CONSOLE, limits: { ...CONSOLE.limits, maxRowsToRead: 10 } };
+      for (const sql of [
+        `SELECT sum(user_id) AS n FROM ${WAREHOUSE_DB}.events`,
+        `SELECT sum(user_id) AS n FROM ${WAREHOUSE_DB}.events SETTINGS max_rows_to_read = 1000000000`,
+      ]) {
+        await expect(warehouse.queryReadOnly(sql, tight), sql).rejects.toThrow(/[Ll]imit for rows|readonly mode/);
+      }
+    });
+
     it('runs a console SELECT and refuses writes, DDL, table functions and the host', async () => {
       const answer = JSON.parse(
         await warehouse.queryReadOnly(`SELECT count() AS n FROM ${WAREHOUSE_DB}.events`, CONSOLE),
