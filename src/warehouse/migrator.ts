@@ -66,15 +66,20 @@ export class WarehouseMigrator {
     return this.applying > 0;
   }
 
-  /** Applies every pending migration; returns the ones applied now (none when another process did). */
+  /**
+   * Applies every pending migration; returns the ones applied now (none when another process did).
+   * With none pending it runs no DDL, so a process restarts while a replica is down (ON CLUSTER
+   * waits for every replica).
+   */
   async up(): Promise<MigrationState[]> {
     this.applying += 1;
     try {
+      if ((await this.status()).every((m) => m.appliedAt !== null)) return [];
       await this.warehouse.exec(this.ddl(`CREATE DATABASE IF NOT EXISTS ${WAREHOUSE_DB}`));
       return await this.lock.hold(async () => {
         await this.ensureLedger();
         // A ledger row another replica took may not have reached this one yet.
-        if (this.cluster !== null) await this.warehouse.exec(`SYSTEM SYNC REPLICA ${WAREHOUSE_DB}.schema_migrations`);
+        await this.warehouse.catchUp();
         return this.applyPending();
       });
     } finally {
