@@ -95,7 +95,10 @@ function cases(warehouse: Warehouse): Case[] {
  * Query latency (median of 3) on 1M and 10M events: each mart from the -State aggregates, with
  * the same answer from a raw scan of steplog.events as the baseline (and a check that they agree).
  */
-export async function queriesPhase({ warehouse }: { readonly warehouse: Warehouse }, phase = 'queries'): Promise<Figure[]> {
+export async function queriesPhase(
+  { warehouse }: { readonly warehouse: Warehouse },
+  phase = 'queries',
+): Promise<Figure[]> {
   for (const table of ['events', ...AGGREGATES]) await warehouse.exec(`TRUNCATE TABLE ${WAREHOUSE_DB}.${table}`);
   const figures: Figure[] = [];
   let loaded = 0;
