@@ -83,7 +83,7 @@ export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): P
   const warehouse = hooks.wrapWarehouse?.(opened) ?? opened;
   return {
     warehouse,
-    migrator: new WarehouseMigrator(warehouse),
+    migrator: new WarehouseMigrator(warehouse, { cluster: config.clickhouseCluster }),
     location,
     close: () => warehouse.close(),
   };

@@ -15,7 +15,6 @@ import {
 } from '../../test/analytics/raw-marts.ts';
 import { round, type Figure } from '../lib/report.ts';
 import { sampleRss } from '../lib/rss.ts';
-import type { Adapters } from './loader.ts';
 
 const RUNS = 3;
 const BLOCK = 1_000_000;
@@ -96,7 +95,10 @@ function cases(warehouse: Warehouse): Case[] {
  * Query latency (median of 3) on 1M and 10M events: each mart from the -State aggregates, with
  * the same answer from a raw scan of steplog.events as the baseline (and a check that they agree).
  */
-export async function queriesPhase({ warehouse }: Adapters): Promise<Figure[]> {
+export async function queriesPhase(
+  { warehouse }: { readonly warehouse: Warehouse },
+  phase = 'queries',
+): Promise<Figure[]> {
   for (const table of ['events', ...AGGREGATES]) await warehouse.exec(`TRUNCATE TABLE ${WAREHOUSE_DB}.${table}`);
   const figures: Figure[] = [];
   let loaded = 0;
@@ -111,7 +113,7 @@ export async function queriesPhase({ warehouse }: Adapters): Promise<Figure[]> {
       const agg = await median(fromAggregates);
       const raw = await median(rawScan);
       figures.push({
-        phase: 'queries',
+        phase,
         measure: `${name}, ${total / 1_000_000}M events`,
         steplog: round(agg.ms, 1),
         baseline: round(raw.ms, 1),

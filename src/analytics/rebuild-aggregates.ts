@@ -1,3 +1,4 @@
+import { localCopy } from '../warehouse/cluster-ddl.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 
 /** The aggregate tables, each fed by the materialized view `<table>_mv` on steplog.events. */
@@ -28,7 +29,9 @@ const month = (day: string): number => Number(day.slice(0, 4)) * 100 + Number(da
  * Recomputes the aggregates from the raw events, for a schema change or a repair. Each table is
  * rebuilt into a staging copy by its own materialized view's SELECT (read back from the
  * warehouse, so the two never drift), then swapped in partition by partition with REPLACE
- * PARTITION, which is atomic per partition: readers see the old month or the new one. Loads must
+ * PARTITION, which is atomic per partition: readers see the old month or the new one. The staging
+ * copy is a local table on the replica at hand even on a cluster; REPLACE PARTITION into a
+ * replicated table passes the new parts on to the other replicas. Loads must
  * be held off for the whole call (LoadScheduler.exclusive), or a batch loaded meanwhile could be
  * missing from the staging copy and lost by the swap.
  */
@@ -47,7 +50,7 @@ export async function rebuildAggregates(warehouse: Warehouse, range: RebuildRang
       `FROM (SELECT * FROM ${WAREHOUSE_DB}.events ${scope})`,
     );
     await warehouse.exec(`DROP TABLE IF EXISTS ${staging}`);
-    await warehouse.exec(`CREATE TABLE ${staging} AS ${target}`);
+    await warehouse.exec(localCopy(await createStatement(warehouse, target), staging));
     try {
       await warehouse.exec(`INSERT INTO ${staging} ${select}`);
       const fresh = await partitions(warehouse, staging);
@@ -67,10 +70,16 @@ export async function rebuildAggregates(warehouse: Warehouse, range: RebuildRang
 
 /** The SELECT of a materialized view, from its CREATE statement. */
 async function viewSelect(warehouse: Warehouse, view: string): Promise<string> {
-  const [row] = await warehouse.query<{ statement: string }>(`SHOW CREATE TABLE ${view}`);
-  const at = row?.statement.search(/\bAS\s+SELECT\b/) ?? -1;
+  const statement = await createStatement(warehouse, view);
+  const at = statement.search(/\bAS\s+SELECT\b/);
   if (at < 0) throw new Error(`cannot read the SELECT of ${view}`);
-  return row!.statement.slice(at + 2).trim();
+  return statement.slice(at + 2).trim();
+}
+
+async function createStatement(warehouse: Warehouse, table: string): Promise<string> {
+  const [row] = await warehouse.query<{ statement: string }>(`SHOW CREATE TABLE ${table}`);
+  if (row === undefined) throw new Error(`cannot read the CREATE statement of ${table}`);
+  return row.statement;
 }
 
 /** Ids of a table's active partitions: YYYYMM, or "all" when unpartitioned. */

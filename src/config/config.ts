@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ms from 'ms';
 import { z } from 'zod';
+import { CLUSTER_NAME } from '../warehouse/cluster-ddl.ts';
 
 /** Every setting steplog reads, with defaults that run embedded (SQLite + chDB under ./data). */
 export interface Config {
@@ -16,6 +17,11 @@ export interface Config {
    * turn when one fails), or null for chDB embedded in the data dir.
    */
   readonly clickhouseUrls: readonly string[] | null;
+  /**
+   * The ClickHouse cluster (a remote_servers name) whose replicas `clickhouseUrls` lists: migrations
+   * create Replicated tables ON CLUSTER. Null: one server, plain tables.
+   */
+  readonly clickhouseCluster: string | null;
   /** How long one request to a ClickHouse server may take. */
   readonly clickhouseTimeoutMs: number;
   /** How often the loader moves the backlog into the warehouse. */
@@ -140,6 +146,10 @@ const schema = z.object({
     .regex(/^amqps?:\/\/\S+$/, 'expected an amqp://… URL')
     .optional(),
   STEPLOG_CLICKHOUSE_URL: httpUrls.optional(),
+  STEPLOG_CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(CLUSTER_NAME, "expected the name of a cluster in the servers' remote_servers (letters, digits, _)")
+    .optional(),
   STEPLOG_CLICKHOUSE_TIMEOUT: duration.default(300_000),
   STEPLOG_FLUSH_INTERVAL: duration.default(300_000),
   STEPLOG_BATCH_SIZE: positiveInt(1_000_000).default(10_000),
@@ -173,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(String(issue.path[0]), issue.message);
   }
   const s = parsed.data;
+  if (s.STEPLOG_CLICKHOUSE_CLUSTER !== undefined && s.STEPLOG_CLICKHOUSE_URL === undefined) {
+    throw new ConfigError('STEPLOG_CLICKHOUSE_CLUSTER', 'needs STEPLOG_CLICKHOUSE_URL (the replicas of the cluster)');
+  }
   return Object.freeze({
     host: s.STEPLOG_HOST,
     port: s.STEPLOG_PORT,
@@ -180,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: s.STEPLOG_DATABASE_URL ?? null,
     amqpUrl: s.STEPLOG_AMQP_URL ?? null,
     clickhouseUrls: s.STEPLOG_CLICKHOUSE_URL ?? null,
+    clickhouseCluster: s.STEPLOG_CLICKHOUSE_CLUSTER ?? null,
     clickhouseTimeoutMs: s.STEPLOG_CLICKHOUSE_TIMEOUT,
     flushIntervalMs: s.STEPLOG_FLUSH_INTERVAL,
     batchSize: s.STEPLOG_BATCH_SIZE,

@@ -86,6 +86,10 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     const received = await this.transport.receive(batchSize, after);
     if (!received) return null;
     const { table } = this.family;
+    // A batch in doubt is judged on a replica holding all the cluster acknowledged: its rows may
+    // sit in a part written on another replica, which a retry would then duplicate or, skipped as
+    // a duplicate block, leave that part's missing views short.
+    if (received.formed) await this.warehouse.catchUp();
     const present = received.formed ? await alreadyLoaded(this.warehouse, table, received.events) : new Set<string>();
     return {
       ...received,

@@ -14,6 +14,7 @@ export function timedWarehouse(warehouse: Warehouse, observe: (mart: string, sec
     exec: (sql) => warehouse.exec(sql),
     queryReadOnly: (sql, options) => warehouse.queryReadOnly(sql, options),
     insert: (table, rows, token) => warehouse.insert(table, rows, token),
+    catchUp: () => warehouse.catchUp(),
     close: () => warehouse.close(),
     async query<T>(sql: string, params?: Record<string, string | number>): Promise<T[]> {
       const mart = MART_ROUTE.exec(currentRequest()?.route ?? '')?.[1];

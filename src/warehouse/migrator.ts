@@ -1,10 +1,13 @@
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { WAREHOUSE_DB, type Warehouse, type WarehouseCapabilities } from './warehouse.ts';
+import { onCluster } from './cluster-ddl.ts';
+import { MigrationLock } from './migration-lock.ts';
+import { WAREHOUSE_DB, WarehouseSchemaMissingError, type Warehouse, type WarehouseCapabilities } from './warehouse.ts';
 
 /**
  * Numbered ClickHouse migrations (`migrations/NNNN_name.sql`), applied in order and recorded in
  * steplog.schema_migrations. Written here because no migration tool speaks to embedded chDB.
+ * On a cluster every statement is rewritten for it (cluster-ddl.ts), the ledger included.
  */
 export interface MigrationState {
   readonly version: number;
@@ -16,23 +19,41 @@ export interface MigrationState {
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
+export interface MigratorOptions {
+  /** The ClickHouse cluster every table is replicated on (STEPLOG_CLICKHOUSE_CLUSTER), or none. */
+  readonly cluster?: string | null;
+  /** Where the migrations are (tests use other sets). */
+  readonly dir?: string;
+  /** How long to wait for another process's migrations (MigrationLock). */
+  readonly lockWaitMs?: number;
+}
+
 export class WarehouseMigrator {
   private applying = 0;
+  private readonly cluster: string | null;
+  private readonly dir: string;
+  private readonly lock: MigrationLock;
 
   constructor(
     private readonly warehouse: Warehouse,
-    private readonly dir: string = MIGRATIONS_DIR,
-  ) {}
+    options: MigratorOptions = {},
+  ) {
+    this.cluster = options.cluster ?? null;
+    this.dir = options.dir ?? MIGRATIONS_DIR;
+    this.lock = new MigrationLock(warehouse, { ddl: (sql) => this.ddl(sql), waitMs: options.lockWaitMs });
+  }
 
+  /** Every migration, applied or pending; reads only (a warehouse never migrated has all pending). */
   async status(): Promise<MigrationState[]> {
-    await this.ensureLedger();
-    const applied = new Map(
-      (
-        await this.warehouse.query<{ version: number; applied_at: string }>(
-          `SELECT version, toString(applied_at) AS applied_at FROM ${WAREHOUSE_DB}.schema_migrations`,
-        )
-      ).map((row) => [Number(row.version), row.applied_at]),
-    );
+    const applied = new Map<number, string>();
+    try {
+      const rows = await this.warehouse.query<{ version: number; applied_at: string }>(
+        `SELECT version, toString(applied_at) AS applied_at FROM ${WAREHOUSE_DB}.schema_migrations`,
+      );
+      for (const row of rows) applied.set(Number(row.version), row.applied_at);
+    } catch (error) {
+      if (!(error instanceof WarehouseSchemaMissingError)) throw error;
+    }
     return (await this.files()).map(({ version, name }) => ({
       version,
       name,
@@ -45,11 +66,22 @@ export class WarehouseMigrator {
     return this.applying > 0;
   }
 
-  /** Applies every pending migration; returns the ones applied now. */
+  /**
+   * Applies every pending migration; returns the ones applied now (none when another process did).
+   * With none pending it runs no DDL, so a process restarts while a replica is down (ON CLUSTER
+   * waits for every replica).
+   */
   async up(): Promise<MigrationState[]> {
     this.applying += 1;
     try {
-      return await this.applyPending();
+      if ((await this.status()).every((m) => m.appliedAt !== null)) return [];
+      await this.warehouse.exec(this.ddl(`CREATE DATABASE IF NOT EXISTS ${WAREHOUSE_DB}`));
+      return await this.lock.hold(async () => {
+        await this.ensureLedger();
+        // A ledger row another replica took may not have reached this one yet.
+        await this.warehouse.catchUp();
+        return this.applyPending();
+      });
     } finally {
       this.applying -= 1;
     }
@@ -64,7 +96,7 @@ export class WarehouseMigrator {
         'utf8',
       );
       if (this.supports(file)) {
-        for (const statement of splitStatements(file)) await this.warehouse.exec(statement);
+        for (const statement of splitStatements(file)) await this.warehouse.exec(this.ddl(statement));
       }
       await this.warehouse.insert(`${WAREHOUSE_DB}.schema_migrations`, [
         { version: migration.version, name: migration.name, applied_at: Math.floor(Date.now() / 1000) },
@@ -86,11 +118,18 @@ export class WarehouseMigrator {
   }
 
   private async ensureLedger(): Promise<void> {
-    await this.warehouse.exec(`CREATE DATABASE IF NOT EXISTS ${WAREHOUSE_DB}`);
+    await this.warehouse.exec(this.ddl(`CREATE DATABASE IF NOT EXISTS ${WAREHOUSE_DB}`));
     await this.warehouse.exec(
-      `CREATE TABLE IF NOT EXISTS ${WAREHOUSE_DB}.schema_migrations ` +
-        `(version UInt32, name String, applied_at DateTime('UTC')) ENGINE = MergeTree() ORDER BY version`,
+      this.ddl(
+        `CREATE TABLE IF NOT EXISTS ${WAREHOUSE_DB}.schema_migrations ` +
+          `(version UInt32, name String, applied_at DateTime('UTC')) ENGINE = MergeTree() ORDER BY version`,
+      ),
     );
+  }
+
+  /** A statement as it runs on this warehouse: rewritten for the cluster when there is one. */
+  private ddl(statement: string): string {
+    return this.cluster === null ? statement : onCluster(statement, this.cluster);
   }
 
   private async files(): Promise<{ version: number; name: string }[]> {

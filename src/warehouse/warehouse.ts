@@ -22,6 +22,12 @@ export interface Warehouse {
    * materialized views on its own — so a retry also completes views that a crash cut short.
    */
   insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void>;
+  /**
+   * Waits until the engine answering holds everything the warehouse acknowledged: on a replicated
+   * cluster, every part another replica wrote (which may be down; the wait then fails with a
+   * WarehouseError). Before judging what an in-doubt batch left behind. One engine: nothing to wait for.
+   */
+  catchUp(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -34,7 +34,9 @@ describe('migrations 0008–0010 on a warehouse holding whole-second events', ()
     for (const file of fs.readdirSync(MIGRATIONS).filter((f) => f < '0008')) {
       fs.copyFileSync(path.join(MIGRATIONS, file), path.join(before, file));
     }
-    expect((await new WarehouseMigrator(warehouse, before).up()).map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect((await new WarehouseMigrator(warehouse, { dir: before }).up()).map((m) => m.version)).toEqual([
+      1, 2, 3, 4, 5, 6, 7,
+    ]);
     await warehouse.insert('steplog.events', [
       oldRow(1, '2026-10-20 12:00:00', 0),
       oldRow(2, '2026-10-20 12:00:03', 2),

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     ['STEPLOG_AMQP_URL', 'http://rabbit'],
     ['STEPLOG_CLICKHOUSE_URL', 'clickhouse-1:8123'],
     ['STEPLOG_CLICKHOUSE_URL', 'http://a:8123/,ftp://b/'],
+    ['STEPLOG_CLICKHOUSE_CLUSTER', 'steplog; DROP TABLE x'],
   ])('stops on %s=%s with a message naming the setting', (setting, value) => {
     expect(() => loadConfig({ [setting]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [setting]: value })).toThrow(new RegExp(`^${setting}: `));
@@ -60,6 +61,17 @@ describe('loadConfig', () => {
       loadConfig({ STEPLOG_CLICKHOUSE_URL: 'http://steplog:pw@ch-1:8123/, http://steplog:pw@ch-2:8123/' })
         .clickhouseUrls,
     ).toEqual(['http://steplog:pw@ch-1:8123/', 'http://steplog:pw@ch-2:8123/']);
+  });
+
+  it('takes a cluster name only with the servers it names', () => {
+    const url = 'http://ch-1:8123/,http://ch-2:8123/';
+    expect(loadConfig({ STEPLOG_CLICKHOUSE_URL: url }).clickhouseCluster).toBeNull();
+    expect(
+      loadConfig({ STEPLOG_CLICKHOUSE_URL: url, STEPLOG_CLICKHOUSE_CLUSTER: 'steplog_cluster' }).clickhouseCluster,
+    ).toBe('steplog_cluster');
+    expect(() => loadConfig({ STEPLOG_CLICKHOUSE_CLUSTER: 'steplog_cluster' })).toThrow(
+      /^STEPLOG_CLICKHOUSE_CLUSTER: needs STEPLOG_CLICKHOUSE_URL/,
+    );
   });
 
   it('marks a STEPLOG_URL as given: the CLI then goes through that server', () => {

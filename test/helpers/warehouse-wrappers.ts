@@ -11,6 +11,7 @@ export function intercept(warehouse: Warehouse, overrides: Partial<Calls>): Ware
     query: overrides.query ?? ((sql, params) => warehouse.query(sql, params)),
     queryReadOnly: overrides.queryReadOnly ?? ((sql, options) => warehouse.queryReadOnly(sql, options)),
     insert: overrides.insert ?? ((table, rows, token) => warehouse.insert(table, rows, token)),
+    catchUp: () => warehouse.catchUp(),
     close: () => warehouse.close(),
   };
 }

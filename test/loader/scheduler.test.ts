@@ -52,6 +52,7 @@ const unreachable = (real: Warehouse): Warehouse => ({
   query: (sql, params) => real.query(sql, params),
   queryReadOnly: (sql, options) => real.queryReadOnly(sql, options),
   insert: () => Promise.reject(new WarehouseError('warehouse down (test)')),
+  catchUp: () => real.catchUp(),
   close: () => Promise.resolve(),
 });
 

@@ -34,7 +34,7 @@ describe('checkReadiness', () => {
       path.join(dir, '9999_ready_probe.sql'),
       'CREATE TABLE IF NOT EXISTS steplog.ready_probe (x UInt8) ENGINE = MergeTree ORDER BY x;\n',
     );
-    const migrator = new WarehouseMigrator(warehouse, `${dir}/`);
+    const migrator = new WarehouseMigrator(warehouse, { dir: `${dir}/` });
     const applying = migrator.up();
     const during = await checkReadiness(sourcesOf(migrator), { flushIntervalMs: 1000 });
     expect(during.reasons).toEqual(['warehouse migrations are running']);

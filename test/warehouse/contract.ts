@@ -16,6 +16,8 @@ import { tempDataDir } from '../helpers/server.ts';
 /** A fresh, empty warehouse of the adapter under test, and how to dispose of it. */
 export interface WarehouseUnderTest {
   readonly warehouse: Warehouse;
+  /** The cluster its servers replicate on (STEPLOG_CLICKHOUSE_CLUSTER), if any. */
+  readonly cluster?: string;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export function warehouseContract(adapter: string, open: () => Promise<Warehouse
     });
 
     it('applies every migration once, and none again', async () => {
-      const migrator = new WarehouseMigrator(warehouse);
+      const migrator = new WarehouseMigrator(warehouse, { cluster: subject.cluster ?? null });
       const applied = await migrator.up();
       expect(applied.length).toBeGreaterThanOrEqual(10);
       expect(await migrator.up()).toEqual([]);
@@ -112,6 +114,16 @@ export function warehouseContract(adapter: string, open: () => Promise<Warehouse
       const rebuilt = await rebuildAggregates(warehouse);
       expect(rebuilt.map((t) => t.table)).toEqual(['activity_daily', 'cohort_daily', 'step_daily', 'step_progress']);
       await expectEveryMart(warehouse);
+    });
+
+    it('stops a console query at its limits, which the query cannot raise', async () => {
+      const tight = { ...CONSOLE, limits: { ...CONSOLE.limits, maxRowsToRead: 10 } };
+      for (const sql of [
+        `SELECT sum(user_id) AS n FROM ${WAREHOUSE_DB}.events`,
+        `SELECT sum(user_id) AS n FROM ${WAREHOUSE_DB}.events SETTINGS max_rows_to_read = 1000000000`,
+      ]) {
+        await expect(warehouse.queryReadOnly(sql, tight), sql).rejects.toThrow(/[Ll]imit for rows|readonly mode/);
+      }
     });
 
     it('runs a console SELECT and refuses writes, DDL, table functions and the host', async () => {

@@ -25,7 +25,23 @@ export interface ClickHouseServer {
 
 const USER = 'clickhouse';
 
-const config = (dir: string, ports: { http: number; tcp: number; interserver: number }) => `<yandex>
+export interface ClickHousePorts {
+  readonly http: number;
+  readonly tcp: number;
+  readonly interserver: number;
+}
+
+/** What a cluster member adds to a lone server (see clickhouse-cluster.ts). */
+export interface ClickHouseOptions {
+  /** Chosen ahead when other servers must know them (a cluster's remote_servers). */
+  readonly ports?: ClickHousePorts;
+  /** The password of `default`; random when absent. */
+  readonly password?: string;
+  /** More top-level config elements (zookeeper, macros, remote_servers). */
+  readonly extraConfig?: string;
+}
+
+const config = (dir: string, ports: ClickHousePorts, extra: string) => `<yandex>
   <logger><level>warning</level><log>${dir}/log/server.log</log><errorlog>${dir}/log/error.log</errorlog>
     <size>10M</size><count>1</count></logger>
   <http_port>${ports.http}</http_port>
@@ -45,6 +61,7 @@ const config = (dir: string, ports: { http: number; tcp: number; interserver: nu
   <default_database>default</default_database>
   <timezone>UTC</timezone>
   <mlock_executable>false</mlock_executable>
+${extra}
 </yandex>
 `;
 
@@ -65,13 +82,13 @@ const users = (password: string) => `<yandex>
  * only, free ports, data/tmp/log dirs under a fresh temp dir, a random password for `default`.
  * Never the package's service or its /var/lib/clickhouse.
  */
-export async function startClickHouse(): Promise<ClickHouseServer> {
+export async function startClickHouse(options: ClickHouseOptions = {}): Promise<ClickHouseServer> {
   const binary = requireBinary(['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server'], 'clickhouse-server');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steplog-clickhouse-'));
-  const ports = { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
-  const password = randomBytes(12).toString('hex');
+  const ports = options.ports ?? (await freePorts());
+  const password = options.password ?? randomBytes(12).toString('hex');
   for (const sub of ['conf', 'data', 'tmp', 'log', 'user_files', 'format_schemas']) fs.mkdirSync(path.join(dir, sub));
-  fs.writeFileSync(path.join(dir, 'conf/config.xml'), config(dir, ports));
+  fs.writeFileSync(path.join(dir, 'conf/config.xml'), config(dir, ports, options.extraConfig ?? ''));
   fs.writeFileSync(path.join(dir, 'conf/users.xml'), users(password));
   fs.chmodSync(dir, 0o755);
   await run('chown', ['-R', `${USER}:${USER}`, dir]);
@@ -133,6 +150,11 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Free loopback ports for one server. */
+export async function freePorts(): Promise<ClickHousePorts> {
+  return { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

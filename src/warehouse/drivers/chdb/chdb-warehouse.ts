@@ -108,6 +108,11 @@ export class ChdbWarehouse implements Warehouse {
     await this.run(() => this.session.insert({ table, values: payload, format: 'JSONEachRow', settings }));
   }
 
+  /** One embedded engine: everything acknowledged is here. */
+  catchUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.console?.close();
     this.session.close();

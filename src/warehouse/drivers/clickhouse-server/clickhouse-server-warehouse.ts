@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ClickHouseError } from '@clickhouse/client';
-import { WarehouseError, type ReadOnlyQueryOptions, type Warehouse } from '../../warehouse.ts';
+import { WAREHOUSE_DB, WarehouseError, type ReadOnlyQueryOptions, type Warehouse } from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
 import { ONE_STATEMENT, sandboxViolation, separatesStatements, textSandboxViolation } from '../console-sandbox.ts';
 import { capabilitiesOf, type ServerCapabilities } from './capabilities.ts';
@@ -124,6 +124,23 @@ export class ClickHouseServerWarehouse implements Warehouse {
     await this.run(() =>
       this.replicas.write(async (r) => {
         await r.client.insert({ table, values: [...rows], format: 'JSONEachRow', clickhouse_settings: settings });
+      }),
+    );
+  }
+
+  /**
+   * SYSTEM SYNC REPLICA on each of steplog's replicated tables (none on a lone server): the replica
+   * at hand fetches every part the others acknowledged. A part whose only holder is down keeps it
+   * waiting until the request times out, and the caller retries later.
+   */
+  async catchUp(): Promise<void> {
+    await this.run(() =>
+      this.replicas.read(async (r) => {
+        const tables = await rows<{ name: string }>(
+          r,
+          `SELECT table AS name FROM system.replicas WHERE database = '${WAREHOUSE_DB}' ORDER BY name`,
+        );
+        for (const { name } of tables) await r.client.command({ query: `SYSTEM SYNC REPLICA ${WAREHOUSE_DB}.${name}` });
       }),
     );
   }
