@@ -27,10 +27,15 @@ import type { KyselyStore } from './store/kysely/kysely-store.ts';
 import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
+import { BackupUnsupportedError } from './errors/backup-unsupported.ts';
+import { firstKeysFile } from './runtime/issue-keys.ts';
+import type { BackupSources } from './ops/backup.ts';
+import type { RestoreDeps } from './ops/restore.ts';
 import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
+import { lockOwnerDir } from './warehouse/drivers/chdb/owner-lock.ts';
 import { ClickHouseServerWarehouse } from './warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
-import type { Warehouse } from './warehouse/warehouse.ts';
+import type { Warehouse, WarehouseCopy } from './warehouse/warehouse.ts';
 
 /**
  * The composition root: the only module that names concrete adapters. Everything else receives
@@ -53,6 +58,7 @@ export interface WarehouseHandle {
   readonly migrator: WarehouseMigrator;
   /** Where the warehouse is, for messages. */
   readonly location: string;
+  readonly copy: WarehouseCopy;
   close(): Promise<void>;
 }
 
@@ -68,7 +74,7 @@ export interface RuntimeHooks {
  * process owns it and must be reached through its server.
  */
 export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
-  let opened: Warehouse;
+  let opened: Warehouse & { readonly copy: WarehouseCopy };
   let location: string;
   if (config.clickhouseUrls === null) {
     location = path.join(config.dataDir, 'clickhouse');
@@ -85,6 +91,7 @@ export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): P
     warehouse,
     migrator: new WarehouseMigrator(warehouse),
     location,
+    copy: opened.copy,
     close: () => warehouse.close(),
   };
 }
@@ -211,6 +218,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     ingest,
     siteIngest,
     metrics,
+    backupSources: backupSources(config, store, handle),
     async close() {
       clearInterval(backlogTimer);
       loads.stop();
@@ -270,6 +278,25 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
       await transport.close();
     },
   };
+}
+
+/** What a backup copies: the store, the warehouse and the first start's keys. */
+export const backupSources = (config: Config, store: Store, handle: WarehouseHandle): BackupSources => ({
+  snapshot: store.snapshot,
+  warehouse: handle.copy,
+  files: [firstKeysFile(config.dataDir)],
+});
+
+/** Restoring a backup into the configured data dir: the embedded store and warehouse only. */
+export function restoreTarget(config: Config): RestoreDeps {
+  if (config.databaseUrl !== null || config.clickhouseUrls !== null) {
+    throw new BackupUnsupportedError(
+      'steplog restores only the embedded data dir (SQLite and chDB): restore PostgreSQL with pg_restore ' +
+        'and a ClickHouse server with its RESTORE (or ATTACH PARTITION of frozen parts)',
+    );
+  }
+  const dir = path.join(config.dataDir, 'clickhouse');
+  return { own: () => lockOwnerDir(dir), restoreWarehouse: (copy) => ChdbWarehouse.restore(copy, dir) };
 }
 
 /** The dead letters alone, for the CLI: they live in the store, which a running server shares. */

@@ -7,7 +7,8 @@ import { retention, type RetentionCohort } from '../analytics/retention.ts';
 import { stepDifficulty, type StepDifficulty } from '../analytics/step-difficulty.ts';
 import { usersActivitySeries, type UsersActivity, type UsersActivitySeriesQuery } from '../analytics/users-activity.ts';
 import type { Config } from '../config/config.ts';
-import { openErasureStores, openWarehouse, type WarehouseHandle } from '../main.ts';
+import { backupSources, openErasureStores, openStore, openWarehouse, type WarehouseHandle } from '../main.ts';
+import { backup, type BackupManifest } from '../ops/backup.ts';
 import { eraseUser, type Erasure } from '../ops/erase-user.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
 import { WarehouseInUseError, WarehouseSchemaMissingError } from '../warehouse/warehouse.ts';
@@ -39,6 +40,9 @@ const get = <Q, R>(path: string, params: (query: Q) => Params, answer: Route<Q, 
   params,
   answer,
 });
+
+/** No loader runs without a server: nothing to hold off. */
+const noLoads = { exclusive: <T>(work: () => Promise<T>) => work() };
 
 type ApiMigration = { version: number; name: string; applied_at: string | null };
 const fromApi = (m: ApiMigration): MigrationState => ({ version: m.version, name: m.name, appliedAt: m.applied_at });
@@ -118,9 +122,7 @@ const OPERATIONS = {
     async (h, userId, config) => {
       const stores = await openErasureStores(config);
       try {
-        // No loader runs without a server: nothing to hold off.
-        const scheduler = { exclusive: <T>(work: () => Promise<T>) => work() };
-        return await eraseUser({ ...stores, warehouse: h.warehouse, scheduler }, userId);
+        return await eraseUser({ ...stores, warehouse: h.warehouse, scheduler: noLoads }, userId);
       } finally {
         await stores.close();
       }
@@ -134,6 +136,22 @@ const OPERATIONS = {
         warehouseEvents: b.warehouse_events,
         days: b.days,
       }),
+    },
+  ),
+  backup: operation<string, BackupManifest>(
+    async (h, dir, config) => {
+      const store = await openStore(config);
+      try {
+        return await backup({ ...backupSources(config, store, h), scheduler: noLoads }, dir);
+      } finally {
+        await store.close();
+      }
+    },
+    {
+      method: 'POST',
+      path: '/api/backup',
+      params: (dir) => ({ dir }),
+      answer: (b: { created_at: string; files: string[] }) => ({ version: 1, createdAt: b.created_at, files: b.files }),
     },
   ),
 };

@@ -5,6 +5,7 @@ import type { IngestService } from '../ingest/ingest-service.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { BackupSources } from '../ops/backup.ts';
 import type { DeadLetters, Transport } from '../queue/transport.ts';
 import type { AdminAccounts } from '../store/admin-accounts.ts';
 import type { ApiKeyStore } from '../store/api-keys.ts';
@@ -34,6 +35,7 @@ export interface AppDeps {
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
   readonly metrics: Metrics;
+  readonly backupSources: BackupSources;
 }
 
 export type RouteOptions = AppDeps & { readonly config: Config };
