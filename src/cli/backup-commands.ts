@@ -27,7 +27,14 @@ export function registerBackupCommands(program: Command): void {
     .option('--force', 'replace what the data dir holds (refused otherwise when it is not empty)')
     .action(async (dir: string, opts: { force?: boolean }) => {
       const config = loadConfig();
-      const manifest = await restoreDataDir(restoreTarget(config), path.resolve(dir), config.dataDir, opts.force === true);
-      console.log(`restored ${config.dataDir} from the backup of ${manifest.createdAt}; start it with \`steplog serve\``);
+      const manifest = await restoreDataDir(
+        restoreTarget(config),
+        path.resolve(dir),
+        config.dataDir,
+        opts.force === true,
+      );
+      console.log(
+        `restored ${config.dataDir} from the backup of ${manifest.createdAt}; start it with \`steplog serve\``,
+      );
     });
 }

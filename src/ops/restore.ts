@@ -29,7 +29,9 @@ export async function restoreDataDir(
   if (manifest.version !== 1) throw new Error(`${manifestFile}: unknown backup version ${String(manifest.version)}`);
   const present = fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : [];
   if (present.length > 0 && !force) {
-    throw new Error(`${dataDir} is not empty: restore into an empty data dir, or give --force to replace what it holds`);
+    throw new Error(
+      `${dataDir} is not empty: restore into an empty data dir, or give --force to replace what it holds`,
+    );
   }
   const release = deps.own();
   try {

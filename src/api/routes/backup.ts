@@ -12,10 +12,9 @@ export const BackupOutput = Type.Object({
 });
 
 /** A backup taken by the process that owns the data (the embedded warehouse has one owner). */
-export const backupRoutes: FastifyPluginAsyncTypebox<Pick<RouteOptions, 'backupSources' | 'scheduler' | 'log'>> = async (
-  app,
-  { backupSources, scheduler },
-) => {
+export const backupRoutes: FastifyPluginAsyncTypebox<
+  Pick<RouteOptions, 'backupSources' | 'scheduler' | 'log'>
+> = async (app, { backupSources, scheduler }) => {
   app.post(
     '/api/backup',
     {

@@ -22,7 +22,9 @@ const CONSOLE_THREADS = 1;
  * first connection, so a backup is written here (inside the owned dir) and then moved to its target.
  */
 const stagingDir = (dir: string) => path.join(dir, 'steplog-backups');
-const engineArgs = (backupsAllowedPath: string) => ({ connectionArgs: [`--backups.allowed_path=${backupsAllowedPath}`] });
+const engineArgs = (backupsAllowedPath: string) => ({
+  connectionArgs: [`--backups.allowed_path=${backupsAllowedPath}`],
+});
 const quoted = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 /**

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClickHouseError } from '@clickhouse/client';
 import { BackupUnsupportedError } from '../../../errors/backup-unsupported.ts';
-import {
-  WarehouseError,
-  type ReadOnlyQueryOptions,
-  type Warehouse,
-  type WarehouseCopy,
-} from '../../warehouse.ts';
+import { WarehouseError, type ReadOnlyQueryOptions, type Warehouse, type WarehouseCopy } from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
 import { ONE_STATEMENT, sandboxViolation, separatesStatements, textSandboxViolation } from '../console-sandbox.ts';
 import { capabilitiesOf, type ServerCapabilities } from './capabilities.ts';
