@@ -49,7 +49,6 @@ export interface Runtime extends AppDeps {
   readonly metrics: Metrics;
   /** Every family's load, one import job per run: what `scheduler` runs. */
   readonly loads: FamilyLoads;
-  readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog'>;
   close(): Promise<void>;
 }
 
@@ -310,6 +309,7 @@ export async function openErasureStores(config: Config): Promise<{
   catalog: Store['catalog'];
   userErasure: Store['userErasure'];
   transport: Pick<Transport, 'discard'>;
+  siteTransport: Pick<Transport<StoredSiteEvent>, 'discard'>;
   close(): Promise<void>;
 }> {
   const store = await openStore(config);
@@ -317,6 +317,7 @@ export async function openErasureStores(config: Config): Promise<{
     catalog: store.catalog,
     userErasure: store.userErasure,
     transport: new OutboxTransport(store),
+    siteTransport: new OutboxTransport(store, siteOutbox),
     close: () => store.close(),
   };
 }

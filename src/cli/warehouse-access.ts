@@ -131,10 +131,18 @@ const OPERATIONS = {
       method: 'POST',
       path: (userId) => `/api/users/${userId}/erase`,
       params: () => ({}),
-      answer: (b: { user_id: number; warehouse_events: number; days: Erasure['days'] }) => ({
+      answer: (b: {
+        user_id: number;
+        warehouse_events: number;
+        days: Erasure['days'];
+        site_events: number;
+        site_days: Erasure['siteDays'];
+      }) => ({
         userId: b.user_id,
         warehouseEvents: b.warehouse_events,
         days: b.days,
+        siteEvents: b.site_events,
+        siteDays: b.site_days,
       }),
     },
   ),

@@ -30,6 +30,7 @@ export interface AppDeps {
   readonly siteIngest: IngestService<SiteEventInput, NewSiteEvent, StoredSiteEvent>;
   readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
   readonly transport: Pick<Transport, 'backlog' | 'discard'>;
+  readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog' | 'discard'>;
   readonly deadLetters: DeadLetters;
   readonly log: Logger;
   readonly warehouse: Warehouse;

@@ -4,6 +4,7 @@ import { Loader } from '../../../src/loader/loader.ts';
 import { LoadScheduler } from '../../../src/loader/scheduler.ts';
 import { eraseUser } from '../../../src/ops/erase-user.ts';
 import { applyRetention } from '../../../src/ops/retention.ts';
+import { siteOutbox } from '../../../src/queue/outbox/outbox-family.ts';
 import { OutboxTransport } from '../../../src/queue/outbox/outbox-transport.ts';
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { ClickHouseServerWarehouse } from '../../../src/warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
@@ -21,6 +22,7 @@ let server: ClickHouseServer;
 let warehouse: ClickHouseServerWarehouse;
 const store = openSqliteStore(path.join(tempDataDir(), 'steplog.sqlite'));
 const transport = new OutboxTransport(store);
+const siteTransport = new OutboxTransport(store, siteOutbox);
 
 beforeAll(async () => {
   server = await startClickHouse();
@@ -55,7 +57,7 @@ describe('erasure and retention on a ClickHouse server (Debian 18.16)', () => {
     const theirs = events.filter((e) => e.userId === 1).length;
     expect(theirs).toBeGreaterThan(0);
 
-    const erasure = await eraseUser({ ...store, transport, warehouse, scheduler }, 1);
+    const erasure = await eraseUser({ ...store, transport, siteTransport, warehouse, scheduler }, 1);
     expect(erasure.warehouseEvents).toBe(theirs);
     expect(await count('SELECT count() AS n FROM steplog.events WHERE user_id = 1')).toBe(0);
     expect(await count('SELECT count() AS n FROM steplog.events')).toBe(events.length - theirs);
