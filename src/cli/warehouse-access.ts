@@ -122,7 +122,10 @@ const OPERATIONS = {
     async (h, userId, config) => {
       const stores = await openErasureStores(config);
       try {
-        return await eraseUser({ ...stores, warehouse: h.warehouse, scheduler: noLoads }, userId);
+        return await eraseUser(
+          { ...stores, warehouse: h.warehouse, scheduler: noLoads, mutationTimeoutMs: config.mutationTimeoutMs },
+          userId,
+        );
       } finally {
         await stores.close();
       }

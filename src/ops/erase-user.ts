@@ -47,6 +47,8 @@ export interface ErasureDeps {
   readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'discard'>;
   readonly warehouse: Warehouse;
   readonly scheduler: Pick<LoadScheduler, 'exclusive'>;
+  /** How long one warehouse DELETE may take (STEPLOG_MUTATION_TIMEOUT). */
+  readonly mutationTimeoutMs: number;
 }
 
 /**
@@ -68,8 +70,8 @@ export async function eraseUser(deps: ErasureDeps, userId: number): Promise<Eras
     if ((await userErasure.inDoubtEvents(userId)) + (await userErasure.siteInDoubtEvents(userId)) > 0) {
       throw new ConflictError('id', `a load of user ${userId}'s events is in doubt; retry once the next load succeeds`);
     }
-    const learning = await eraseFromWarehouse(warehouse, 'learning', userId);
-    const site = await eraseFromWarehouse(warehouse, 'site', userId);
+    const learning = await eraseFromWarehouse(warehouse, 'learning', userId, deps.mutationTimeoutMs);
+    const site = await eraseFromWarehouse(warehouse, 'site', userId, deps.mutationTimeoutMs);
     const siteStored = await userErasure.eraseSiteVisitor(userId, siteTransport.discard);
     await userErasure.erase(userId, transport.discard);
     if (!known && site.events === 0 && siteStored === 0) throw new UnknownUserError(userId);
@@ -88,6 +90,7 @@ async function eraseFromWarehouse(
   warehouse: Warehouse,
   family: AggregateFamily,
   userId: number,
+  timeoutMs: number,
 ): Promise<{ events: number; days: ErasedDays }> {
   const { events: table, deliveries, userType } = TABLES[family];
   const user = `CAST(${userId} AS ${userType})`;
@@ -102,9 +105,9 @@ async function eraseFromWarehouse(
   );
   for (let i = 0; i < eventIds.length; i += IDS_PER_STATEMENT) {
     const ids = eventIds.slice(i, i + IDS_PER_STATEMENT).map((row) => `toUUID('${row.event_id}')`);
-    await deleteRows(warehouse, deliveries, `event_id IN (${ids.join(', ')})`);
+    await deleteRows(warehouse, deliveries, `event_id IN (${ids.join(', ')})`, timeoutMs);
   }
-  await deleteRows(warehouse, table, `user_id = ${user}`);
+  await deleteRows(warehouse, table, `user_id = ${user}`, timeoutMs);
   const days = { from: span!.first, to: span!.last };
   await rebuildAggregates(warehouse, days, family);
   return { events, days };

@@ -13,6 +13,8 @@ export interface RetentionDeps {
   readonly retention: RetentionStore;
   readonly warehouse: Warehouse;
   readonly scheduler: Pick<LoadScheduler, 'exclusive'>;
+  /** How long one warehouse DELETE may take (STEPLOG_MUTATION_TIMEOUT). */
+  readonly mutationTimeoutMs: number;
 }
 
 export interface RetentionRun {
@@ -51,8 +53,8 @@ export async function applyRetention(
   const keptFrom = keptFromOf(retentionMs, now);
   const { retention, warehouse, scheduler } = deps;
   return scheduler.exclusive(async () => {
-    const droppedMonths = await dropMonths(warehouse, 'learning', keptFrom);
-    const siteDroppedMonths = await dropMonths(warehouse, 'site', keptFrom);
+    const droppedMonths = await dropMonths(warehouse, 'learning', keptFrom, deps.mutationTimeoutMs);
+    const siteDroppedMonths = await dropMonths(warehouse, 'site', keptFrom, deps.mutationTimeoutMs);
     const storeEvents = await retention.deleteDeliveredBefore(Date.parse(keptFrom));
     const storeSiteEvents = await retention.deleteDeliveredSiteBefore(Date.parse(keptFrom));
     return { keptFrom, droppedMonths, storeEvents, siteDroppedMonths, storeSiteEvents };
@@ -66,7 +68,12 @@ export function keptFromOf(retentionMs: number, now: number): string {
 }
 
 /** Drops one family's months before `keptFrom` from its raw table, ledger and aggregates; answers them. */
-async function dropMonths(warehouse: Warehouse, family: AggregateFamily, keptFrom: string): Promise<string[]> {
+async function dropMonths(
+  warehouse: Warehouse,
+  family: AggregateFamily,
+  keptFrom: string,
+  timeoutMs: number,
+): Promise<string[]> {
   const { events, deliveries } = FAMILY_TABLES[family];
   const keptMonth = keptFrom.slice(0, 7).replace('-', '');
   const old = await warehouse.query<{ partition_id: string }>(
@@ -80,6 +87,7 @@ async function dropMonths(warehouse: Warehouse, family: AggregateFamily, keptFro
     warehouse,
     deliveries,
     `event_id IN (SELECT event_id FROM ${WAREHOUSE_DB}.${events} WHERE time < ${before})`,
+    timeoutMs,
   );
   for (const id of months) await warehouse.exec(`ALTER TABLE ${WAREHOUSE_DB}.${events} DROP PARTITION ID '${id}'`);
   await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFrom, -1) }, family);

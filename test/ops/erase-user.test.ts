@@ -23,7 +23,7 @@ const loader = new Loader(transport, store.catalog, store.importJobs, warehouse,
 const scheduler = new LoadScheduler(loader, { flushIntervalMs: 3_600_000, batchSize: 500 });
 const site = siteAdapters(store);
 const siteTransport = site.transport;
-const erasureDeps = { ...store, transport, siteTransport, warehouse, scheduler };
+const erasureDeps = { ...store, transport, siteTransport, warehouse, scheduler, mutationTimeoutMs: 60_000 };
 
 /** The person to erase: a registered user with events in both months, with a name and email to find. */
 const VICTIM = 3;

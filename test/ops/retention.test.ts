@@ -107,7 +107,13 @@ describe('STEPLOG_RETENTION', () => {
 
   it('drops whole months past the retention from every warehouse table and the store', async () => {
     const delivered = events.filter((e) => e.time < KEPT_FROM).length;
-    expect(await applyRetention({ retention: store.retention, warehouse, scheduler }, RETENTION_MS, NOW)).toEqual({
+    expect(
+      await applyRetention(
+        { retention: store.retention, warehouse, scheduler, mutationTimeoutMs: 60_000 },
+        RETENTION_MS,
+        NOW,
+      ),
+    ).toEqual({
       keptFrom: '2026-10-01',
       droppedMonths: ['202608', '202609'],
       storeEvents: delivered,
@@ -132,7 +138,13 @@ describe('STEPLOG_RETENTION', () => {
   });
 
   it('does nothing more when run again', async () => {
-    expect(await applyRetention({ retention: store.retention, warehouse, scheduler }, RETENTION_MS, NOW)).toEqual({
+    expect(
+      await applyRetention(
+        { retention: store.retention, warehouse, scheduler, mutationTimeoutMs: 60_000 },
+        RETENTION_MS,
+        NOW,
+      ),
+    ).toEqual({
       keptFrom: '2026-10-01',
       droppedMonths: [],
       storeEvents: 0,

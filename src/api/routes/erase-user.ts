@@ -44,7 +44,7 @@ export const eraseUserRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
     },
     async (request) => {
       const id = Number(request.params.id);
-      const erasure = await eraseUser(deps, id);
+      const erasure = await eraseUser({ ...deps, mutationTimeoutMs: deps.config.mutationTimeoutMs }, id);
       request.log.info({ audit: 'user_erased', userId: id, events: erasure.warehouseEvents }, 'user erased');
       return toErasureOutput(erasure);
     },

@@ -57,14 +57,17 @@ describe('erasure and retention on a ClickHouse server (Debian 18.16)', () => {
     const theirs = events.filter((e) => e.userId === 1).length;
     expect(theirs).toBeGreaterThan(0);
 
-    const erasure = await eraseUser({ ...store, transport, siteTransport, warehouse, scheduler }, 1);
+    const erasure = await eraseUser(
+      { ...store, transport, siteTransport, warehouse, scheduler, mutationTimeoutMs: 60_000 },
+      1,
+    );
     expect(erasure.warehouseEvents).toBe(theirs);
     expect(await count('SELECT count() AS n FROM steplog.events WHERE user_id = 1')).toBe(0);
     expect(await count('SELECT count() AS n FROM steplog.events')).toBe(events.length - theirs);
 
     const october = events.filter((e) => e.userId !== 1 && e.time >= Date.UTC(2026, 9, 1)).length;
     const run = await applyRetention(
-      { retention: store.retention, warehouse, scheduler },
+      { retention: store.retention, warehouse, scheduler, mutationTimeoutMs: 60_000 },
       20 * 86_400_000,
       Date.UTC(2026, 9, 25),
     );

@@ -22,8 +22,13 @@ const CONSOLE_THREADS = 1;
  * first connection, so a backup is written here (inside the owned dir) and then moved to its target.
  */
 const stagingDir = (dir: string) => path.join(dir, 'steplog-backups');
+/**
+ * `mutations_sync=0`: an ALTER … DELETE returns at once and runs in the background, as on a server
+ * (chDB's default, 1, blocks the statement until the mutation ends, however long), so the caller's
+ * bounded wait (src/warehouse/mutations.ts) is the same on every engine.
+ */
 const engineArgs = (backupsAllowedPath: string) => ({
-  connectionArgs: [`--backups.allowed_path=${backupsAllowedPath}`],
+  connectionArgs: [`--backups.allowed_path=${backupsAllowedPath}`, '--mutations_sync=0'],
 });
 const quoted = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
