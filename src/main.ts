@@ -186,6 +186,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     committed((n) => delivery.committed(n)),
     Date.now,
     metrics,
+    config.retentionMs,
   );
   const siteIngest = new IngestService(
     siteIngestFamily,
@@ -194,6 +195,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     committed((n) => scheduler.notifyAppended(n)),
     Date.now,
     metrics,
+    config.retentionMs,
   );
   delivery.onReady((n) => scheduler.notifyAppended(n));
   return {

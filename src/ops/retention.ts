@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { addDays } from '../analytics/days.ts';
 import { rebuildAggregates, type AggregateFamily } from '../analytics/rebuild-aggregates.ts';
+import { keptFromDay } from '../events/retention-horizon.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { RetentionStore } from '../store/retention.ts';
 import { deleteRows } from '../warehouse/mutations.ts';
@@ -50,7 +51,7 @@ export async function applyRetention(
   retentionMs: number,
   now = Date.now(),
 ): Promise<RetentionRun> {
-  const keptFrom = keptFromOf(retentionMs, now);
+  const keptFrom = keptFromDay(retentionMs, now);
   const { retention, warehouse, scheduler } = deps;
   return scheduler.exclusive(async () => {
     const droppedMonths = await dropMonths(warehouse, 'learning', keptFrom, deps.mutationTimeoutMs);
@@ -59,12 +60,6 @@ export async function applyRetention(
     const storeSiteEvents = await retention.deleteDeliveredSiteBefore(Date.parse(keptFrom));
     return { keptFrom, droppedMonths, storeEvents, siteDroppedMonths, storeSiteEvents };
   });
-}
-
-/** The first UTC day kept (YYYY-MM-DD): the first of the month holding now − retention. */
-export function keptFromOf(retentionMs: number, now: number): string {
-  const edge = new Date(now - retentionMs);
-  return new Date(Date.UTC(edge.getUTCFullYear(), edge.getUTCMonth(), 1)).toISOString().slice(0, 10);
 }
 
 /** Drops one family's months before `keptFrom` from its raw table, ledger and aggregates; answers them. */
