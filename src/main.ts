@@ -146,6 +146,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
   // The loader metrics, like the backlog gauge and /readyz, count the learning family only.
   const loaderOptions = (family: string, observer?: Metrics): LoaderOptions => ({
     batchSize: config.batchSize,
+    retentionMs: config.retentionMs,
     log: log.child({ component: 'loader', family }),
     observer,
     ...hooks.loader,

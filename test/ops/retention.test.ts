@@ -9,6 +9,7 @@ import { EventLoader, Loader } from '../../src/loader/loader.ts';
 import { siteFamily } from '../../src/loader/site-denormalize.ts';
 import { LoadScheduler } from '../../src/loader/scheduler.ts';
 import { applyRetention } from '../../src/ops/retention.ts';
+import { OutboxDeadLetters } from '../../src/queue/outbox/dead-letter-list.ts';
 import { openAdapters, uuidFor } from '../helpers/fixtures.ts';
 import { generateSiteEvents, siteAdapters } from '../helpers/site-fixtures.ts';
 import { SiteModel } from '../analytics/site-model.ts';
@@ -81,6 +82,7 @@ function keptModel() {
   };
 }
 
+let keptCountAfterLate = keptCount;
 const count = async (sql: string) => Number((await warehouse.query<{ n: string }>(sql))[0]!.n);
 const partitionsBefore = (month: string) =>
   warehouse.query<{ table: string; partition_id: string }>(
@@ -137,6 +139,30 @@ describe('STEPLOG_RETENTION', () => {
     expect(await octoberFigures()).toEqual(keptModel());
   });
 
+  it('dead-letters late events of a dropped month instead of loading them (both families)', async () => {
+    // The same first kept day (2026-10-01) as of the loader's own clock.
+    const retentionMs = Date.now() - Date.parse('2026-10-06T00:00:00Z');
+    const fresh = { ...events.find((e) => e.time >= KEPT_FROM)!, eventId: uuidFor(999_997) };
+    await append([fresh]);
+    const late = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 500, retentionMs });
+    expect(await late.run('manual')).toMatchObject({ status: 'succeeded', rows: 1, deadLettered: 1 });
+    const siteLate = new EventLoader(site.transport, siteFamily, store.importJobs, warehouse, {
+      batchSize: 500,
+      retentionMs,
+    });
+    expect(await siteLate.run('manual')).toMatchObject({ status: 'succeeded', deadLettered: 1 });
+    expect(await partitionsBefore('202610')).toEqual([]);
+    expect(await count('SELECT count() AS n FROM steplog.events')).toBe(keptCount + 1);
+    expect(await count('SELECT count() AS n FROM steplog.site_events')).toBe(siteKept.length);
+    const letters = await new OutboxDeadLetters(store.db).list({ limit: 10, after: 0 });
+    expect(letters.map((l) => [l.event.eventId, l.error])).toEqual([
+      [UNDELIVERED.eventId, 'expired: before 2026-10-01, the first day STEPLOG_RETENTION keeps'],
+    ]);
+    expect((await transport.backlog()).events).toBe(0);
+    expect((await site.transport.backlog()).events).toBe(0);
+    keptCountAfterLate = keptCount + 1;
+  });
+
   it('does nothing more when run again', async () => {
     expect(
       await applyRetention(
@@ -151,6 +177,6 @@ describe('STEPLOG_RETENTION', () => {
       siteDroppedMonths: [],
       storeSiteEvents: 0,
     });
-    expect(await count('SELECT count() AS n FROM steplog.events')).toBe(keptCount);
+    expect(await count('SELECT count() AS n FROM steplog.events')).toBe(keptCountAfterLate);
   });
 });
