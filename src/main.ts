@@ -28,8 +28,7 @@ import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 import { BackupUnsupportedError } from './errors/backup-unsupported.ts';
-import { firstKeysFile } from './runtime/issue-keys.ts';
-import type { BackupSources } from './ops/backup.ts';
+import { backupSources } from './ops/backup.ts';
 import type { RestoreDeps } from './ops/restore.ts';
 import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
 import { lockOwnerDir } from './warehouse/drivers/chdb/owner-lock.ts';
@@ -220,7 +219,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     ingest,
     siteIngest,
     metrics,
-    backupSources: backupSources(config, store, handle),
+    backupSources: backupSources(config.dataDir, store.snapshot, handle.copy),
     async close() {
       clearInterval(backlogTimer);
       loads.stop();
@@ -281,13 +280,6 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
     },
   };
 }
-
-/** What a backup copies: the store, the warehouse and the first start's keys. */
-export const backupSources = (config: Config, store: Store, handle: WarehouseHandle): BackupSources => ({
-  snapshot: store.snapshot,
-  warehouse: handle.copy,
-  files: [firstKeysFile(config.dataDir)],
-});
 
 /** Restoring a backup into the configured data dir: the embedded store and warehouse only. */
 export function restoreTarget(config: Config): RestoreDeps {

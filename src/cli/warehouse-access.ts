@@ -7,8 +7,8 @@ import { retention, type RetentionCohort } from '../analytics/retention.ts';
 import { stepDifficulty, type StepDifficulty } from '../analytics/step-difficulty.ts';
 import { usersActivitySeries, type UsersActivity, type UsersActivitySeriesQuery } from '../analytics/users-activity.ts';
 import type { Config } from '../config/config.ts';
-import { backupSources, openErasureStores, openStore, openWarehouse, type WarehouseHandle } from '../main.ts';
-import { backup, type BackupManifest } from '../ops/backup.ts';
+import { openErasureStores, openStore, openWarehouse, type WarehouseHandle } from '../main.ts';
+import { backup, backupSources, type BackupManifest } from '../ops/backup.ts';
 import { eraseUser, type Erasure } from '../ops/erase-user.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
 import { WarehouseInUseError, WarehouseSchemaMissingError } from '../warehouse/warehouse.ts';
@@ -153,7 +153,7 @@ const OPERATIONS = {
     async (h, dir, config) => {
       const store = await openStore(config);
       try {
-        return await backup({ ...backupSources(config, store, h), scheduler: noLoads }, dir);
+        return await backup({ ...backupSources(config.dataDir, store.snapshot, h.copy), scheduler: noLoads }, dir);
       } finally {
         await store.close();
       }

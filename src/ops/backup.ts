@@ -4,6 +4,8 @@ import { BackupUnsupportedError } from '../errors/backup-unsupported.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { StoreSnapshot } from '../store/snapshot.ts';
+import { firstKeysFile } from '../runtime/issue-keys.ts';
+import type { WarehouseCopy } from '../warehouse/warehouse.ts';
 
 /** What a backup dir holds: the names of a data dir, so a restore puts each back where it was. */
 export const BACKUP_LAYOUT = {
@@ -20,14 +22,6 @@ export interface BackupManifest {
   readonly files: readonly string[];
 }
 
-/** The warehouse's side of a backup. */
-export interface WarehouseCopy {
-  /** Why steplog cannot copy this warehouse itself, naming the tool to use instead; null when it can. */
-  readonly refusal: string | null;
-  /** Writes a copy of the steplog database to `target` (a dir that must not exist). */
-  copyTo(target: string): Promise<void>;
-}
-
 export interface BackupDeps {
   readonly scheduler: Pick<LoadScheduler, 'exclusive'>;
   readonly snapshot: StoreSnapshot;
@@ -38,6 +32,13 @@ export interface BackupDeps {
 
 /** What a backup copies; the scheduler is the running process's (or none when no server runs). */
 export type BackupSources = Omit<BackupDeps, 'scheduler'>;
+
+/** What a backup copies: the store, the warehouse and the first start's keys (api-keys.env). */
+export const backupSources = (dataDir: string, snapshot: StoreSnapshot, warehouse: WarehouseCopy): BackupSources => ({
+  snapshot,
+  warehouse,
+  files: [firstKeysFile(dataDir)],
+});
 
 /**
  * A consistent copy of the store and the warehouse while the server runs. Loads are held off for
