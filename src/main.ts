@@ -27,10 +27,14 @@ import type { KyselyStore } from './store/kysely/kysely-store.ts';
 import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
+import { BackupUnsupportedError } from './errors/backup-unsupported.ts';
+import { backupSources } from './ops/backup.ts';
+import type { RestoreDeps } from './ops/restore.ts';
 import { ChdbWarehouse } from './warehouse/drivers/chdb/chdb-warehouse.ts';
+import { lockOwnerDir } from './warehouse/drivers/chdb/owner-lock.ts';
 import { ClickHouseServerWarehouse } from './warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from './warehouse/migrator.ts';
-import type { Warehouse } from './warehouse/warehouse.ts';
+import type { Warehouse, WarehouseCopy } from './warehouse/warehouse.ts';
 
 /**
  * The composition root: the only module that names concrete adapters. Everything else receives
@@ -44,7 +48,6 @@ export interface Runtime extends AppDeps {
   readonly metrics: Metrics;
   /** Every family's load, one import job per run: what `scheduler` runs. */
   readonly loads: FamilyLoads;
-  readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog'>;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export interface WarehouseHandle {
   readonly migrator: WarehouseMigrator;
   /** Where the warehouse is, for messages. */
   readonly location: string;
+  readonly copy: WarehouseCopy;
   close(): Promise<void>;
 }
 
@@ -68,7 +72,7 @@ export interface RuntimeHooks {
  * process owns it and must be reached through its server.
  */
 export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): Promise<WarehouseHandle> {
-  let opened: Warehouse;
+  let opened: Warehouse & { readonly copy: WarehouseCopy };
   let location: string;
   if (config.clickhouseUrls === null) {
     location = path.join(config.dataDir, 'clickhouse');
@@ -85,6 +89,7 @@ export async function openWarehouse(config: Config, hooks: RuntimeHooks = {}): P
     warehouse,
     migrator: new WarehouseMigrator(warehouse, { cluster: config.clickhouseCluster }),
     location,
+    copy: opened.copy,
     close: () => warehouse.close(),
   };
 }
@@ -140,6 +145,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
   // The loader metrics, like the backlog gauge and /readyz, count the learning family only.
   const loaderOptions = (family: string, observer?: Metrics): LoaderOptions => ({
     batchSize: config.batchSize,
+    retentionMs: config.retentionMs,
     log: log.child({ component: 'loader', family }),
     observer,
     ...hooks.loader,
@@ -180,6 +186,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     committed((n) => delivery.committed(n)),
     Date.now,
     metrics,
+    config.retentionMs,
   );
   const siteIngest = new IngestService(
     siteIngestFamily,
@@ -188,6 +195,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     committed((n) => scheduler.notifyAppended(n)),
     Date.now,
     metrics,
+    config.retentionMs,
   );
   delivery.onReady((n) => scheduler.notifyAppended(n));
   return {
@@ -211,6 +219,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     ingest,
     siteIngest,
     metrics,
+    backupSources: backupSources(config.dataDir, store.snapshot, handle.copy),
     async close() {
       clearInterval(backlogTimer);
       loads.stop();
@@ -272,6 +281,18 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
   };
 }
 
+/** Restoring a backup into the configured data dir: the embedded store and warehouse only. */
+export function restoreTarget(config: Config): RestoreDeps {
+  if (config.databaseUrl !== null || config.clickhouseUrls !== null) {
+    throw new BackupUnsupportedError(
+      'steplog restores only the embedded data dir (SQLite and chDB): restore PostgreSQL with pg_restore ' +
+        'and a ClickHouse server with its RESTORE (or ATTACH PARTITION of frozen parts)',
+    );
+  }
+  const dir = path.join(config.dataDir, 'clickhouse');
+  return { own: () => lockOwnerDir(dir), restoreWarehouse: (copy) => ChdbWarehouse.restore(copy, dir) };
+}
+
 /** The dead letters alone, for the CLI: they live in the store, which a running server shares. */
 export async function openDeadLetters(config: Config): Promise<{ deadLetters: DeadLetters; close(): Promise<void> }> {
   const store = await openStore(config);
@@ -283,6 +304,7 @@ export async function openErasureStores(config: Config): Promise<{
   catalog: Store['catalog'];
   userErasure: Store['userErasure'];
   transport: Pick<Transport, 'discard'>;
+  siteTransport: Pick<Transport<StoredSiteEvent>, 'discard'>;
   close(): Promise<void>;
 }> {
   const store = await openStore(config);
@@ -290,6 +312,7 @@ export async function openErasureStores(config: Config): Promise<{
     catalog: store.catalog,
     userErasure: store.userErasure,
     transport: new OutboxTransport(store),
+    siteTransport: new OutboxTransport(store, siteOutbox),
     close: () => store.close(),
   };
 }

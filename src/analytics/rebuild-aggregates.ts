@@ -1,14 +1,36 @@
 import { localCopy } from '../warehouse/cluster-ddl.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 
-/** The aggregate tables, each fed by the materialized view `<table>_mv` on steplog.events. */
-const AGGREGATES = [
-  { table: 'activity_daily', monthly: true },
-  { table: 'cohort_daily', monthly: true },
-  { table: 'step_daily', monthly: true },
-  // First view and first solve span all time: this one is always recomputed whole.
-  { table: 'step_progress', monthly: false },
-] as const;
+/** An aggregate table, fed by the materialized view `<table>_mv` on its family's raw table. */
+interface Aggregate {
+  readonly table: string;
+  /** Partitioned by month (else always recomputed whole). */
+  readonly monthly: boolean;
+}
+
+/** Each family's raw table and the aggregates its views feed. */
+const FAMILIES = {
+  learning: {
+    source: 'events',
+    aggregates: [
+      { table: 'activity_daily', monthly: true },
+      { table: 'cohort_daily', monthly: true },
+      { table: 'step_daily', monthly: true },
+      // First view and first solve span all time: this one is always recomputed whole.
+      { table: 'step_progress', monthly: false },
+    ],
+  },
+  site: {
+    source: 'site_events',
+    aggregates: [
+      { table: 'site_daily', monthly: true },
+      { table: 'site_page_daily', monthly: true },
+      { table: 'site_product_daily', monthly: true },
+    ],
+  },
+} as const satisfies Record<string, { source: string; aggregates: readonly Aggregate[] }>;
+
+export type AggregateFamily = keyof typeof FAMILIES;
 
 export interface RebuildRange {
   /** Inclusive UTC days, YYYY-MM-DD; both absent means every month. Widened to whole months. */
@@ -35,19 +57,24 @@ const month = (day: string): number => Number(day.slice(0, 4)) * 100 + Number(da
  * be held off for the whole call (LoadScheduler.exclusive), or a batch loaded meanwhile could be
  * missing from the staging copy and lost by the swap.
  */
-export async function rebuildAggregates(warehouse: Warehouse, range: RebuildRange = {}): Promise<RebuiltTable[]> {
+export async function rebuildAggregates(
+  warehouse: Warehouse,
+  range: RebuildRange = {},
+  family: AggregateFamily = 'learning',
+): Promise<RebuiltTable[]> {
+  const { source, aggregates } = FAMILIES[family];
   const months =
     range.from === undefined && range.to === undefined
       ? undefined
       : { from: month(range.from ?? '1970-01-01'), to: month(range.to ?? '2105-12-31') };
   const out: RebuiltTable[] = [];
-  for (const { table, monthly } of AGGREGATES) {
+  for (const { table, monthly } of aggregates as readonly Aggregate[]) {
     const target = `${WAREHOUSE_DB}.${table}`;
     const staging = `${WAREHOUSE_DB}.${table}_rebuild`;
     const scope = monthly && months ? `WHERE toYYYYMM(time) BETWEEN ${months.from} AND ${months.to}` : '';
     const select = (await viewSelect(warehouse, `${target}_mv`)).replace(
-      /\bFROM steplog\.events\b/,
-      `FROM (SELECT * FROM ${WAREHOUSE_DB}.events ${scope})`,
+      new RegExp(`\\bFROM ${WAREHOUSE_DB}\\.${source}\\b`),
+      `FROM (SELECT * FROM ${WAREHOUSE_DB}.${source} ${scope})`,
     );
     await warehouse.exec(`DROP TABLE IF EXISTS ${staging}`);
     await warehouse.exec(localCopy(await createStatement(warehouse, target), staging));

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { RouteOptions } from '../http/deps.ts';
 import { registerRedoc } from './redoc/redoc.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
+import { backupRoutes } from './routes/backup.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { eraseUserRoutes } from './routes/erase-user.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -31,6 +32,7 @@ const routes: FastifyPluginAsyncTypebox<RouteOptions>[] = [
   martRoutes,
   siteMartRoutes,
   aggregateRoutes,
+  backupRoutes,
   warehouseRoutes,
   verifyRoutes,
 ];

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, ROLES, type Role } from '../config/config.ts';
 import { serve } from './serve.ts';
+import { registerBackupCommands } from './backup-commands.ts';
 import { registerLoadCommand } from './load-command.ts';
 import { fromOption, keyOption, toOption, urlOption, withWarehouse, type ServerFlags } from './options.ts';
 import { registerQueryCommands } from './query-commands.ts';
@@ -55,6 +56,7 @@ migrate
 
 registerQueryCommands(program);
 registerLoadCommand(program);
+registerBackupCommands(program);
 
 program
   .command('aggregates')

@@ -21,7 +21,11 @@ export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHo
   const stopRetention =
     role === 'api' || config.retentionMs === null
       ? () => undefined
-      : scheduleRetention({ ...runtime, retention: runtime.store.retention }, config.retentionMs, runtime.log);
+      : scheduleRetention(
+          { ...runtime, retention: runtime.store.retention, mutationTimeoutMs: config.mutationTimeoutMs },
+          config.retentionMs,
+          runtime.log,
+        );
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
     stopRetention();
     // First the load (an import request in flight waits for it), then the requests, then the stores.

@@ -13,9 +13,10 @@ usersCommand
   .action((id: number, opts: ServerFlags) =>
     withWarehouse(opts, async (access) => {
       const erased = await access.eraseUser(id);
-      const days = erased.days === null ? 'none' : `${erased.days.from} … ${erased.days.to}`;
+      const span = (days: typeof erased.days) => (days === null ? 'none' : `${days.from} … ${days.to}`);
       console.log(
-        `erased user ${erased.userId}: ${erased.warehouseEvents} warehouse events deleted; aggregates rebuilt for ${days}`,
+        `erased user ${erased.userId}: ${erased.warehouseEvents} warehouse events deleted; aggregates rebuilt for ${span(erased.days)}\n` +
+          `erased site visitor ${erased.userId}: ${erased.siteEvents} warehouse site events deleted; site aggregates rebuilt for ${span(erased.siteDays)}`,
       );
     }),
   );

@@ -7,7 +7,8 @@ import { retention, type RetentionCohort } from '../analytics/retention.ts';
 import { stepDifficulty, type StepDifficulty } from '../analytics/step-difficulty.ts';
 import { usersActivitySeries, type UsersActivity, type UsersActivitySeriesQuery } from '../analytics/users-activity.ts';
 import type { Config } from '../config/config.ts';
-import { openErasureStores, openWarehouse, type WarehouseHandle } from '../main.ts';
+import { openErasureStores, openStore, openWarehouse, type WarehouseHandle } from '../main.ts';
+import { backup, backupSources, type BackupManifest } from '../ops/backup.ts';
 import { eraseUser, type Erasure } from '../ops/erase-user.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
 import { WarehouseInUseError, WarehouseSchemaMissingError } from '../warehouse/warehouse.ts';
@@ -39,6 +40,9 @@ const get = <Q, R>(path: string, params: (query: Q) => Params, answer: Route<Q, 
   params,
   answer,
 });
+
+/** No loader runs without a server: nothing to hold off. */
+const noLoads = { exclusive: <T>(work: () => Promise<T>) => work() };
 
 type ApiMigration = { version: number; name: string; applied_at: string | null };
 const fromApi = (m: ApiMigration): MigrationState => ({ version: m.version, name: m.name, appliedAt: m.applied_at });
@@ -118,9 +122,10 @@ const OPERATIONS = {
     async (h, userId, config) => {
       const stores = await openErasureStores(config);
       try {
-        // No loader runs without a server: nothing to hold off.
-        const scheduler = { exclusive: <T>(work: () => Promise<T>) => work() };
-        return await eraseUser({ ...stores, warehouse: h.warehouse, scheduler }, userId);
+        return await eraseUser(
+          { ...stores, warehouse: h.warehouse, scheduler: noLoads, mutationTimeoutMs: config.mutationTimeoutMs },
+          userId,
+        );
       } finally {
         await stores.close();
       }
@@ -129,11 +134,35 @@ const OPERATIONS = {
       method: 'POST',
       path: (userId) => `/api/users/${userId}/erase`,
       params: () => ({}),
-      answer: (b: { user_id: number; warehouse_events: number; days: Erasure['days'] }) => ({
+      answer: (b: {
+        user_id: number;
+        warehouse_events: number;
+        days: Erasure['days'];
+        site_events: number;
+        site_days: Erasure['siteDays'];
+      }) => ({
         userId: b.user_id,
         warehouseEvents: b.warehouse_events,
         days: b.days,
+        siteEvents: b.site_events,
+        siteDays: b.site_days,
       }),
+    },
+  ),
+  backup: operation<string, BackupManifest>(
+    async (h, dir, config) => {
+      const store = await openStore(config);
+      try {
+        return await backup({ ...backupSources(config.dataDir, store.snapshot, h.copy), scheduler: noLoads }, dir);
+      } finally {
+        await store.close();
+      }
+    },
+    {
+      method: 'POST',
+      path: '/api/backup',
+      params: (dir) => ({ dir }),
+      answer: (b: { created_at: string; files: string[] }) => ({ version: 1, createdAt: b.created_at, files: b.files }),
     },
   ),
 };

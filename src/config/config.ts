@@ -57,6 +57,8 @@ export interface Config {
   };
   /** Whole months older than this are dropped from the warehouse and the store; null keeps everything. */
   readonly retentionMs: number | null;
+  /** How long erasure and retention wait for one ClickHouse mutation before they fail. */
+  readonly mutationTimeoutMs: number;
   /** The key CLI commands send to a running server (`--key` overrides it). */
   readonly apiKey: string | null;
   /** Rate limits: at most `max` requests per `windowMs`, then 429 with Retry-After. */
@@ -165,6 +167,7 @@ const schema = z.object({
   STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
   STEPLOG_API_KEY: z.string().min(1).optional(),
   STEPLOG_RETENTION: days.optional(),
+  STEPLOG_MUTATION_TIMEOUT: duration.default(600_000),
   STEPLOG_SQL_MAX_EXECUTION_TIME: duration.default(30_000),
   STEPLOG_SQL_MAX_MEMORY: positiveInt(2 ** 40).default(1024 * 1024 * 1024),
   STEPLOG_SQL_MAX_ROWS_TO_READ: positiveInt(1e12).default(1_000_000_000),
@@ -210,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,
     apiKey: s.STEPLOG_API_KEY ?? null,
     retentionMs: s.STEPLOG_RETENTION ?? null,
+    mutationTimeoutMs: s.STEPLOG_MUTATION_TIMEOUT,
     sqlLimits: {
       maxExecutionSeconds: Math.max(1, Math.round(s.STEPLOG_SQL_MAX_EXECUTION_TIME / 1000)),
       maxMemoryBytes: s.STEPLOG_SQL_MAX_MEMORY,

@@ -5,6 +5,7 @@ import type { IngestService } from '../ingest/ingest-service.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { BackupSources } from '../ops/backup.ts';
 import type { DeadLetters, Transport } from '../queue/transport.ts';
 import type { AdminAccounts } from '../store/admin-accounts.ts';
 import type { ApiKeyStore } from '../store/api-keys.ts';
@@ -29,11 +30,13 @@ export interface AppDeps {
   readonly siteIngest: IngestService<SiteEventInput, NewSiteEvent, StoredSiteEvent>;
   readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
   readonly transport: Pick<Transport, 'backlog' | 'discard'>;
+  readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog' | 'discard'>;
   readonly deadLetters: DeadLetters;
   readonly log: Logger;
   readonly warehouse: Warehouse;
   readonly migrator: WarehouseMigrator;
   readonly metrics: Metrics;
+  readonly backupSources: BackupSources;
 }
 
 export type RouteOptions = AppDeps & { readonly config: Config };

@@ -5,6 +5,7 @@ export type EventFamily = 'learning' | 'site';
 export const REJECTION_REASONS = [
   'validation',
   'unknown_reference',
+  'expired',
   'backlog_full',
   'store_unavailable',
   'malformed_json',

@@ -4,6 +4,7 @@ import type { QueuedEvent } from '../queue/transport.ts';
 import type { Checked, IngestFamily } from './ingest-family.ts';
 import { BacklogFullError, type BacklogGauge } from './backlog-gauge.ts';
 import type { GroupCommitter } from './group-commit.ts';
+import { keptFromDay } from '../events/retention-horizon.ts';
 import type { IngestObserver, RejectionReason } from './ingest-observer.ts';
 import type { FieldError } from './validate.ts';
 
@@ -17,7 +18,11 @@ export type IngestResult =
  * Past the backlog bound the whole request is refused (BacklogFullError) before anything is written.
  * One per event family (ingest-family.ts): its input `I`, new event `N` and stored event `S`.
  */
-export class IngestService<I = EventInput, N = NewEvent, S extends QueuedEvent = StoredEvent> {
+export class IngestService<
+  I = EventInput,
+  N extends { readonly time: number } = NewEvent,
+  S extends QueuedEvent = StoredEvent,
+> {
   constructor(
     private readonly family: IngestFamily<I, N>,
     private readonly committer: Pick<GroupCommitter<N, S>, 'append'>,
@@ -25,6 +30,8 @@ export class IngestService<I = EventInput, N = NewEvent, S extends QueuedEvent =
     private readonly onCommitted: (newEvents: number) => void,
     private readonly now: () => number = Date.now,
     private readonly observer?: IngestObserver,
+    /** STEPLOG_RETENTION: events older than the months it keeps are refused (`expired`), never loaded. */
+    private readonly retentionMs: number | null = null,
   ) {}
 
   /** Validates each item against the family's schema, then admits the valid ones. */
@@ -68,12 +75,21 @@ export class IngestService<I = EventInput, N = NewEvent, S extends QueuedEvent =
   private async admit(checked: readonly Checked<I>[]): Promise<IngestResult[]> {
     this.backlog.check();
     const now = this.now();
+    const keptFrom = this.retentionMs === null ? null : keptFromDay(this.retentionMs, now);
     const results: IngestResult[] = new Array<IngestResult>(checked.length);
     const valid: { index: number; event: N }[] = [];
     checked.forEach((item, index) => {
       if (!item.ok) return void (results[index] = rejected('validation', item));
       const normalized = this.family.normalize(item.value, now);
       if (!normalized.ok) return void (results[index] = rejected('validation', normalized));
+      if (keptFrom !== null && normalized.event.time < Date.parse(keptFrom)) {
+        return void (results[index] = rejected('expired', {
+          field: this.family.timeField,
+          message:
+            `${this.family.timeField} is before ${keptFrom}, the first day STEPLOG_RETENTION keeps: ` +
+            'older months are dropped, so the event would never count',
+        }));
+      }
       valid.push({ index, event: normalized.event });
     });
 

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { StoredEvent } from '../events/event.ts';
+import { keptFromDay } from '../events/retention-horizon.ts';
 import type { Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport } from '../queue/transport.ts';
 import type { Catalog } from '../store/catalog.ts';
 import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.ts';
@@ -20,6 +21,11 @@ export interface LoaderOptions {
   /** Called between the warehouse insert and the settle: the one moment a crash leaves a batch in doubt. */
   readonly afterInsert?: () => void | Promise<void>;
   readonly observer?: Pick<LoaderObserver, 'batchLoaded' | 'deadLettered'>;
+  /**
+   * STEPLOG_RETENTION: rows of months before the first kept day are dead-lettered as expired, not
+   * inserted — an event accepted before its month crossed the edge would re-create a dropped month.
+   */
+  readonly retentionMs?: number | null;
 }
 
 interface PreparedBatch<E extends QueuedEvent, R extends WarehouseRow> extends Batch<E> {
@@ -114,7 +120,16 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     const byToken = this.warehouse.capabilities.insertDeduplication;
     const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
     const refused: Refused<R>[] = [];
-    for (const block of monthBlocks(batch.formed.token, rows)) await this.insert(block, refused, log);
+    const keptFrom = this.keptFrom();
+    // Blocks are cut from every row, expired or not, so a batch retried keeps its tokens; the kept
+    // period starts on the first of a month, so a month's block is expired whole or not at all.
+    for (const block of monthBlocks(batch.formed.token, rows)) {
+      if (keptFrom !== null && block.rows[0]!.time < keptFrom) {
+        refused.push(...block.rows.map((row) => this.expired(row, block.token, keptFrom)));
+      } else {
+        await this.insert(block, refused, log);
+      }
+    }
     if (!byToken && prepared.present.size > 0 && this.family.completeViews) {
       await this.family.completeViews(
         this.warehouse,
@@ -152,6 +167,21 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       log.warn({ rows: block.rows.length, token: block.token, reason: error.message }, 'block refused; isolating');
       for (const half of halves(block)) await this.insert(half, refused, log);
     }
+  }
+
+  /** The first kept DateTime under STEPLOG_RETENTION, as the rows write time; null without a retention. */
+  private keptFrom(): string | null {
+    const { retentionMs } = this.options;
+    return retentionMs == null ? null : `${keptFromDay(retentionMs, Date.now())} 00:00:00`;
+  }
+
+  private expired(row: R, token: string, keptFrom: string): Refused<R> {
+    return {
+      row,
+      // A retry puts it back as a batch of one under this token: one of its own, never the block's.
+      token: `${token}/expired/${row.event_id}`,
+      error: `expired: before ${keptFrom.slice(0, 10)}, the first day STEPLOG_RETENTION keeps`,
+    };
   }
 
   private deadLetters(batch: FormedBatch<E>, refused: readonly Refused<R>[], job: ImportJob): NewDeadLetter<E>[] {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { addDays } from '../analytics/days.ts';
-import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
+import { rebuildAggregates, type AggregateFamily } from '../analytics/rebuild-aggregates.ts';
+import { keptFromDay } from '../events/retention-horizon.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { RetentionStore } from '../store/retention.ts';
 import { deleteRows } from '../warehouse/mutations.ts';
@@ -13,6 +14,8 @@ export interface RetentionDeps {
   readonly retention: RetentionStore;
   readonly warehouse: Warehouse;
   readonly scheduler: Pick<LoadScheduler, 'exclusive'>;
+  /** How long one warehouse DELETE may take (STEPLOG_MUTATION_TIMEOUT). */
+  readonly mutationTimeoutMs: number;
 }
 
 export interface RetentionRun {
@@ -22,47 +25,68 @@ export interface RetentionRun {
   readonly droppedMonths: string[];
   /** Delivered events deleted from the store. */
   readonly storeEvents: number;
+  /** Months dropped from steplog.site_events and the site aggregates. */
+  readonly siteDroppedMonths: string[];
+  /** Delivered site events deleted from the store. */
+  readonly storeSiteEvents: number;
 }
+
+/** Each family's raw table and delivery ledger. */
+const FAMILY_TABLES = {
+  learning: { events: 'events', deliveries: 'event_deliveries' },
+  site: { events: 'site_events', deliveries: 'site_event_deliveries' },
+} as const satisfies Record<AggregateFamily, object>;
 
 /**
  * Drops whole months older than the retention: a month goes once its last day is older than now −
- * retention, so the kept period is always whole months and every mart over it stays exact. The
- * month's partitions leave steplog.events (DROP PARTITION) and its event ids the delivery ledger;
- * rebuilding the aggregates over the dropped months then drops their partitions there too (the
- * rebuild finds no rows for them) and recomputes step_progress from the kept events. The store
- * forgets the delivered events before the same day. Loads are held off meanwhile.
+ * retention, so the kept period is always whole months and every mart over it stays exact. For
+ * each family (learning and site events), the month's partitions leave the raw table (DROP
+ * PARTITION) and its event ids the delivery ledger; rebuilding the family's aggregates over the
+ * dropped months then drops their partitions there too (the rebuild finds no rows for them) and
+ * recomputes step_progress from the kept events. The store forgets the delivered events of both
+ * families before the same day. Loads are held off meanwhile.
  */
 export async function applyRetention(
   deps: RetentionDeps,
   retentionMs: number,
   now = Date.now(),
 ): Promise<RetentionRun> {
-  const edge = new Date(now - retentionMs);
-  const keptFrom = new Date(Date.UTC(edge.getUTCFullYear(), edge.getUTCMonth(), 1));
-  const keptFromDay = keptFrom.toISOString().slice(0, 10);
-  const keptMonth = keptFromDay.slice(0, 7).replace('-', '');
+  const keptFrom = keptFromDay(retentionMs, now);
   const { retention, warehouse, scheduler } = deps;
   return scheduler.exclusive(async () => {
-    const old = await warehouse.query<{ partition_id: string }>(
-      `SELECT DISTINCT partition_id FROM system.parts WHERE database = '${WAREHOUSE_DB}' AND table = 'events' ` +
-        `AND active AND partition_id < '${keptMonth}' ORDER BY partition_id`,
-    );
-    const droppedMonths = old.map((row) => row.partition_id);
-    if (droppedMonths.length > 0) {
-      const before = `toDateTime('${keptFromDay} 00:00:00', 'UTC')`;
-      await deleteRows(
-        warehouse,
-        'event_deliveries',
-        `event_id IN (SELECT event_id FROM ${WAREHOUSE_DB}.events WHERE time < ${before})`,
-      );
-      for (const id of droppedMonths) {
-        await warehouse.exec(`ALTER TABLE ${WAREHOUSE_DB}.events DROP PARTITION ID '${id}'`);
-      }
-      await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFromDay, -1) });
-    }
-    const storeEvents = await retention.deleteDeliveredBefore(keptFrom.getTime());
-    return { keptFrom: keptFromDay, droppedMonths, storeEvents };
+    const droppedMonths = await dropMonths(warehouse, 'learning', keptFrom, deps.mutationTimeoutMs);
+    const siteDroppedMonths = await dropMonths(warehouse, 'site', keptFrom, deps.mutationTimeoutMs);
+    const storeEvents = await retention.deleteDeliveredBefore(Date.parse(keptFrom));
+    const storeSiteEvents = await retention.deleteDeliveredSiteBefore(Date.parse(keptFrom));
+    return { keptFrom, droppedMonths, storeEvents, siteDroppedMonths, storeSiteEvents };
   });
+}
+
+/** Drops one family's months before `keptFrom` from its raw table, ledger and aggregates; answers them. */
+async function dropMonths(
+  warehouse: Warehouse,
+  family: AggregateFamily,
+  keptFrom: string,
+  timeoutMs: number,
+): Promise<string[]> {
+  const { events, deliveries } = FAMILY_TABLES[family];
+  const keptMonth = keptFrom.slice(0, 7).replace('-', '');
+  const old = await warehouse.query<{ partition_id: string }>(
+    `SELECT DISTINCT partition_id FROM system.parts WHERE database = '${WAREHOUSE_DB}' AND table = '${events}' ` +
+      `AND active AND partition_id < '${keptMonth}' ORDER BY partition_id`,
+  );
+  const months = old.map((row) => row.partition_id);
+  if (months.length === 0) return months;
+  const before = `toDateTime('${keptFrom} 00:00:00', 'UTC')`;
+  await deleteRows(
+    warehouse,
+    deliveries,
+    `event_id IN (SELECT event_id FROM ${WAREHOUSE_DB}.${events} WHERE time < ${before})`,
+    timeoutMs,
+  );
+  for (const id of months) await warehouse.exec(`ALTER TABLE ${WAREHOUSE_DB}.${events} DROP PARTITION ID '${id}'`);
+  await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFrom, -1) }, family);
+  return months;
 }
 
 /** Runs the retention now and every RETENTION_EVERY_MS; answers the function that stops it. */

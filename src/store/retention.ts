@@ -5,4 +5,6 @@ export interface RetentionStore {
    * the backlog nor dead letters, which stay until they are loaded or dropped; answers how many.
    */
   deleteDeliveredBefore(time: number): Promise<number>;
+  /** The same for site events. */
+  deleteDeliveredSiteBefore(time: number): Promise<number>;
 }

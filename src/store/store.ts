@@ -6,6 +6,7 @@ import type { ImportJobs } from './import-jobs.ts';
 import type { RetentionStore } from './retention.ts';
 import type { SavedQueries } from './saved-queries.ts';
 import type { SiteEventLog } from './site-event-log.ts';
+import type { StoreSnapshot } from './snapshot.ts';
 import type { UserErasureStore } from './user-erasure.ts';
 
 /**
@@ -22,6 +23,7 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   readonly userErasure: UserErasureStore;
   readonly retention: RetentionStore;
+  readonly snapshot: StoreSnapshot;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

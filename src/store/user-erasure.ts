@@ -8,6 +8,13 @@ export interface UserErasureStore {
    * user. New events for the id are refused from then on.
    */
   erase(userId: number, discard: Discard): Promise<boolean>;
+  /** The site visitor's undelivered events that belong to a formed batch. */
+  siteInDoubtEvents(visitorId: number): Promise<number>;
+  /**
+   * Deletes the site visitor's events in one transaction, inside which `discard` makes the site
+   * transport forget them; answers how many went.
+   */
+  eraseSiteVisitor(visitorId: number, discard: Discard): Promise<number>;
 }
 
 /**

@@ -90,5 +90,13 @@ export class WarehouseInUseError extends Error {
   }
 }
 
+/** A warehouse's side of a backup (src/ops/backup.ts): each adapter has one. */
+export interface WarehouseCopy {
+  /** Why steplog cannot copy this warehouse itself, naming the tool to use instead; null when it can. */
+  readonly refusal: string | null;
+  /** Writes a copy of the steplog database to `target` (a dir that must not exist); loads are held off meanwhile. */
+  copyTo(target: string): Promise<void>;
+}
+
 /** The database holding every steplog table. */
 export const WAREHOUSE_DB = 'steplog';

@@ -15,7 +15,7 @@ import type { IngestResult } from '../../ingest/ingest-service.ts';
 
 const BUSY =
   'The backlog is past STEPLOG_MAX_BACKLOG or storage cannot write: nothing was written; retry after Retry-After seconds.';
-const STATUS_OF_REJECTION: Record<string, number> = { validation: 400, unknown_reference: 422 };
+const STATUS_OF_REJECTION: Record<string, number> = { validation: 400, unknown_reference: 422, expired: 422 };
 
 type TypedApp = FastifyInstance<
   RawServerDefault,

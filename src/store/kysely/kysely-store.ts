@@ -9,6 +9,7 @@ import { KyselyImportJobs } from './import-job-queries.ts';
 import { KyselyRetention } from './retention-queries.ts';
 import { KyselySavedQueries } from './saved-query-queries.ts';
 import { KyselySiteEventLog } from './site-event-log-queries.ts';
+import { KyselySnapshot } from './snapshot-queries.ts';
 import type { SqlDialect, StoreCapabilities } from './sql-dialect.ts';
 import { KyselyUserErasure } from './user-erasure-queries.ts';
 
@@ -27,6 +28,7 @@ export class KyselyStore implements Store {
   readonly apiKeys: KyselyApiKeys;
   readonly userErasure: KyselyUserErasure;
   readonly retention: KyselyRetention;
+  readonly snapshot: KyselySnapshot;
   /** What the dialect can do that the shared queries use when present. */
   readonly capabilities: StoreCapabilities;
 
@@ -44,6 +46,7 @@ export class KyselyStore implements Store {
     this.apiKeys = new KyselyApiKeys(db);
     this.userErasure = new KyselyUserErasure(db);
     this.retention = new KyselyRetention(db);
+    this.snapshot = new KyselySnapshot(db, dialect);
     this.capabilities = dialect.capabilities;
   }
 

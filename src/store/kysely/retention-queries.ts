@@ -14,4 +14,14 @@ export class KyselyRetention implements RetentionStore {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+
+  async deleteDeliveredSiteBefore(time: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('site_events')
+      .where('time', '<', time)
+      .where('id', 'not in', (eb) => eb.selectFrom('site_outbox').select('event_pk'))
+      .where('id', 'not in', (eb) => eb.selectFrom('site_dead_letters').select('event_pk'))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

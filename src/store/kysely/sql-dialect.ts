@@ -16,6 +16,11 @@ export interface SqlDialect {
   isUniqueViolation(error: unknown): boolean;
   /** Whether a driver error means the storage cannot write now (full, read-only, I/O error). */
   isUnavailable(error: unknown): boolean;
+  /**
+   * Copies the live database to a new file, consistent while writes go on; or why steplog cannot,
+   * naming the tool to use instead.
+   */
+  readonly backup: { copyTo(target: string): Promise<void> } | { readonly refusal: string };
 }
 
 export interface StoreCapabilities {

@@ -40,6 +40,11 @@ export function openPostgresStore(connectionString: string, options: { maxConnec
 
 const postgresDialect: SqlDialect = {
   capabilities: { skipLocked: true },
+  backup: {
+    refusal:
+      'steplog backs up only the embedded SQLite store: back up PostgreSQL with its own tools ' +
+      '(pg_dump --format=custom, or pg_basebackup with WAL archiving for a point in time)',
+  },
   /**
    * One statement per commit whatever its size: the events from arrays (`unnest`, no bound on
    * parameters). An event_id another process committed meanwhile is skipped (ON CONFLICT); the

@@ -51,5 +51,12 @@ function sqliteDialect(sqlite: SQLite.Database): SqlDialect {
       (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || error.code === 'SQLITE_CONSTRAINT_UNIQUE'),
     isUnavailable: (error) =>
       error instanceof SQLite.SqliteError && UNAVAILABLE.some((code) => error.code.startsWith(code)),
+    // SQLite's online backup: pages copied in steps, restarted when another connection writes,
+    // so the copy is one committed state of the database however busy ingest is.
+    backup: {
+      async copyTo(target) {
+        await sqlite.backup(target);
+      },
+    },
   };
 }

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Session } from 'chdb';
 import {
+  WAREHOUSE_DB,
   WarehouseError,
   type ReadOnlyQueryOptions,
   type Warehouse,
   type WarehouseCapabilities,
+  type WarehouseCopy,
 } from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
 import { ONE_STATEMENT, sandboxViolation, separatesStatements } from '../console-sandbox.ts';
@@ -12,6 +16,21 @@ import { lockOwnerDir } from './owner-lock.ts';
 
 /** Threads one console query may use: the rest of the machine stays with loads and marts. */
 const CONSOLE_THREADS = 1;
+
+/**
+ * Where BACKUP may write: the engine takes `backups.allowed_path` once, when the process opens its
+ * first connection, so a backup is written here (inside the owned dir) and then moved to its target.
+ */
+const stagingDir = (dir: string) => path.join(dir, 'steplog-backups');
+/**
+ * `mutations_sync=0`: an ALTER … DELETE returns at once and runs in the background, as on a server
+ * (chDB's default, 1, blocks the statement until the mutation ends, however long), so the caller's
+ * bounded wait (src/warehouse/mutations.ts) is the same on every engine.
+ */
+const engineArgs = (backupsAllowedPath: string) => ({
+  connectionArgs: [`--backups.allowed_path=${backupsAllowedPath}`, '--mutations_sync=0'],
+});
+const quoted = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 /**
  * Embedded ClickHouse (chDB) in this process. Only one process may own `dir` at a time: opening
@@ -24,6 +43,8 @@ export class ChdbWarehouse implements Warehouse {
     mutationFailReason: true,
   };
 
+  readonly copy: WarehouseCopy = { refusal: null, copyTo: (target) => this.backup(target) };
+
   private console: Session | undefined;
 
   private constructor(
@@ -35,10 +56,45 @@ export class ChdbWarehouse implements Warehouse {
   static open(dir: string): ChdbWarehouse {
     const release = lockOwnerDir(dir);
     try {
-      return new ChdbWarehouse(dir, new Session(dir), release);
+      return new ChdbWarehouse(dir, new Session(dir, engineArgs(stagingDir(dir))), release);
     } catch (error) {
       release();
       throw error;
+    }
+  }
+
+  /**
+   * Restores a backup written by `backup` into `dir`, which must hold no steplog database yet; the
+   * process must not have opened another chDB directory (the engine binds one per process).
+   */
+  static async restore(backup: string, dir: string): Promise<void> {
+    const release = lockOwnerDir(dir);
+    const session = new Session(dir, engineArgs(path.dirname(backup)));
+    try {
+      await session.queryAsync(`RESTORE DATABASE ${WAREHOUSE_DB} FROM File(${quoted(backup)})`, { format: 'Null' });
+    } catch (error) {
+      throw toWarehouseError(error);
+    } finally {
+      session.close();
+      release();
+    }
+  }
+
+  /**
+   * Writes the steplog database to `target` (which must not exist) with the engine's BACKUP: each
+   * table's parts as they stand when the statement reaches it. The caller holds loads off, so no
+   * table changes in between. The insert-deduplication log is not part of a backup.
+   */
+  private async backup(target: string): Promise<void> {
+    const staged = path.join(stagingDir(this.dir), randomUUID());
+    await this.exec(`BACKUP DATABASE ${WAREHOUSE_DB} TO File(${quoted(staged)})`);
+    try {
+      fs.renameSync(staged, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      fs.cpSync(staged, target, { recursive: true });
+    } finally {
+      fs.rmSync(staged, { recursive: true, force: true });
     }
   }
 
@@ -122,7 +178,7 @@ export class ChdbWarehouse implements Warehouse {
 
   /** A second connection to the same data: chDB runs queries of different sessions in parallel. */
   private consoleSession(): Session {
-    return (this.console ??= new Session(this.dir));
+    return (this.console ??= new Session(this.dir, engineArgs(stagingDir(this.dir))));
   }
 
   private async run<T>(call: () => Promise<T>): Promise<T> {

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ClickHouseError } from '@clickhouse/client';
-import { WAREHOUSE_DB, WarehouseError, type ReadOnlyQueryOptions, type Warehouse } from '../../warehouse.ts';
+import { BackupUnsupportedError } from '../../../errors/backup-unsupported.ts';
+import {
+  WAREHOUSE_DB,
+  WarehouseError,
+  type ReadOnlyQueryOptions,
+  type Warehouse,
+  type WarehouseCopy,
+} from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
 import { ONE_STATEMENT, sandboxViolation, separatesStatements, textSandboxViolation } from '../console-sandbox.ts';
 import { capabilitiesOf, type ServerCapabilities } from './capabilities.ts';
@@ -12,6 +19,11 @@ const CONSOLE_THREADS = 1;
 /** Counts stay JSON numbers (servers before 20.x quote 64-bit integers by default). */
 const JSON_NUMBERS = { output_format_json_quote_64bit_integers: 0 } as const;
 
+const BACKUP_REFUSAL =
+  'steplog backs up only the embedded warehouse: on a ClickHouse server use its own BACKUP DATABASE steplog ' +
+  'TO Disk(…) (22.x and later), or on 18.16 ALTER TABLE steplog.<table> FREEZE for every table (hard links ' +
+  'under shadow/, copied off and put back with ALTER TABLE … ATTACH PARTITION)';
+
 export type ClickHouseServerOptions = ReplicaOptions;
 
 /**
@@ -20,6 +32,12 @@ export type ClickHouseServerOptions = ReplicaOptions;
  * inlined here as typed literals, insert-deduplication tokens, the console's parse-tree check.
  */
 export class ClickHouseServerWarehouse implements Warehouse {
+  /** The server holds its data: a backup is the server's own, taken where its disks are. */
+  readonly copy: WarehouseCopy = {
+    refusal: BACKUP_REFUSAL,
+    copyTo: () => Promise.reject(new BackupUnsupportedError(BACKUP_REFUSAL)),
+  };
+
   private constructor(
     private readonly replicas: Replicas,
     readonly capabilities: ServerCapabilities,
