@@ -3,7 +3,6 @@ import type { ConfirmChannel } from 'amqplib';
 import type { Logger } from 'pino';
 import type { Config, Role } from './config/config.ts';
 import type { AppDeps } from './http/deps.ts';
-import type { StoredSiteEvent } from './events/site-event.ts';
 import { learningIngestFamily, siteIngestFamily } from './ingest/ingest-family.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -44,7 +43,6 @@ export interface Runtime extends AppDeps {
   readonly metrics: Metrics;
   /** Every family's load, one import job per run: what `scheduler` runs. */
   readonly loads: FamilyLoads;
-  readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog'>;
   close(): Promise<void>;
 }
 

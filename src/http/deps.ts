@@ -29,6 +29,8 @@ export interface AppDeps {
   readonly siteIngest: IngestService<SiteEventInput, NewSiteEvent, StoredSiteEvent>;
   readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
   readonly transport: Pick<Transport, 'backlog' | 'discard'>;
+  /** The site family's backlog (its events travel by their own outbox). */
+  readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog'>;
   readonly deadLetters: DeadLetters;
   readonly log: Logger;
   readonly warehouse: Warehouse;
