@@ -35,10 +35,13 @@ export const GAP_SHAPE = 0.6;
 const EVENTS_PER_VISIT = 6;
 const MAX_STEPS = 40;
 
-/** Experiments and their variants; `b` converts better, so the experiments mart has a difference to find. */
+/**
+ * Experiments and their variants (the control first by name, as the experiments mart picks it);
+ * the `b` variants convert better, so the mart has a difference to find.
+ */
 export const EXPERIMENTS = {
   checkout: { share: 0.8, variants: ['a', 'b'], buys: { a: 0.3, b: 0.45 } },
-  recs: { share: 0.6, variants: ['popular', 'personal'], clicks: { popular: 0.2, personal: 0.35 } },
+  recs: { share: 0.6, variants: ['a-popular', 'b-personal'], clicks: { 'a-popular': 0.2, 'b-personal': 0.35 } },
 } as const;
 
 type Page = 'home' | 'catalog' | 'product' | 'cart';
@@ -145,7 +148,7 @@ function walkVisit(
         )
           return;
         const clicks: number =
-          exp.recs === 'personal' ? EXPERIMENTS.recs.clicks.personal : EXPERIMENTS.recs.clicks.popular;
+          exp.recs === 'b-personal' ? EXPERIMENTS.recs.clicks['b-personal'] : EXPERIMENTS.recs.clicks['a-popular'];
         if (rnd() >= clicks) continue;
         if (!click('recommendation', `rec-${recommended}`, recommended)) return;
         productId = recommended;
