@@ -1,13 +1,31 @@
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 
-/** The aggregate tables, each fed by the materialized view `<table>_mv` on steplog.events. */
-const AGGREGATES = [
-  { table: 'activity_daily', monthly: true },
-  { table: 'cohort_daily', monthly: true },
-  { table: 'step_daily', monthly: true },
-  // First view and first solve span all time: this one is always recomputed whole.
-  { table: 'step_progress', monthly: false },
-] as const;
+/** An event family's aggregate tables, each fed by the materialized view `<table>_mv` on its raw table. */
+export interface AggregateSet {
+  /** The raw table in the steplog database. */
+  readonly source: string;
+  readonly tables: readonly { readonly table: string; readonly monthly: boolean }[];
+}
+
+export const LEARNING_AGGREGATES: AggregateSet = {
+  source: 'events',
+  tables: [
+    { table: 'activity_daily', monthly: true },
+    { table: 'cohort_daily', monthly: true },
+    { table: 'step_daily', monthly: true },
+    // First view and first solve span all time: this one is always recomputed whole.
+    { table: 'step_progress', monthly: false },
+  ],
+};
+
+export const SITE_AGGREGATES: AggregateSet = {
+  source: 'site_events',
+  tables: [
+    { table: 'site_daily', monthly: true },
+    { table: 'site_page_daily', monthly: true },
+    { table: 'site_product_daily', monthly: true },
+  ],
+};
 
 export interface RebuildRange {
   /** Inclusive UTC days, YYYY-MM-DD; both absent means every month. Widened to whole months. */
@@ -25,26 +43,32 @@ export interface RebuiltTable {
 const month = (day: string): number => Number(day.slice(0, 4)) * 100 + Number(day.slice(5, 7));
 
 /**
- * Recomputes the aggregates from the raw events, for a schema change or a repair. Each table is
+ * Recomputes a family's aggregates (learning by default) from its raw events, for a schema change or a repair. Each table is
  * rebuilt into a staging copy by its own materialized view's SELECT (read back from the
  * warehouse, so the two never drift), then swapped in partition by partition with REPLACE
  * PARTITION, which is atomic per partition: readers see the old month or the new one. Loads must
  * be held off for the whole call (LoadScheduler.exclusive), or a batch loaded meanwhile could be
  * missing from the staging copy and lost by the swap.
  */
-export async function rebuildAggregates(warehouse: Warehouse, range: RebuildRange = {}): Promise<RebuiltTable[]> {
+export async function rebuildAggregates(
+  warehouse: Warehouse,
+  range: RebuildRange = {},
+  aggregates: AggregateSet = LEARNING_AGGREGATES,
+): Promise<RebuiltTable[]> {
   const months =
     range.from === undefined && range.to === undefined
       ? undefined
       : { from: month(range.from ?? '1970-01-01'), to: month(range.to ?? '2105-12-31') };
   const out: RebuiltTable[] = [];
-  for (const { table, monthly } of AGGREGATES) {
+  const source = `${WAREHOUSE_DB}.${aggregates.source}`;
+  const fromSource = new RegExp(`\\bFROM ${source.replace('.', '\\.')}\\b`);
+  for (const { table, monthly } of aggregates.tables) {
     const target = `${WAREHOUSE_DB}.${table}`;
     const staging = `${WAREHOUSE_DB}.${table}_rebuild`;
     const scope = monthly && months ? `WHERE toYYYYMM(time) BETWEEN ${months.from} AND ${months.to}` : '';
     const select = (await viewSelect(warehouse, `${target}_mv`)).replace(
-      /\bFROM steplog\.events\b/,
-      `FROM (SELECT * FROM ${WAREHOUSE_DB}.events ${scope})`,
+      fromSource,
+      `FROM (SELECT * FROM ${source} ${scope})`,
     );
     await warehouse.exec(`DROP TABLE IF EXISTS ${staging}`);
     await warehouse.exec(`CREATE TABLE ${staging} AS ${target}`);
