@@ -7,6 +7,7 @@ import { learningIngestFamily, siteIngestFamily } from './ingest/ingest-family.t
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
+import type { EventFamily } from './ingest/ingest-observer.ts';
 import { EventLoader, Loader, type LoaderOptions } from './loader/loader.ts';
 import { siteFamily } from './loader/site-denormalize.ts';
 import { FamilyLoads } from './loader/family-loads.ts';
@@ -128,21 +129,24 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
   const siteTransport = new OutboxTransport(store, siteOutbox);
   const deadLetters = new OutboxDeadLetters(store.db);
   const metrics = new Metrics(
-    { backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() },
+    {
+      backlog: async () => ({ learning: await transport.backlog(), site: await siteTransport.backlog() }),
+      deadLetters: () => deadLetters.count(),
+    },
     { flushIntervalMs: config.flushIntervalMs },
   );
   // Only queries made for a mart or stats route are timed; everything else passes straight through.
   const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
     metrics.martQueryDuration.observe({ mart }, seconds),
   );
-  // The loader metrics, like the backlog gauge and /readyz, count the learning family only.
-  const loaderOptions = (family: string, observer?: Metrics): LoaderOptions => ({
+  // The loader metrics and the backlog gauges count each family under its label.
+  const loaderOptions = (family: EventFamily): LoaderOptions => ({
     batchSize: config.batchSize,
     log: log.child({ component: 'loader', family }),
-    observer,
+    observer: metrics.loaderOf(family),
     ...hooks.loader,
   });
-  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, loaderOptions('learning', metrics));
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, loaderOptions('learning'));
   const siteLoader = new EventLoader(siteTransport, siteFamily, store.importJobs, warehouse, loaderOptions('site'));
   // One bound over both families' undelivered events: they share the store's disk and the loader's time.
   const backlog = new BacklogGauge(
@@ -193,6 +197,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     store,
     catalog: store.catalog,
     eventLog: store.eventLog,
+    siteEventLog: store.siteEventLog,
     importJobs: store.importJobs,
     admins: store.admins,
     savedQueries: store.savedQueries,

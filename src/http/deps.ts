@@ -12,6 +12,7 @@ import type { Catalog } from '../store/catalog.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { ImportJobs } from '../store/import-jobs.ts';
 import type { SavedQueries } from '../store/saved-queries.ts';
+import type { SiteEventLog } from '../store/site-event-log.ts';
 import type { UserErasureStore } from '../store/user-erasure.ts';
 import type { WarehouseMigrator } from '../warehouse/migrator.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -20,6 +21,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 export interface AppDeps {
   readonly catalog: Catalog;
   readonly eventLog: Pick<EventLog, 'receivedPerMinute' | 'listEvents'>;
+  readonly siteEventLog: Pick<SiteEventLog, 'receivedPerMinute'>;
   readonly importJobs: Pick<ImportJobs, 'list' | 'finishedSince'>;
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;
