@@ -107,7 +107,7 @@ describe('/metrics', () => {
     const { minutes } = (await api(server.url, 'GET', '/api/stats/ingest')).body;
     const received = (family: 'learning' | 'site') =>
       minutes.reduce(
-        (sum: number, m: { received_by_family: Record<string, number> }) => sum + m.received_by_family[family],
+        (sum: number, m: { received_by_family: Record<typeof family, number> }) => sum + m.received_by_family[family],
         0,
       );
     expect([received('learning'), received('site')]).toEqual([8, 5]);
