@@ -15,12 +15,12 @@ import { LoadScheduler } from './loader/scheduler.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
-import { siteOutbox } from './queue/outbox/outbox-family.ts';
+import { familyDb, learningOutbox, siteOutbox, type OutboxFamily } from './queue/outbox/outbox-family.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
-import { AmqpLink } from './queue/rabbitmq/amqp-link.ts';
+import { AmqpLink, EVENTS_QUEUE, SITE_EVENTS_QUEUE } from './queue/rabbitmq/amqp-link.ts';
 import { OutboxRelay } from './queue/rabbitmq/outbox-relay.ts';
 import { RabbitTransport } from './queue/rabbitmq/rabbitmq-transport.ts';
-import type { DeadLetters, Transport } from './queue/transport.ts';
+import type { DeadLetters, QueuedEvent, Transport } from './queue/transport.ts';
 import { createLogger } from './runtime/logger.ts';
 import { outsideRequest } from './runtime/request-context.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
@@ -123,10 +123,14 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     throw error;
   }
   const log = createLogger(config);
-  const delivery = openTransport(config, store, log);
+  const delivery = openTransport(config, store, log, { name: 'learning', outbox: learningOutbox, queue: EVENTS_QUEUE });
   const { transport } = delivery;
-  // Site events always travel by their own outbox (no RabbitMQ relay for them yet).
-  const siteTransport = new OutboxTransport(store, siteOutbox);
+  const siteDelivery = openTransport(config, store, log, {
+    name: 'site',
+    outbox: siteOutbox,
+    queue: SITE_EVENTS_QUEUE,
+  });
+  const siteTransport = siteDelivery.transport;
   const deadLetters = new OutboxDeadLetters(store.db);
   const metrics = new Metrics(
     {
@@ -187,11 +191,12 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     siteIngestFamily,
     new GroupCommitter(store.siteEventLog, siteTransport.enqueue),
     backlog,
-    committed((n) => scheduler.notifyAppended(n)),
+    committed((n) => siteDelivery.committed(n)),
     Date.now,
     metrics,
   );
   delivery.onReady((n) => scheduler.notifyAppended(n));
+  siteDelivery.onReady((n) => scheduler.notifyAppended(n));
   return {
     log,
     store,
@@ -219,14 +224,15 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
       loads.stop();
       await scheduler.stop();
       await delivery.close();
+      await siteDelivery.close();
       await store.close();
       await handle.close();
     },
   };
 }
 
-interface TransportHandle {
-  readonly transport: Transport;
+interface TransportHandle<E extends QueuedEvent> {
+  readonly transport: Transport<E>;
   /** Ingest committed this many events. */
   committed(events: number): void;
   /** Tells the loader's scheduler how many events became ready to load. */
@@ -234,12 +240,24 @@ interface TransportHandle {
   close(): Promise<void>;
 }
 
+/** An event family's way through the transport: its outbox tables and its queue. */
+interface TransportFamily<E extends QueuedEvent> {
+  readonly name: EventFamily;
+  readonly outbox: OutboxFamily<E>;
+  readonly queue: string;
+}
+
 /**
- * The outbox read by the loader itself, or RabbitMQ: a relay publishes the outbox to the broker
- * and the loader consumes the queue.
+ * A family's outbox read by the loader itself, or RabbitMQ: a relay publishes the outbox to the
+ * family's queue and the loader consumes it.
  */
-function openTransport(config: Config, store: KyselyStore, log: Logger): TransportHandle {
-  const outbox = new OutboxTransport(store);
+function openTransport<E extends QueuedEvent>(
+  config: Config,
+  store: KyselyStore,
+  log: Logger,
+  family: TransportFamily<E>,
+): TransportHandle<E> {
+  const outbox = new OutboxTransport<E>(store, family.outbox);
   let ready: (events: number) => void = () => undefined;
   if (config.amqpUrl === null) {
     return {
@@ -249,18 +267,19 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
       close: () => Promise.resolve(),
     };
   }
-  const relayLog = log.child({ component: 'relay' });
-  const relayLink = new AmqpLink<ConfirmChannel>(config.amqpUrl, 'confirm', relayLog);
-  const relay = new OutboxRelay(outbox, relayLink, store.db, {
+  const relayLog = log.child({ component: 'relay', family: family.name });
+  const relayLink = new AmqpLink<ConfirmChannel>(config.amqpUrl, 'confirm', relayLog, undefined, family.queue);
+  const relay = new OutboxRelay(outbox, relayLink, familyDb(store.db, family.outbox), {
     segmentSize: config.batchSize,
     intervalMs: config.flushIntervalMs,
     orphanAfterMs: Math.max(30_000, 3 * config.flushIntervalMs),
     log: relayLog,
     onPublished: (n) => ready(n),
   });
-  const transport = new RabbitTransport(config.amqpUrl, outbox, {
+  const transport = new RabbitTransport<E>(config.amqpUrl, outbox, {
     prefetch: 2,
-    log: log.child({ component: 'consumer' }),
+    log: log.child({ component: 'consumer', family: family.name }),
+    queue: family.queue,
   });
   relay.start();
   return {
