@@ -2,12 +2,13 @@ import path from 'node:path';
 import type { ConfirmChannel } from 'amqplib';
 import type { Logger } from 'pino';
 import type { Config, Role } from './config/config.ts';
-import type { AppDeps } from './http/deps.ts';
 import type { StoredSiteEvent } from './events/site-event.ts';
+import type { AppDeps } from './http/deps.ts';
 import { learningIngestFamily, siteIngestFamily } from './ingest/ingest-family.ts';
 import { BacklogGauge } from './ingest/backlog-gauge.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
+import type { EventFamily } from './ingest/ingest-observer.ts';
 import { EventLoader, Loader, type LoaderOptions } from './loader/loader.ts';
 import { siteFamily } from './loader/site-denormalize.ts';
 import { FamilyLoads } from './loader/family-loads.ts';
@@ -15,12 +16,12 @@ import { LoadScheduler } from './loader/scheduler.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { timedWarehouse } from './metrics/timed-warehouse.ts';
 import { OutboxDeadLetters } from './queue/outbox/dead-letter-list.ts';
-import { siteOutbox } from './queue/outbox/outbox-family.ts';
+import { familyDb, learningOutbox, siteOutbox, type OutboxFamily } from './queue/outbox/outbox-family.ts';
 import { OutboxTransport } from './queue/outbox/outbox-transport.ts';
-import { AmqpLink } from './queue/rabbitmq/amqp-link.ts';
+import { AmqpLink, EVENTS_QUEUE, SITE_EVENTS_QUEUE } from './queue/rabbitmq/amqp-link.ts';
 import { OutboxRelay } from './queue/rabbitmq/outbox-relay.ts';
 import { RabbitTransport } from './queue/rabbitmq/rabbitmq-transport.ts';
-import type { DeadLetters, Transport } from './queue/transport.ts';
+import type { DeadLetters, QueuedEvent, Transport } from './queue/transport.ts';
 import { createLogger } from './runtime/logger.ts';
 import { outsideRequest } from './runtime/request-context.ts';
 import type { KyselyStore } from './store/kysely/kysely-store.ts';
@@ -129,28 +130,35 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     throw error;
   }
   const log = createLogger(config);
-  const delivery = openTransport(config, store, log);
+  const delivery = openTransport(config, store, log, { name: 'learning', outbox: learningOutbox, queue: EVENTS_QUEUE });
   const { transport } = delivery;
-  // Site events always travel by their own outbox (no RabbitMQ relay for them yet).
-  const siteTransport = new OutboxTransport(store, siteOutbox);
+  const siteDelivery = openTransport(config, store, log, {
+    name: 'site',
+    outbox: siteOutbox,
+    queue: SITE_EVENTS_QUEUE,
+  });
+  const siteTransport = siteDelivery.transport;
   const deadLetters = new OutboxDeadLetters(store.db);
   const metrics = new Metrics(
-    { backlog: () => transport.backlog(), deadLetters: () => deadLetters.count() },
+    {
+      backlog: async () => ({ learning: await transport.backlog(), site: await siteTransport.backlog() }),
+      deadLetters: () => deadLetters.count(),
+    },
     { flushIntervalMs: config.flushIntervalMs },
   );
   // Only queries made for a mart or stats route are timed; everything else passes straight through.
   const warehouse = timedWarehouse(handle.warehouse, (mart, seconds) =>
     metrics.martQueryDuration.observe({ mart }, seconds),
   );
-  // The loader metrics, like the backlog gauge and /readyz, count the learning family only.
-  const loaderOptions = (family: string, observer?: Metrics): LoaderOptions => ({
+  // The loader metrics and the backlog gauges count each family under its label.
+  const loaderOptions = (family: EventFamily): LoaderOptions => ({
     batchSize: config.batchSize,
     retentionMs: config.retentionMs,
     log: log.child({ component: 'loader', family }),
-    observer,
+    observer: metrics.loaderOf(family),
     ...hooks.loader,
   });
-  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, loaderOptions('learning', metrics));
+  const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, loaderOptions('learning'));
   const siteLoader = new EventLoader(siteTransport, siteFamily, store.importJobs, warehouse, loaderOptions('site'));
   // One bound over both families' undelivered events: they share the store's disk and the loader's time.
   const backlog = new BacklogGauge(
@@ -192,17 +200,19 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     siteIngestFamily,
     new GroupCommitter(store.siteEventLog, siteTransport.enqueue),
     backlog,
-    committed((n) => scheduler.notifyAppended(n)),
+    committed((n) => siteDelivery.committed(n)),
     Date.now,
     metrics,
     config.retentionMs,
   );
   delivery.onReady((n) => scheduler.notifyAppended(n));
+  siteDelivery.onReady((n) => scheduler.notifyAppended(n));
   return {
     log,
     store,
     catalog: store.catalog,
     eventLog: store.eventLog,
+    siteEventLog: store.siteEventLog,
     importJobs: store.importJobs,
     admins: store.admins,
     savedQueries: store.savedQueries,
@@ -225,14 +235,15 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
       loads.stop();
       await scheduler.stop();
       await delivery.close();
+      await siteDelivery.close();
       await store.close();
       await handle.close();
     },
   };
 }
 
-interface TransportHandle {
-  readonly transport: Transport;
+interface TransportHandle<E extends QueuedEvent> {
+  readonly transport: Transport<E>;
   /** Ingest committed this many events. */
   committed(events: number): void;
   /** Tells the loader's scheduler how many events became ready to load. */
@@ -240,12 +251,24 @@ interface TransportHandle {
   close(): Promise<void>;
 }
 
+/** An event family's way through the transport: its outbox tables and its queue. */
+interface TransportFamily<E extends QueuedEvent> {
+  readonly name: EventFamily;
+  readonly outbox: OutboxFamily<E>;
+  readonly queue: string;
+}
+
 /**
- * The outbox read by the loader itself, or RabbitMQ: a relay publishes the outbox to the broker
- * and the loader consumes the queue.
+ * A family's outbox read by the loader itself, or RabbitMQ: a relay publishes the outbox to the
+ * family's queue and the loader consumes it.
  */
-function openTransport(config: Config, store: KyselyStore, log: Logger): TransportHandle {
-  const outbox = new OutboxTransport(store);
+function openTransport<E extends QueuedEvent>(
+  config: Config,
+  store: KyselyStore,
+  log: Logger,
+  family: TransportFamily<E>,
+): TransportHandle<E> {
+  const outbox = new OutboxTransport<E>(store, family.outbox);
   let ready: (events: number) => void = () => undefined;
   if (config.amqpUrl === null) {
     return {
@@ -255,18 +278,19 @@ function openTransport(config: Config, store: KyselyStore, log: Logger): Transpo
       close: () => Promise.resolve(),
     };
   }
-  const relayLog = log.child({ component: 'relay' });
-  const relayLink = new AmqpLink<ConfirmChannel>(config.amqpUrl, 'confirm', relayLog);
-  const relay = new OutboxRelay(outbox, relayLink, store.db, {
+  const relayLog = log.child({ component: 'relay', family: family.name });
+  const relayLink = new AmqpLink<ConfirmChannel>(config.amqpUrl, 'confirm', relayLog, undefined, family.queue);
+  const relay = new OutboxRelay(outbox, relayLink, familyDb(store.db, family.outbox), {
     segmentSize: config.batchSize,
     intervalMs: config.flushIntervalMs,
     orphanAfterMs: Math.max(30_000, 3 * config.flushIntervalMs),
     log: relayLog,
     onPublished: (n) => ready(n),
   });
-  const transport = new RabbitTransport(config.amqpUrl, outbox, {
+  const transport = new RabbitTransport<E>(config.amqpUrl, outbox, {
     prefetch: 2,
-    log: log.child({ component: 'consumer' }),
+    log: log.child({ component: 'consumer', family: family.name }),
+    queue: family.queue,
   });
   relay.start();
   return {

@@ -1,36 +1,39 @@
 import { localCopy } from '../warehouse/cluster-ddl.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 
-/** An aggregate table, fed by the materialized view `<table>_mv` on its family's raw table. */
-interface Aggregate {
-  readonly table: string;
-  /** Partitioned by month (else always recomputed whole). */
-  readonly monthly: boolean;
+/** An event family's aggregate tables, each fed by the materialized view `<table>_mv` on its raw table. */
+export interface AggregateSet {
+  /** The raw table in the steplog database. */
+  readonly source: string;
+  readonly tables: readonly { readonly table: string; readonly monthly: boolean }[];
 }
 
-/** Each family's raw table and the aggregates its views feed. */
-const FAMILIES = {
-  learning: {
-    source: 'events',
-    aggregates: [
-      { table: 'activity_daily', monthly: true },
-      { table: 'cohort_daily', monthly: true },
-      { table: 'step_daily', monthly: true },
-      // First view and first solve span all time: this one is always recomputed whole.
-      { table: 'step_progress', monthly: false },
-    ],
-  },
-  site: {
-    source: 'site_events',
-    aggregates: [
-      { table: 'site_daily', monthly: true },
-      { table: 'site_page_daily', monthly: true },
-      { table: 'site_product_daily', monthly: true },
-    ],
-  },
-} as const satisfies Record<string, { source: string; aggregates: readonly Aggregate[] }>;
+export const LEARNING_AGGREGATES: AggregateSet = {
+  source: 'events',
+  tables: [
+    { table: 'activity_daily', monthly: true },
+    { table: 'cohort_daily', monthly: true },
+    { table: 'step_daily', monthly: true },
+    // First view and first solve span all time: this one is always recomputed whole.
+    { table: 'step_progress', monthly: false },
+  ],
+};
 
-export type AggregateFamily = keyof typeof FAMILIES;
+export const SITE_AGGREGATES: AggregateSet = {
+  source: 'site_events',
+  tables: [
+    { table: 'site_daily', monthly: true },
+    { table: 'site_page_daily', monthly: true },
+    { table: 'site_product_daily', monthly: true },
+  ],
+};
+
+export type AggregateFamily = 'learning' | 'site';
+
+export const FAMILY_AGGREGATES: Record<AggregateFamily, AggregateSet> = {
+  learning: LEARNING_AGGREGATES,
+  site: SITE_AGGREGATES,
+};
 
 export interface RebuildRange {
   /** Inclusive UTC days, YYYY-MM-DD; both absent means every month. Widened to whole months. */
@@ -48,7 +51,7 @@ export interface RebuiltTable {
 const month = (day: string): number => Number(day.slice(0, 4)) * 100 + Number(day.slice(5, 7));
 
 /**
- * Recomputes the aggregates from the raw events, for a schema change or a repair. Each table is
+ * Recomputes a family's aggregates (learning by default) from its raw events, for a schema change or a repair. Each table is
  * rebuilt into a staging copy by its own materialized view's SELECT (read back from the
  * warehouse, so the two never drift), then swapped in partition by partition with REPLACE
  * PARTITION, which is atomic per partition: readers see the old month or the new one. The staging
@@ -60,21 +63,22 @@ const month = (day: string): number => Number(day.slice(0, 4)) * 100 + Number(da
 export async function rebuildAggregates(
   warehouse: Warehouse,
   range: RebuildRange = {},
-  family: AggregateFamily = 'learning',
+  aggregates: AggregateSet = LEARNING_AGGREGATES,
 ): Promise<RebuiltTable[]> {
-  const { source, aggregates } = FAMILIES[family];
   const months =
     range.from === undefined && range.to === undefined
       ? undefined
       : { from: month(range.from ?? '1970-01-01'), to: month(range.to ?? '2105-12-31') };
   const out: RebuiltTable[] = [];
-  for (const { table, monthly } of aggregates as readonly Aggregate[]) {
+  const source = `${WAREHOUSE_DB}.${aggregates.source}`;
+  const fromSource = new RegExp(`\\bFROM ${source.replace('.', '\\.')}\\b`);
+  for (const { table, monthly } of aggregates.tables) {
     const target = `${WAREHOUSE_DB}.${table}`;
     const staging = `${WAREHOUSE_DB}.${table}_rebuild`;
     const scope = monthly && months ? `WHERE toYYYYMM(time) BETWEEN ${months.from} AND ${months.to}` : '';
     const select = (await viewSelect(warehouse, `${target}_mv`)).replace(
-      new RegExp(`\\bFROM ${WAREHOUSE_DB}\\.${source}\\b`),
-      `FROM (SELECT * FROM ${WAREHOUSE_DB}.${source} ${scope})`,
+      fromSource,
+      `FROM (SELECT * FROM ${source} ${scope})`,
     );
     await warehouse.exec(`DROP TABLE IF EXISTS ${staging}`);
     await warehouse.exec(localCopy(await createStatement(warehouse, target), staging));

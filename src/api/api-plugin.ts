@@ -11,6 +11,7 @@ import { importRoutes } from './routes/imports.ts';
 import { martRoutes } from './routes/marts.ts';
 import { seedEventRoutes } from './routes/seed-events.ts';
 import { siteMartRoutes } from './routes/site-marts.ts';
+import { siteVerifyRoutes } from './routes/site-verify.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { tasktrackerRoutes } from './routes/tasktracker.ts';
@@ -35,6 +36,7 @@ const routes: FastifyPluginAsyncTypebox<RouteOptions>[] = [
   backupRoutes,
   warehouseRoutes,
   verifyRoutes,
+  siteVerifyRoutes,
 ];
 
 /** The JSON API and its documents. It opens nothing of its own: the stores it uses belong to the runtime. */

@@ -1,13 +1,17 @@
 import fs from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { formatReport, type LoadReport } from '../loadgen/report.ts';
-import { runLoad, verifyOnly } from '../loadgen/run.ts';
+import { FAMILIES, runLoad, verifyOnly, type FamilyName } from '../loadgen/run.ts';
+import { SITE_ROUTES, type SiteRoute } from '../loadgen/site/site-family.ts';
 import { keyOption, wholeNumber, type ServerFlags } from './options.ts';
 
 const count = wholeNumber(100_000_000);
 
 interface LoadFlags extends ServerFlags {
+  family: FamilyName;
+  route: SiteRoute;
+  products: number;
   events: number;
   users: number;
   tasks: number;
@@ -22,7 +26,7 @@ interface LoadFlags extends ServerFlags {
   triggerAfter: number;
 }
 
-/** `steplog load`: seed Part 3 — generate events, send them, and prove each reached ClickHouse once. */
+/** `steplog load`: seed Part 3 — generate events of a family, send them, and prove each reached ClickHouse once. */
 export function registerLoadCommand(program: Command): void {
   program
     .command('load')
@@ -31,9 +35,23 @@ export function registerLoadCommand(program: Command): void {
     )
     .option('--url <url>', 'the steplog server (default: STEPLOG_URL or this machine on STEPLOG_PORT)')
     .addOption(keyOption())
+    .addOption(
+      new Option('--family <family>', 'learning: users, tasks and their events; site: de-demo visitors on a shop')
+        .choices(FAMILIES)
+        .default('learning'),
+    )
+    .addOption(
+      new Option(
+        '--route <route>',
+        'site events through api: /api/site-events[/batch] (event_ids, retried safely), or compat: the seed’s POST /events/, one per request (a retried timeout may store twice)',
+      )
+        .choices(SITE_ROUTES)
+        .default('api'),
+    )
     .option('--events <n>', 'events to send', count, 10_000)
-    .option('--users <n>', 'users to create (a quarter are guests)', count, 1_000)
+    .option('--users <n>', 'users to create (a quarter are guests); site: visitors', count, 1_000)
     .option('--tasks <n>', 'tasks (steps) to create', count, 100)
+    .option('--products <n>', 'site: products in the shop', count, 200)
     .option('--days <n>', 'days before now the events spread over', count, 30)
     .option('--concurrency <n>', 'requests in flight', count, 16)
     .option('--batch <n>', 'events per request; 1 uses POST /api/events', count, 500)

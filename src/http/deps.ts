@@ -13,6 +13,7 @@ import type { Catalog } from '../store/catalog.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { ImportJobs } from '../store/import-jobs.ts';
 import type { SavedQueries } from '../store/saved-queries.ts';
+import type { SiteEventLog } from '../store/site-event-log.ts';
 import type { UserErasureStore } from '../store/user-erasure.ts';
 import type { WarehouseMigrator } from '../warehouse/migrator.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -21,6 +22,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 export interface AppDeps {
   readonly catalog: Catalog;
   readonly eventLog: Pick<EventLog, 'receivedPerMinute' | 'listEvents'>;
+  readonly siteEventLog: Pick<SiteEventLog, 'receivedPerMinute'>;
   readonly importJobs: Pick<ImportJobs, 'list' | 'finishedSince'>;
   readonly admins: AdminAccounts;
   readonly savedQueries: SavedQueries;
@@ -30,6 +32,7 @@ export interface AppDeps {
   readonly siteIngest: IngestService<SiteEventInput, NewSiteEvent, StoredSiteEvent>;
   readonly scheduler: Pick<LoadScheduler, 'run' | 'exclusive'>;
   readonly transport: Pick<Transport, 'backlog' | 'discard'>;
+  /** The site family's backlog and erasure (its events travel by their own outbox). */
   readonly siteTransport: Pick<Transport<StoredSiteEvent>, 'backlog' | 'discard'>;
   readonly deadLetters: DeadLetters;
   readonly log: Logger;

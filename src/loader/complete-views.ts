@@ -1,36 +1,54 @@
-import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
+import {
+  LEARNING_AGGREGATES,
+  rebuildAggregates,
+  SITE_AGGREGATES,
+  type AggregateSet,
+} from '../analytics/rebuild-aggregates.ts';
 import { uuidList } from '../warehouse/uuid-list.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
-import type { WarehouseEventRow } from './denormalize.ts';
+import type { WarehouseRow } from './family.ts';
 
 /** Ids per ledger look-up, as in reconcile.ts: far inside max_query_size. */
 const IDS_PER_QUERY = 2_000;
 
+/** The views of a family's raw table: its delivery ledger and its aggregates. */
+interface FamilyViews {
+  /** The delivery ledger table (`sum(copies)` per event_id, fed by `<ledger>_mv`). */
+  readonly ledger: string;
+  readonly aggregates: AggregateSet;
+}
+
 /**
  * Exactly once in the views on engines without insert-deduplication tokens (ClickHouse 18.16).
- * An INSERT writes steplog.events first and then each materialized view's table; a crash (or a
- * timeout whose INSERT went on) in between leaves rows in the events table that some views never
- * saw, and re-inserting them would double the views that did. So the rows of an in-doubt batch
- * that steplog.events already holds are not inserted again (reconcile.ts), and their views are
- * completed from the raw table instead:
+ * An INSERT writes the family's raw table first and then each materialized view's table; a crash
+ * (or a timeout whose INSERT went on) in between leaves rows in the raw table that some views
+ * never saw, and re-inserting them would double the views that did. So the rows of an in-doubt
+ * batch that the raw table already holds are not inserted again (reconcile.ts), and their views
+ * are completed from the raw table instead:
  * - the delivery ledger row by row: an id the ledger never counted gets its one copy;
- * - the daily aggregates by recomputing the months those rows fall in (and step_progress, which
- *   spans all time) from steplog.events, which is exact whatever each view saw.
+ * - the aggregates by recomputing the months those rows fall in (learning's step_progress, which
+ *   spans all time, whole) from the raw table, which is exact whatever each view saw.
  * Running it again (a crash during the repair) changes nothing more. Loads of other processes must
  * not insert meanwhile (one loader per warehouse, as the rebuild requires).
  */
-export async function completeViews(warehouse: Warehouse, loaded: readonly WarehouseEventRow[]): Promise<void> {
-  if (loaded.length === 0) return;
-  for (let i = 0; i < loaded.length; i += IDS_PER_QUERY) {
-    const ids = loaded.slice(i, i + IDS_PER_QUERY).map((row) => row.event_id);
-    const counted = await warehouse.query<{ event_id: string }>(
-      `SELECT toString(event_id) AS event_id FROM ${WAREHOUSE_DB}.event_deliveries ` +
-        `WHERE event_id IN (${uuidList(ids)}) GROUP BY event_id HAVING sum(copies) > 0`,
-    );
-    const seen = new Set(counted.map((row) => row.event_id));
-    const unseen = ids.filter((id) => !seen.has(id)).map((id) => ({ event_id: id, copies: 1 }));
-    await warehouse.insert(`${WAREHOUSE_DB}.event_deliveries`, unseen);
-  }
-  const days = loaded.map((row) => row.time.slice(0, 10)).sort();
-  await rebuildAggregates(warehouse, { from: days[0], to: days.at(-1) });
-}
+const completeViewsOf =
+  (views: FamilyViews) =>
+  async (warehouse: Warehouse, loaded: readonly WarehouseRow[]): Promise<void> => {
+    if (loaded.length === 0) return;
+    const ledger = `${WAREHOUSE_DB}.${views.ledger}`;
+    for (let i = 0; i < loaded.length; i += IDS_PER_QUERY) {
+      const ids = loaded.slice(i, i + IDS_PER_QUERY).map((row) => row.event_id);
+      const counted = await warehouse.query<{ event_id: string }>(
+        `SELECT toString(event_id) AS event_id FROM ${ledger} ` +
+          `WHERE event_id IN (${uuidList(ids)}) GROUP BY event_id HAVING sum(copies) > 0`,
+      );
+      const seen = new Set(counted.map((row) => row.event_id));
+      const unseen = ids.filter((id) => !seen.has(id)).map((id) => ({ event_id: id, copies: 1 }));
+      await warehouse.insert(ledger, unseen);
+    }
+    const days = loaded.map((row) => row.time.slice(0, 10)).sort();
+    await rebuildAggregates(warehouse, { from: days[0], to: days.at(-1) }, views.aggregates);
+  };
+
+export const completeViews = completeViewsOf({ ledger: 'event_deliveries', aggregates: LEARNING_AGGREGATES });
+export const completeSiteViews = completeViewsOf({ ledger: 'site_event_deliveries', aggregates: SITE_AGGREGATES });

@@ -1,4 +1,5 @@
 import type { StoredSiteEvent } from '../events/site-event.ts';
+import { completeSiteViews } from './complete-views.ts';
 import { toDateTime } from './denormalize.ts';
 import type { LoadFamily } from './family.ts';
 
@@ -43,4 +44,5 @@ export function toSiteRow(event: StoredSiteEvent): SiteWarehouseRow {
 export const siteFamily: LoadFamily<StoredSiteEvent, SiteWarehouseRow> = {
   table: 'site_events',
   denormalize: (events) => Promise.resolve(events.map(toSiteRow)),
+  completeViews: completeSiteViews,
 };

@@ -4,6 +4,7 @@ import type { Verification } from './verify.ts';
 import type { Percentiles } from './visibility.ts';
 
 export interface LoadReport extends Verification {
+  readonly family: string;
   readonly runTag: string;
   readonly url: string;
   readonly sent: number;
@@ -34,7 +35,7 @@ export function formatReport(r: LoadReport): string {
     style: { head: [], border: [] },
   });
   table.push(
-    ['run', `${r.runTag} → ${r.url}`],
+    ['run', `${r.family} ${r.runTag} → ${r.url}`],
     ['sent', r.sent],
     ['accepted', r.accepted],
     ['rejected', r.rejected],
@@ -54,8 +55,8 @@ export function formatReport(r: LoadReport): string {
       '2xx → visible in ClickHouse',
       `p50 ${ms(r.visibility.p50Ms)}, p95 ${ms(r.visibility.p95Ms)}, p99 ${ms(r.visibility.p99Ms)} (${r.visibility.sampled} sampled)`,
     ],
-    ['day × action mismatches', r.dayActionMismatches.length],
-    ['user attribute mismatches', r.attributeMismatches.length],
+    ['per-day count mismatches', r.dayActionMismatches.length],
+    ['field / attribute mismatches', r.attributeMismatches.length],
   );
   const details = [
     ...r.missingIds.map((id) => `missing ${id}`),

@@ -1,28 +1,37 @@
 import crypto from 'node:crypto';
-import { planEvents, type PlannedEvent } from './behaviour.ts';
-import { HttpClient, type RetryReason } from './http-client.ts';
-import { acceptedEvents, packEvent, readManifest, writeManifest, type Manifest } from './manifest.ts';
 import { DAY_MS } from '../analytics/days.ts';
-import { generatePopulation } from './population.ts';
-import { random } from './random.ts';
+import type { GeneratedEvent, LoadFamily } from './family.ts';
+import { HttpClient, type RetryReason } from './http-client.ts';
+import { learningFamily } from './learning-family.ts';
+import { readManifest, writeManifest, type Manifest } from './manifest.ts';
 import { isDeliveryProven, type LoadReport } from './report.ts';
 import { sendEvents } from './send.ts';
-import { createPopulation } from './setup.ts';
-import { verifyDelivery } from './verify.ts';
+import { siteFamily, SITE_ROUTES, type SiteRoute } from './site/site-family.ts';
 import { VisibilitySampler } from './visibility.ts';
 import { waitForLoad } from './wait-for-load.ts';
 
-export interface LoadOptions {
-  readonly url: string;
-  /** An admin key: the run creates users and tasks, asks for loads and reads back names. */
-  readonly apiKey: string | null;
+export type FamilyName = 'learning' | 'site';
+export const FAMILIES: readonly FamilyName[] = ['learning', 'site'];
+
+/** What shapes a run's traffic; recorded in the manifest, so --verify-only rebuilds the same family. */
+export interface TrafficOptions {
+  readonly family: FamilyName;
   readonly events: number;
+  /** Learning: users to create; site: visitors. */
   readonly users: number;
   readonly tasks: number;
+  readonly products: number;
+  readonly route: SiteRoute;
   readonly days: number;
   readonly concurrency: number;
   readonly batch: number;
   readonly seed: number;
+}
+
+export interface LoadOptions extends TrafficOptions {
+  readonly url: string;
+  /** An admin key: the run creates users and tasks, asks for loads and reads back what was stored. */
+  readonly apiKey: string | null;
   /** Where the manifest goes (default ./steplog-load-<run tag>.json). */
   readonly manifest?: string | undefined;
   /** One request's limit before it is sent again. */
@@ -37,8 +46,22 @@ const GIVE_UP_MS = 120_000;
 const LOAD_TIMEOUT_MS = 600_000;
 const VISIBILITY_SAMPLES = 2_000;
 
-/** Generates a population and its events, sends them, waits for the load, and verifies delivery. */
-export async function runLoad(options: LoadOptions): Promise<{ report: LoadReport; manifestPath: string }> {
+/** Hands the traffic's family to `use`, which works on any family's events alike. */
+function withFamily<T>(traffic: TrafficOptions, use: <E extends GeneratedEvent, C>(family: LoadFamily<E, C>) => T): T {
+  if (traffic.family === 'learning') return use(learningFamily(traffic));
+  if (traffic.family !== 'site') throw new Error(`--family is one of ${FAMILIES.join(', ')}`);
+  if (!SITE_ROUTES.includes(traffic.route)) throw new Error(`--route is one of ${SITE_ROUTES.join(', ')}`);
+  return use(siteFamily({ ...traffic, visitors: traffic.users }));
+}
+
+/** Generates a family's events (and what they refer to), sends them, waits for the load, and verifies delivery. */
+export const runLoad = (options: LoadOptions): Promise<{ report: LoadReport; manifestPath: string }> =>
+  withFamily(options, (family) => runFamily(family, options));
+
+async function runFamily<E extends GeneratedEvent, C>(
+  family: LoadFamily<E, C>,
+  options: LoadOptions,
+): Promise<{ report: LoadReport; manifestPath: string }> {
   const retries: Record<RetryReason, number> = { timeout: 0, network: 0, busy: 0, server: 0 };
   const client = new HttpClient({
     baseUrl: options.url,
@@ -49,67 +72,57 @@ export async function runLoad(options: LoadOptions): Promise<{ report: LoadRepor
   });
   const runTag = crypto.randomBytes(4).toString('hex');
   const end = Math.floor(Date.now() / 1000) * 1000;
-  const period = { start: end - options.days * DAY_MS, end };
+  const { events, context } = await family.plan(client, { runTag, start: end - options.days * DAY_MS, end });
 
-  const population = generatePopulation(random(options.seed), {
-    ...period,
-    users: options.users,
-    tasks: options.tasks,
-  });
-  const stored = await createPopulation(client, population, options.concurrency);
-  const { users } = stored;
-  const events = planEvents(random(options.seed + 1), stored, {
-    ...period,
-    events: options.events,
-    runTag,
-  });
-
-  const sampler = new VisibilitySampler(
-    new HttpClient({ baseUrl: options.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, giveUpAfterMs: 0 }),
-    Math.max(1, Math.floor(events.length / VISIBILITY_SAMPLES)),
-  );
-  sampler.start();
-  const sent = await sendEvents(client, events, {
+  const sampleId = family.sampleId;
+  const sampler =
+    sampleId === undefined
+      ? undefined
+      : new VisibilitySampler(
+          new HttpClient({
+            baseUrl: options.url,
+            apiKey: options.apiKey,
+            timeoutMs: options.timeoutMs,
+            giveUpAfterMs: 0,
+          }),
+          Math.max(1, Math.floor(events.length / VISIBILITY_SAMPLES)),
+        );
+  sampler?.start();
+  const sent = await sendEvents(events, {
     concurrency: options.concurrency,
-    batch: options.batch,
+    batch: family.batch,
+    send: (part) => family.send(client, part),
     progress: options.progress,
     retries: () => Object.values(retries).reduce((a, b) => a + b, 0),
-    onAccepted: (event, ackedAt) => sampler.track(event.eventId, ackedAt),
+    onAccepted: (event, ackedAt) => sampler?.track(sampleId!(event), ackedAt),
   });
   await waitForLoad(client, options.triggerAfterMs, LOAD_TIMEOUT_MS);
-  const visibility = await sampler.finish(5_000);
+  const visibility = (await sampler?.finish(5_000)) ?? { sampled: 0, p50Ms: null, p95Ms: null, p99Ms: null };
 
-  const accepted: PlannedEvent[] = [];
+  const accepted: E[] = [];
   const rejections: string[] = [];
   sent.outcomes.forEach((outcome, i) => {
     if (outcome.status === 'accepted') accepted.push(events[i]!);
     else rejections.push(outcome.error);
   });
   const manifest: Manifest = {
-    version: 1,
+    version: 2,
+    family: family.name,
     url: options.url,
     runTag,
     createdAt: new Date().toISOString(),
-    options: {
-      events: options.events,
-      users: options.users,
-      tasks: options.tasks,
-      days: options.days,
-      concurrency: options.concurrency,
-      batch: options.batch,
-      seed: options.seed,
-    },
-    users,
+    options: trafficOf(options),
+    context,
     sent: events.length,
     rejected: rejections.length,
     rejections: rejections.slice(0, 10),
     ingest: { seconds: sent.seconds, retries },
     visibility,
-    accepted: accepted.map(packEvent),
+    accepted: accepted.map((e) => family.pack(e)),
   };
   const manifestPath = options.manifest ?? `steplog-load-${runTag}.json`;
   writeManifest(manifestPath, manifest);
-  return { report: await verifyManifest(manifest, options.url, options.apiKey), manifestPath };
+  return { report: await verifyWith(family, manifest, options.url, options.apiKey), manifestPath };
 }
 
 /** `--verify-only`: checks a finished run again from its manifest. */
@@ -119,13 +132,34 @@ export async function verifyOnly(
   apiKey: string | null,
 ): Promise<LoadReport> {
   const manifest = readManifest(manifestPath);
-  return verifyManifest(manifest, url ?? manifest.url, apiKey);
+  const traffic = manifest.options as unknown as TrafficOptions;
+  return withFamily(traffic, (family) => verifyWith(family, manifest, url ?? manifest.url, apiKey));
 }
 
-async function verifyManifest(manifest: Manifest, url: string, apiKey: string | null): Promise<LoadReport> {
+const trafficOf = (o: TrafficOptions): Record<keyof TrafficOptions, number | string> => ({
+  family: o.family,
+  events: o.events,
+  users: o.users,
+  tasks: o.tasks,
+  products: o.products,
+  route: o.route,
+  days: o.days,
+  concurrency: o.concurrency,
+  batch: o.batch,
+  seed: o.seed,
+});
+
+async function verifyWith<E extends GeneratedEvent, C>(
+  family: LoadFamily<E, C>,
+  manifest: Manifest,
+  url: string,
+  apiKey: string | null,
+): Promise<LoadReport> {
   const client = new HttpClient({ baseUrl: url, apiKey, timeoutMs: 60_000, giveUpAfterMs: GIVE_UP_MS });
-  const verification = await verifyDelivery(client, manifest.runTag, acceptedEvents(manifest), manifest.users);
+  const accepted = manifest.accepted.map((row) => family.unpack(row));
+  const verification = await family.verify(client, manifest.runTag, accepted, manifest.context as C);
   return {
+    family: manifest.family,
     runTag: manifest.runTag,
     url,
     sent: manifest.sent,

@@ -1,34 +1,26 @@
 import cliProgress from 'cli-progress';
-import type { PlannedEvent } from './behaviour.ts';
-import type { HttpClient } from './http-client.ts';
 import { forEachConcurrently } from './pool.ts';
 
 /** The server's answer to one event. */
 export type Outcome =
   { readonly status: 'accepted'; readonly ackedAt: number } | { readonly status: 'rejected'; readonly error: string };
 
-export interface SendOptions {
+export interface SendOptions<E> {
   readonly concurrency: number;
-  /** Events per request; 1 sends each to POST /api/events, more go to POST /api/events/batch. */
+  /** Events per request. */
   readonly batch: number;
+  /** Sends one request's events; per event null when accepted, else the error. */
+  readonly send: (part: readonly E[]) => Promise<(string | null)[]>;
   /** Told of every accepted event as its 2xx arrives. */
-  readonly onAccepted?: (event: PlannedEvent, ackedAt: number) => void;
+  readonly onAccepted?: (event: E, ackedAt: number) => void;
   /** Draws the progress bar (on a terminal). */
   readonly progress: boolean;
   /** Read when the bar redraws: requests repeated so far. */
   readonly retries: () => number;
 }
 
-interface BatchAnswer {
-  results: ({ status: 'accepted' } | { status: 'rejected'; error: { error: string; message: string } })[];
-}
-interface ErrorAnswer {
-  error: string;
-  message: string;
-}
-
-/** Sends every event once answered (retries repeat the same event_ids); answers per event, in order. */
-export async function sendEvents(client: HttpClient, events: readonly PlannedEvent[], options: SendOptions) {
+/** Sends every event once answered (retries repeat the same bodies); answers per event, in order. */
+export async function sendEvents<E>(events: readonly E[], options: SendOptions<E>) {
   const outcomes = new Array<Outcome>(events.length);
   const chunks: number[] = [];
   for (let start = 0; start < events.length; start += options.batch) chunks.push(start);
@@ -48,7 +40,7 @@ export async function sendEvents(client: HttpClient, events: readonly PlannedEve
 
   await forEachConcurrently(chunks, options.concurrency, async (start) => {
     const part = events.slice(start, start + options.batch);
-    const answers = options.batch === 1 ? [await sendOne(client, part[0]!)] : await sendBatch(client, part);
+    const answers = await options.send(part);
     const ackedAt = Date.now();
     answers.forEach((answer, i) => {
       const event = part[i]!;
@@ -69,25 +61,3 @@ export async function sendEvents(client: HttpClient, events: readonly PlannedEve
   if (options.progress) bar.stop();
   return { outcomes, seconds: (Date.now() - started) / 1000 };
 }
-
-/** null when accepted, otherwise the error. */
-async function sendOne(client: HttpClient, event: PlannedEvent): Promise<string | null> {
-  const answer = await client.request<ErrorAnswer>('POST', '/api/events', toBody(event));
-  return answer.status === 202 ? null : `${answer.status} ${answer.body.error}: ${answer.body.message}`;
-}
-
-async function sendBatch(client: HttpClient, events: readonly PlannedEvent[]): Promise<(string | null)[]> {
-  const answer = await client.request<BatchAnswer & ErrorAnswer>('POST', '/api/events/batch', {
-    events: events.map(toBody),
-  });
-  if (answer.status !== 202) return events.map(() => `${answer.status} ${answer.body.error}: ${answer.body.message}`);
-  return answer.body.results.map((r) => (r.status === 'accepted' ? null : `${r.error.error}: ${r.error.message}`));
-}
-
-const toBody = (event: PlannedEvent) => ({
-  event_id: event.eventId,
-  time: new Date(event.time).toISOString(),
-  user_id: event.userId,
-  step_id: event.stepId,
-  action_id: event.actionId,
-});

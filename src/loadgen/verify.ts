@@ -1,5 +1,6 @@
 import { toDateTime } from '../loader/denormalize.ts';
 import type { PlannedEvent } from './behaviour.ts';
+import type { GeneratedEvent } from './family.ts';
 import type { HttpClient } from './http-client.ts';
 import type { PlannedUser } from './population.ts';
 import { MAX_IDS_PER_CHECK } from './visibility.ts';
@@ -22,9 +23,9 @@ export interface Verification {
   readonly missingIds: readonly string[];
   readonly duplicatedIds: readonly string[];
   readonly viewGapIds: readonly string[];
-  /** Day × action cells whose events or unique users differ from what was sent. */
+  /** Day × action (site: day × name) cells whose events or unique users differ from what was sent. */
   readonly dayActionMismatches: readonly string[];
-  /** Users whose denormalized attributes or event counts differ from the store's. */
+  /** Users whose denormalized attributes or event counts differ from the store's (site: events whose stored fields differ). */
   readonly attributeMismatches: readonly string[];
 }
 
@@ -86,22 +87,42 @@ export async function verifyDelivery(
 }
 
 function compareDays(accepted: readonly PlannedEvent[], days: RunAnswer['days']): string[] {
+  return compareDayCells(
+    accepted,
+    (e) => `${dayOf(e.time)} action ${e.actionId}`,
+    days.map((d) => [`${d.day} action ${d.action_id}`, d]),
+    'users',
+  );
+}
+
+const dayOf = (time: number) => new Date(time).toISOString().slice(0, 10);
+
+/**
+ * The cells (a UTC day and what happened) whose events or distinct users differ between what was
+ * sent and what the warehouse counted; `cellOf` names an event's cell as the `found` keys do.
+ */
+export function compareDayCells<E extends GeneratedEvent>(
+  accepted: readonly E[],
+  cellOf: (event: E) => string,
+  found: readonly (readonly [string, { events: number; users: number }])[],
+  users: string,
+): string[] {
   const expected = new Map<string, { events: number; users: Set<number> }>();
   for (const e of accepted) {
-    const key = `${new Date(e.time).toISOString().slice(0, 10)} action ${e.actionId}`;
+    const key = cellOf(e);
     const cell = expected.get(key) ?? { events: 0, users: new Set<number>() };
     cell.events += 1;
     cell.users.add(e.userId);
     expected.set(key, cell);
   }
-  const found = new Map(days.map((d) => [`${d.day} action ${d.action_id}`, d]));
+  const counted = new Map(found);
   const mismatches: string[] = [];
-  for (const key of new Set([...expected.keys(), ...found.keys()])) {
+  for (const key of new Set([...expected.keys(), ...counted.keys()])) {
     const want = { events: expected.get(key)?.events ?? 0, users: expected.get(key)?.users.size ?? 0 };
-    const got = { events: found.get(key)?.events ?? 0, users: found.get(key)?.users ?? 0 };
+    const got = { events: counted.get(key)?.events ?? 0, users: counted.get(key)?.users ?? 0 };
     if (want.events !== got.events || want.users !== got.users) {
       mismatches.push(
-        `${key}: sent ${want.events} events/${want.users} users, ClickHouse has ${got.events}/${got.users}`,
+        `${key}: sent ${want.events} events/${want.users} ${users}, ClickHouse has ${got.events}/${got.users}`,
       );
     }
   }

@@ -10,9 +10,12 @@ import type { Backlog } from '../queue/transport.ts';
 
 /** What the scrape-time gauges read. */
 export interface MetricSources {
-  backlog(): Promise<Backlog>;
+  /** Each event family's undelivered events. */
+  backlog(): Promise<Record<EventFamily, Backlog>>;
   deadLetters(): Promise<number>;
 }
+
+const FAMILIES: readonly EventFamily[] = ['learning', 'site'];
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -21,7 +24,7 @@ const BATCH_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
  * steplog's Prometheus metrics (prom-client), in one registry per process. It observes ingest and
  * the loader through their observer interfaces; the HTTP metrics are fed by `metricsPlugin`.
  */
-export class Metrics implements IngestObserver, LoaderObserver {
+export class Metrics implements IngestObserver, Pick<LoaderObserver, 'runEnded' | 'retryScheduled'> {
   readonly registry = new Registry();
   private readonly eventsAccepted = new Counter({
     name: 'steplog_events_accepted_total',
@@ -44,17 +47,20 @@ export class Metrics implements IngestObserver, LoaderObserver {
   });
   private readonly loaderBatches = new Counter({
     name: 'steplog_loader_batches_total',
-    help: 'Batches the loader settled in the warehouse',
+    help: 'Batches the loader settled in the warehouse, by family',
+    labelNames: ['family'] as const,
     registers: [this.registry],
   });
   private readonly loaderRows = new Counter({
     name: 'steplog_loader_rows_total',
-    help: 'Rows the loader inserted into steplog.events',
+    help: 'Rows the loader inserted, by family (learning: steplog.events, site: steplog.site_events)',
+    labelNames: ['family'] as const,
     registers: [this.registry],
   });
   private readonly loaderBatchDuration = new Histogram({
     name: 'steplog_loader_batch_duration_seconds',
-    help: 'Time to form, insert and settle one batch',
+    help: 'Time to form, insert and settle one batch, by family',
+    labelNames: ['family'] as const,
     buckets: BATCH_BUCKETS,
     registers: [this.registry],
   });
@@ -71,7 +77,8 @@ export class Metrics implements IngestObserver, LoaderObserver {
   });
   private readonly loaderDeadLetters = new Counter({
     name: 'steplog_loader_dead_letters_total',
-    help: 'Rows the warehouse refused for good, moved to the dead letters',
+    help: 'Rows the warehouse refused for good, moved to the dead letters, by family',
+    labelNames: ['family'] as const,
     registers: [this.registry],
   });
   readonly martQueryDuration = new Histogram({
@@ -98,19 +105,25 @@ export class Metrics implements IngestObserver, LoaderObserver {
     }).set(settings.flushIntervalMs / 1000);
     new Gauge({
       name: 'steplog_backlog_events',
-      help: 'Events committed and not yet delivered to the warehouse (read at scrape)',
+      help: 'Events committed and not yet delivered to the warehouse, by family (read at scrape)',
+      labelNames: ['family'] as const,
       registers: [this.registry],
       async collect() {
-        this.set((await sources.backlog()).events);
+        const backlogs = await sources.backlog();
+        for (const family of FAMILIES) this.set({ family }, backlogs[family].events);
       },
     });
     new Gauge({
       name: 'steplog_backlog_oldest_age_seconds',
-      help: 'Age of the oldest undelivered event, 0 when the backlog is empty (read at scrape)',
+      help: 'Age of the oldest undelivered event, 0 when the backlog is empty, by family (read at scrape)',
+      labelNames: ['family'] as const,
       registers: [this.registry],
       async collect() {
-        const { oldestReceivedAt } = await sources.backlog();
-        this.set(oldestReceivedAt === null ? 0 : Math.max(0, (Date.now() - oldestReceivedAt) / 1000));
+        const backlogs = await sources.backlog();
+        for (const family of FAMILIES) {
+          const { oldestReceivedAt } = backlogs[family];
+          this.set({ family }, oldestReceivedAt === null ? 0 : Math.max(0, (Date.now() - oldestReceivedAt) / 1000));
+        }
       },
     });
     new Gauge({
@@ -122,9 +135,12 @@ export class Metrics implements IngestObserver, LoaderObserver {
       },
     });
     // Series that exist before the first event, so rates and alerts start from 0 rather than absent.
-    for (const family of ['learning', 'site'] as const) {
+    for (const family of FAMILIES) {
       this.eventsAccepted.inc({ family }, 0);
       for (const reason of REJECTION_REASONS) this.eventsRejected.inc({ family, reason }, 0);
+      this.loaderBatches.inc({ family }, 0);
+      this.loaderRows.inc({ family }, 0);
+      this.loaderDeadLetters.inc({ family }, 0);
     }
     for (const status of ['succeeded', 'failed'] as const) this.loaderRuns.inc({ status }, 0);
     for (const result of ['ok', 'refused'] as const) this.adminLogins.inc({ result }, 0);
@@ -138,14 +154,16 @@ export class Metrics implements IngestObserver, LoaderObserver {
     this.eventsRejected.inc({ family, reason }, count);
   }
 
-  batchLoaded(rows: number, seconds: number): void {
-    this.loaderBatches.inc();
-    this.loaderRows.inc(rows);
-    this.loaderBatchDuration.observe(seconds);
-  }
-
-  deadLettered(rows: number): void {
-    this.loaderDeadLetters.inc(rows);
+  /** What one family's loader tells, counted under its label. */
+  loaderOf(family: EventFamily): Pick<LoaderObserver, 'batchLoaded' | 'deadLettered'> {
+    return {
+      batchLoaded: (rows, seconds) => {
+        this.loaderBatches.inc({ family });
+        this.loaderRows.inc({ family }, rows);
+        this.loaderBatchDuration.observe({ family }, seconds);
+      },
+      deadLettered: (rows) => this.loaderDeadLetters.inc({ family }, rows),
+    };
   }
 
   runEnded(status: 'succeeded' | 'failed'): void {

@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.ts';
-import { rebuildAggregates, type AggregateFamily } from '../analytics/rebuild-aggregates.ts';
+import { FAMILY_AGGREGATES, rebuildAggregates, type AggregateFamily } from '../analytics/rebuild-aggregates.ts';
 import type { StoredSiteEvent } from '../events/site-event.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { Transport } from '../queue/transport.ts';
@@ -109,6 +109,6 @@ async function eraseFromWarehouse(
   }
   await deleteRows(warehouse, table, `user_id = ${user}`, timeoutMs);
   const days = { from: span!.first, to: span!.last };
-  await rebuildAggregates(warehouse, days, family);
+  await rebuildAggregates(warehouse, days, FAMILY_AGGREGATES[family]);
   return { events, days };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { addDays } from '../analytics/days.ts';
-import { rebuildAggregates, type AggregateFamily } from '../analytics/rebuild-aggregates.ts';
+import { FAMILY_AGGREGATES, rebuildAggregates, type AggregateFamily } from '../analytics/rebuild-aggregates.ts';
 import { keptFromDay } from '../events/retention-horizon.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { RetentionStore } from '../store/retention.ts';
@@ -85,7 +85,7 @@ async function dropMonths(
     timeoutMs,
   );
   for (const id of months) await warehouse.exec(`ALTER TABLE ${WAREHOUSE_DB}.${events} DROP PARTITION ID '${id}'`);
-  await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFrom, -1) }, family);
+  await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFrom, -1) }, FAMILY_AGGREGATES[family]);
   return months;
 }
 

@@ -1,5 +1,5 @@
 import type { NewSiteEvent, StoredSiteEvent } from '../events/site-event.ts';
-import type { AppendResult, Enqueue } from './event-log.ts';
+import type { AppendResult, Enqueue, MinuteCount } from './event-log.ts';
 
 /** The committed site events, as EventLog is for learning events. */
 export interface SiteEventLog {
@@ -12,4 +12,6 @@ export interface SiteEventLog {
     events: readonly NewSiteEvent[],
     enqueue: Enqueue<StoredSiteEvent>,
   ): Promise<AppendResult<StoredSiteEvent>[]>;
+  /** Site events committed per minute since `since` (epoch ms); minutes without any are absent. */
+  receivedPerMinute(since: number): Promise<MinuteCount[]>;
 }

@@ -33,22 +33,27 @@ export function downWhileFileExists(warehouse: Warehouse, file: string): Warehou
 }
 
 /**
- * The crash between a table and its views: the `nth` insert into steplog.events lands in the
- * table and in every view but `views` (detached for it, as if the process died before reaching
- * them), then fails as the crashed process would have.
+ * The crash between a table and its views: the `nth` insert into `raw` (steplog.events unless
+ * told) lands in the table and in every view but `views` (detached for it, as if the process died
+ * before reaching them), then fails as the crashed process would have.
  */
-export function crashBetweenTableAndViews(warehouse: Warehouse, views: readonly string[], nth = 2): Warehouse {
+export function crashBetweenTableAndViews(
+  warehouse: Warehouse,
+  views: readonly string[],
+  nth = 2,
+  raw = 'steplog.events',
+): Warehouse {
   let inserts = 0;
   return intercept(warehouse, {
     async insert(table, rows, token) {
-      if (table !== 'steplog.events' || ++inserts !== nth) return warehouse.insert(table, rows, token);
+      if (table !== raw || ++inserts !== nth) return warehouse.insert(table, rows, token);
       for (const view of views) await warehouse.exec(`DETACH TABLE steplog.${view}`);
       try {
         await warehouse.insert(table, rows, token);
       } finally {
         for (const view of views) await warehouse.exec(`ATTACH TABLE steplog.${view}`);
       }
-      throw new Error(`simulated crash: steplog.events holds the block, ${views.join(' and ')} never saw it`);
+      throw new Error(`simulated crash: ${raw} holds the block, ${views.join(' and ')} never saw it`);
     },
   });
 }

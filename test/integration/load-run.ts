@@ -3,13 +3,16 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { runCli, tempDataDir, type ServerProcess } from '../helpers/server.ts';
 
-/** `steplog load --events N` against a server; `settle` asserts its verifier's report: every event in ClickHouse once. */
-export function startLoad(server: ServerProcess, events: number) {
+/**
+ * `steplog load --events N` (and `args`, e.g. `--family site`) against a server; `settle` asserts its
+ * verifier's report: every event in ClickHouse once.
+ */
+export function startLoad(server: ServerProcess, events: number, args: readonly string[] = []) {
   const work = tempDataDir('steplog-load-');
   const report = path.join(work, 'report.json');
   const manifest = path.join(work, 'manifest.json');
   const running = runCli(
-    ['load', '--url', server.url, '--events', String(events), '--manifest', manifest, '--json', report],
+    ['load', '--url', server.url, '--events', String(events), '--manifest', manifest, '--json', report, ...args],
     { STEPLOG_API_KEY: server.keys.admin },
   );
   return {

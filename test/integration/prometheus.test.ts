@@ -100,17 +100,19 @@ describe('a real Prometheus scraping steplog during `steplog load`', () => {
     // The load sent each event once (no timeout retries), so a repeat cannot inflate the counter.
     expect(Object.values(report.retries).reduce((a, b) => a + b, 0)).toBe(0);
     await until('steplog_events_accepted_total{family="learning"}', (s) => single(s) === report.accepted);
-    await until('steplog_loader_rows_total', (s) => single(s) === report.accepted);
+    await until('steplog_loader_rows_total{family="learning"}', (s) => single(s) === report.accepted);
     expect(await prometheus.query('sum(steplog_events_rejected_total)')).toEqual([{ metric: {}, value: 0 }]);
   });
 
   it('saw the backlog grow during the load and return to 0', async () => {
-    const peak = single(await prometheus.query('max_over_time(steplog_backlog_events[10m])'));
+    const peak = single(await prometheus.query('max_over_time(steplog_backlog_events{family="learning"}[10m])'));
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(EVENTS);
-    await until('steplog_backlog_events', (s) => single(s) === 0);
-    await until('steplog_backlog_oldest_age_seconds', (s) => single(s) === 0);
-    expect(single(await prometheus.query('max_over_time(steplog_backlog_oldest_age_seconds[10m])'))).toBeGreaterThan(0);
+    await until('sum(steplog_backlog_events)', (s) => single(s) === 0);
+    await until('max(steplog_backlog_oldest_age_seconds)', (s) => single(s) === 0);
+    expect(
+      single(await prometheus.query('max_over_time(steplog_backlog_oldest_age_seconds{family="learning"}[10m])')),
+    ).toBeGreaterThan(0);
   });
 });
 

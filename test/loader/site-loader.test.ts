@@ -6,12 +6,14 @@ import { siteOutbox } from '../../src/queue/outbox/outbox-family.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
 import { openAdapters } from '../helpers/fixtures.ts';
 import { generateSiteEvents, siteAdapters } from '../helpers/site-fixtures.ts';
+import { crashBetweenTableAndViews, intercept } from '../helpers/warehouse-wrappers.ts';
+import type { Warehouse } from '../../src/warehouse/warehouse.ts';
 
 /** Site events go through the same loader as learning events, with the same exactly-once guarantees. */
 const { store, warehouse } = await openAdapters();
 const { transport, append } = siteAdapters(store);
-const loader = (options: Partial<LoaderOptions> = {}) =>
-  new EventLoader(transport, siteFamily, store.importJobs, warehouse, { batchSize: 100, ...options });
+const loader = (options: Partial<LoaderOptions> = {}, into: Warehouse = warehouse) =>
+  new EventLoader(transport, siteFamily, store.importJobs, into, { batchSize: 100, ...options });
 
 afterAll(async () => {
   await store.close();
@@ -125,5 +127,43 @@ describe('site events through the loader', () => {
       copies: before.copies + 120,
       daily: before.daily + 120,
     });
+  });
+
+  it('without insert tokens (ClickHouse 18.16), a crash between site_events and its views leaves every view whole', async () => {
+    const before = await counts();
+    // The same engine, but the loader may not count on tokens: it reconciles and completes the views itself.
+    const withoutTokens: Warehouse = {
+      ...intercept(warehouse, {}),
+      capabilities: { ...warehouse.capabilities, insertDeduplication: false },
+    };
+    const views = ['site_event_deliveries_mv', 'site_daily_mv', 'site_page_daily_mv', 'site_product_daily_mv'];
+    const crashing = {
+      ...crashBetweenTableAndViews(withoutTokens, views, 2, `${WAREHOUSE_DB}.site_events`),
+      capabilities: withoutTokens.capabilities,
+    };
+    await append(generateSiteEvents(250, 40, 4));
+    expect(await loader({}, crashing).run('schedule')).toMatchObject({ status: 'failed', rows: 100 });
+    const restarted = await loader({}, withoutTokens).run('schedule');
+    expect(restarted).toMatchObject({ status: 'succeeded', rows: 50, reconciled: 100 });
+
+    expect(await counts()).toEqual({
+      rows: before.rows + 250,
+      ids: before.ids + 250,
+      copies: before.copies + 250,
+      daily: before.daily + 250,
+    });
+    // Each aggregate against the raw rows it is defined over.
+    const [views_] = await warehouse.query<Record<string, string>>(
+      `SELECT
+         (SELECT countMerge(event_states) FROM ${WAREHOUSE_DB}.site_page_daily) AS pages,
+         (SELECT countIf(obj = 'page') FROM ${WAREHOUSE_DB}.site_events) AS raw_pages,
+         (SELECT countMerge(event_states) FROM ${WAREHOUSE_DB}.site_product_daily) AS products,
+         (SELECT countIf(product_id > 0) FROM ${WAREHOUSE_DB}.site_events) AS raw_products,
+         (SELECT round(sumMerge(amount_states), 2) FROM ${WAREHOUSE_DB}.site_product_daily) AS amount,
+         (SELECT round(sumIf(amount, product_id > 0), 2) FROM ${WAREHOUSE_DB}.site_events) AS raw_amount`,
+    );
+    expect(Number(views_!.pages)).toBe(Number(views_!.raw_pages));
+    expect(Number(views_!.products)).toBe(Number(views_!.raw_products));
+    expect(Number(views_!.amount)).toBe(Number(views_!.raw_amount));
   });
 });

@@ -59,9 +59,9 @@ describe('steplog load', () => {
     expect(run.stdout).toContain('DELIVERED EXACTLY ONCE');
 
     const sent = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-    const guests = sent.users.filter((u: { registrationDate: number | null }) => u.registrationDate === null);
+    const guests = sent.context.filter((u: { registrationDate: number | null }) => u.registrationDate === null);
     expect(guests.length).toBeGreaterThan(0);
-    expect(sent.users.some((u: { name: string }) => /[^ -~]/.test(u.name))).toBe(true);
+    expect(sent.context.some((u: { name: string }) => /[^ -~]/.test(u.name))).toBe(true);
   });
 
   it('--verify-only finds a missing and a duplicated event and exits non-zero', async () => {

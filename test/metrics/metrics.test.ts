@@ -87,21 +87,49 @@ describe('/metrics', () => {
     ).toBe(1);
   });
 
-  it('reads the backlog at scrape, and counts the loader batches and rows', async () => {
+  it('reads the backlog at scrape, and counts the loader batches and rows, each family under its label', async () => {
+    const site = Array.from({ length: 5 }, (_, i) => ({
+      dt: new Date(Date.now() - i * 60_000).toISOString(),
+      name: 'view',
+      user_id: 40 + i,
+      url: 'https://shop.example/',
+      obj: 'page',
+    }));
+    const sent = await api(server.url, 'POST', '/api/site-events/batch', { events: site }, server.keys.ingest);
+    expect(sent.body).toMatchObject({ accepted: 5 });
     const before = (await scrape()).text;
-    expect(sample(before, 'steplog_backlog_events')).toBe(8);
-    expect(sample(before, 'steplog_backlog_oldest_age_seconds')).toBeGreaterThan(0);
+    const learning = { family: 'learning' };
+    const ofSite = { family: 'site' };
+    expect(sample(before, 'steplog_backlog_events', learning)).toBe(8);
+    expect(sample(before, 'steplog_backlog_events', ofSite)).toBe(5);
+    expect(sample(before, 'steplog_backlog_oldest_age_seconds', learning)).toBeGreaterThan(0);
+    expect(sample(before, 'steplog_backlog_oldest_age_seconds', ofSite)).toBeGreaterThanOrEqual(0);
+    const { minutes } = (await api(server.url, 'GET', '/api/stats/ingest')).body;
+    const received = (family: 'learning' | 'site') =>
+      minutes.reduce(
+        (sum: number, m: { received_by_family: Record<typeof family, number> }) => sum + m.received_by_family[family],
+        0,
+      );
+    expect([received('learning'), received('site')]).toEqual([8, 5]);
+    expect(minutes.at(-1).backlog).toBe(13);
+
     const job = (await api(server.url, 'POST', '/api/imports')).body;
-    expect(job).toMatchObject({ status: 'succeeded', rows: 8 });
+    expect(job).toMatchObject({ status: 'succeeded', rows: 13 });
     const after = (await scrape()).text;
-    expect(sample(after, 'steplog_backlog_events')).toBe(0);
-    expect(sample(after, 'steplog_backlog_oldest_age_seconds')).toBe(0);
-    expect(sample(after, 'steplog_loader_rows_total') - sample(before, 'steplog_loader_rows_total')).toBe(8);
-    expect(sample(after, 'steplog_loader_batches_total') - sample(before, 'steplog_loader_batches_total')).toBe(1);
-    expect(sample(after, 'steplog_loader_batch_duration_seconds_count')).toBe(1);
+    const moved = (name: string, labels: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
+    for (const family of [learning, ofSite]) {
+      expect(sample(after, 'steplog_backlog_events', family)).toBe(0);
+      expect(sample(after, 'steplog_backlog_oldest_age_seconds', family)).toBe(0);
+      expect(moved('steplog_loader_batches_total', family)).toBe(1);
+      expect(sample(after, 'steplog_loader_batch_duration_seconds_count', family)).toBe(1);
+    }
+    expect(moved('steplog_loader_rows_total', learning)).toBe(8);
+    expect(moved('steplog_loader_rows_total', ofSite)).toBe(5);
     expect(sample(after, 'steplog_loader_runs_total', { status: 'succeeded' })).toBe(1);
     expect(sample(after, 'steplog_loader_runs_total', { status: 'failed' })).toBe(0);
     expect(sample(after, 'steplog_dead_letters')).toBe(0);
+    expect((await api(server.url, 'GET', '/api/stats/ingest')).body.minutes.at(-1).backlog).toBe(0);
   });
 
   it('times the warehouse queries of each mart', async () => {

@@ -6,8 +6,8 @@ import type { RouteOptions } from '../../http/deps.ts';
 import { olderThan } from '../../http/page.ts';
 
 export const importRoutes: FastifyPluginAsyncTypebox<
-  Pick<RouteOptions, 'importJobs' | 'scheduler' | 'transport'>
-> = async (app, { importJobs, scheduler, transport }) => {
+  Pick<RouteOptions, 'importJobs' | 'scheduler' | 'transport' | 'siteTransport'>
+> = async (app, { importJobs, scheduler, transport, siteTransport }) => {
   app.get(
     '/api/imports',
     {
@@ -26,8 +26,9 @@ export const importRoutes: FastifyPluginAsyncTypebox<
         response: {
           200: Type.Object({
             backlog: Type.Object({
-              events: Type.Integer(),
+              events: Type.Integer({ description: 'Undelivered events of both families' }),
               oldest_received_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+              families: Type.Object({ learning: Type.Integer(), site: Type.Integer() }),
             }),
             jobs: Type.Array(ImportJobOutput),
           }),
@@ -35,15 +36,17 @@ export const importRoutes: FastifyPluginAsyncTypebox<
       },
     },
     async (request) => {
-      const [jobs, backlog] = await Promise.all([
+      const [jobs, learning, site] = await Promise.all([
         importJobs.list(Number(request.query.limit ?? 50), olderThan(request.query.after)),
         transport.backlog(),
+        siteTransport.backlog(),
       ]);
+      const oldest = [learning.oldestReceivedAt, site.oldestReceivedAt].filter((t) => t !== null);
       return {
         backlog: {
-          events: backlog.events,
-          oldest_received_at:
-            backlog.oldestReceivedAt === null ? null : new Date(backlog.oldestReceivedAt).toISOString(),
+          events: learning.events + site.events,
+          oldest_received_at: oldest.length === 0 ? null : new Date(Math.min(...oldest)).toISOString(),
+          families: { learning: learning.events, site: site.events },
         },
         jobs: jobs.map(toImportJobOutput),
       };

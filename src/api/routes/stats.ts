@@ -6,13 +6,14 @@ import type { ActionId } from '../../events/event.ts';
 import { ErrorBody } from '../../events/schemas.ts';
 import { ingestHistory } from '../../ingest/ingest-history.ts';
 import type { RouteOptions } from '../../http/deps.ts';
+import type { MinuteCount } from '../../store/event-log.ts';
 import { checkRange, Day } from './day-range.ts';
 
 const HOUR_MINUTES = 60;
 
 export const statsRoutes: FastifyPluginAsyncTypebox<
-  Pick<RouteOptions, 'warehouse' | 'eventLog' | 'importJobs' | 'transport'>
-> = async (app, { warehouse, eventLog, importJobs, transport }) => {
+  Pick<RouteOptions, 'warehouse' | 'eventLog' | 'siteEventLog' | 'importJobs' | 'transport' | 'siteTransport'>
+> = async (app, { warehouse, eventLog, siteEventLog, importJobs, transport, siteTransport }) => {
   app.get(
     '/api/stats/ingest',
     {
@@ -20,6 +21,9 @@ export const statsRoutes: FastifyPluginAsyncTypebox<
       schema: {
         tags: ['stats'],
         summary: 'The last hour, per minute: events received, rows loaded into ClickHouse, and the backlog',
+        description:
+          'Both event families: received, loaded and backlog count learning and site events together; ' +
+          '`received_by_family` splits what was received (a load run loads both families in one import job).',
         response: {
           200: Type.Object({
             minutes: Type.Array(
@@ -28,6 +32,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<
                 received: Type.Integer(),
                 loaded: Type.Integer(),
                 backlog: Type.Integer(),
+                received_by_family: Type.Object({ learning: Type.Integer(), site: Type.Integer() }),
               }),
             ),
           }),
@@ -37,15 +42,25 @@ export const statsRoutes: FastifyPluginAsyncTypebox<
     async () => {
       const now = Date.now();
       const since = now - HOUR_MINUTES * 60_000;
-      const [received, jobs, backlog] = await Promise.all([
+      const [learning, site, jobs, learningBacklog, siteBacklog] = await Promise.all([
         eventLog.receivedPerMinute(since),
+        siteEventLog.receivedPerMinute(since),
         importJobs.finishedSince(since),
         transport.backlog(),
+        siteTransport.backlog(),
       ]);
+      const byMinute = (counts: readonly MinuteCount[]) => new Map(counts.map((c) => [c.minute, c.events]));
+      const [learningBy, siteBy] = [byMinute(learning), byMinute(site)];
+      const received = [...new Set([...learningBy.keys(), ...siteBy.keys()])].map((minute) => ({
+        minute,
+        events: (learningBy.get(minute) ?? 0) + (siteBy.get(minute) ?? 0),
+      }));
+      const backlog = learningBacklog.events + siteBacklog.events;
       return {
-        minutes: ingestHistory(now, HOUR_MINUTES, received, jobs, backlog.events).map((m) => ({
+        minutes: ingestHistory(now, HOUR_MINUTES, received, jobs, backlog).map((m) => ({
           ...m,
           minute: new Date(m.minute).toISOString(),
+          received_by_family: { learning: learningBy.get(m.minute) ?? 0, site: siteBy.get(m.minute) ?? 0 },
         })),
       };
     },

@@ -1,8 +1,9 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { Logger } from 'pino';
 
-/** steplog's one queue: durable, replicated (quorum), each message one immutable segment of events. */
+/** steplog's queues, one per event family: durable, replicated (quorum), each message one immutable segment of events. */
 export const EVENTS_QUEUE = 'steplog.events';
+export const SITE_EVENTS_QUEUE = 'steplog.site_events';
 const QUEUE_OPTIONS = { durable: true, arguments: { 'x-queue-type': 'quorum' } };
 
 /**
@@ -20,6 +21,8 @@ export class AmqpLink<C extends Channel | ConfirmChannel> {
     private readonly kind: C extends ConfirmChannel ? 'confirm' : 'plain',
     private readonly log: Logger,
     private readonly onChannel: (channel: C) => Promise<void> = () => Promise.resolve(),
+    /** The queue this link asserts: its family's. */
+    readonly queue: string = EVENTS_QUEUE,
   ) {}
 
   /** The live channel, (re)connecting when there is none; rejects while the broker cannot be reached. */
@@ -50,7 +53,7 @@ export class AmqpLink<C extends Channel | ConfirmChannel> {
       channel.on('error', () => undefined);
       // A channel the broker closed (a failed operation) takes the connection with it: one state to recover from.
       channel.on('close', () => void connection.close().catch(() => undefined));
-      await channel.assertQueue(EVENTS_QUEUE, QUEUE_OPTIONS);
+      await channel.assertQueue(this.queue, QUEUE_OPTIONS);
       await this.onChannel(channel);
       return channel;
     } catch (error) {

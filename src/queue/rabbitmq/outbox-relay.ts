@@ -3,8 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../store/kysely/database.ts';
 import type { OutboxTransport } from '../outbox/outbox-transport.ts';
-import type { FormedBatch } from '../transport.ts';
-import { EVENTS_QUEUE, type AmqpLink } from './amqp-link.ts';
+import type { StoredEvent } from '../../events/event.ts';
+import type { FormedBatch, QueuedEvent } from '../transport.ts';
+import type { AmqpLink } from './amqp-link.ts';
 import { encodeSegment } from './segment.ts';
 
 export interface RelayOptions {
@@ -28,7 +29,7 @@ export interface RelayOptions {
  * broker's confirm, and only then marks it published. The rows stay in the outbox until a loader
  * settles the segment, so the backlog counts unpublished plus unacknowledged events.
  */
-export class OutboxRelay {
+export class OutboxRelay<E extends QueuedEvent = StoredEvent> {
   private readonly db: Kysely<Database>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -43,8 +44,10 @@ export class OutboxRelay {
   private committedSincePass = 0;
 
   constructor(
-    private readonly outbox: OutboxTransport,
+    private readonly outbox: OutboxTransport<E>,
+    /** The link to the family's queue. */
     private readonly link: AmqpLink<ConfirmChannel>,
+    /** The store's database as the family's outbox sees it (familyDb). */
     db: Kysely<Database>,
     private readonly options: RelayOptions,
   ) {
@@ -108,7 +111,7 @@ export class OutboxRelay {
   }
 
   /** This relay's unconfirmed batches and orphans of relays that died, oldest first. */
-  private async unpublished(): Promise<FormedBatch[]> {
+  private async unpublished(): Promise<FormedBatch<E>[]> {
     const rows = await this.db
       .selectFrom('outbox_batches')
       .select(['id', 'token'])
@@ -121,7 +124,7 @@ export class OutboxRelay {
       )
       .orderBy('id')
       .execute();
-    const batches: FormedBatch[] = [];
+    const batches: FormedBatch<E>[] = [];
     for (const row of rows) {
       const batch = await this.outbox.formedBatch(row);
       if (batch) batches.push(batch);
@@ -130,12 +133,12 @@ export class OutboxRelay {
     return batches;
   }
 
-  private async publish(channel: ConfirmChannel, batch: FormedBatch): Promise<number> {
+  private async publish(channel: ConfirmChannel, batch: FormedBatch<E>): Promise<number> {
     if (batch.events.length === 0) {
       // Every row was claimed by another relay between the read and the form: nothing to carry.
       await this.outbox.settle(batch, []);
     } else {
-      channel.sendToQueue(EVENTS_QUEUE, encodeSegment(batch), {
+      channel.sendToQueue(this.link.queue, encodeSegment(batch), {
         persistent: true,
         messageId: batch.formed.token,
         contentType: 'application/json',

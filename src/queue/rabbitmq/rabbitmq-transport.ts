@@ -3,16 +3,17 @@ import type { Logger } from 'pino';
 import type { OutboxTransport } from '../outbox/outbox-transport.ts';
 import type { Enqueue } from '../../store/event-log.ts';
 import type { Discard } from '../../store/user-erasure.ts';
-import type { Backlog, Batch, FormedBatch, NewDeadLetter, Transport } from '../transport.ts';
+import type { StoredEvent } from '../../events/event.ts';
+import type { Backlog, Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport } from '../transport.ts';
 import { AmqpLink, EVENTS_QUEUE } from './amqp-link.ts';
 import { decodeSegment } from './segment.ts';
 
 const FIRST_DELIVERY_WAIT_MS = 250;
 
-interface Delivery {
+interface Delivery<E extends QueuedEvent> {
   readonly channel: Channel;
   readonly message: ConsumeMessage;
-  readonly batch: FormedBatch;
+  readonly batch: FormedBatch<E>;
 }
 
 /**
@@ -23,9 +24,9 @@ interface Delivery {
  * settled is inserted again under its first token. The backlog is the store's outbox: events not
  * yet published plus those published and not yet settled.
  */
-export class RabbitTransport implements Transport {
+export class RabbitTransport<E extends QueuedEvent = StoredEvent> implements Transport<E> {
   /** The outbox's own: committed events wait in the outbox until the relay publishes them. */
-  readonly enqueue: Enqueue;
+  readonly enqueue: Enqueue<E>;
   /**
    * The outbox's own as well: erasure refuses while a person's events sit in a formed (published,
    * unsettled) segment, so what is left to discard is still only in the outbox.
@@ -33,30 +34,37 @@ export class RabbitTransport implements Transport {
   readonly discard: Discard;
   private readonly link: AmqpLink<Channel>;
   /** Received from the broker, not yet handed to the loader. */
-  private waiting: Delivery[] = [];
+  private waiting: Delivery<E>[] = [];
   /** Handed to the loader, not yet settled: handed out again until it is (a failed insert is retried). */
-  private readonly inFlight = new Map<number, Delivery>();
+  private readonly inFlight = new Map<number, Delivery<E>>();
 
   constructor(
     url: string,
-    private readonly outbox: Pick<OutboxTransport, 'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch'>,
-    options: { readonly prefetch: number; readonly log: Logger },
+    private readonly outbox: Pick<OutboxTransport<E>, 'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch'>,
+    options: { readonly prefetch: number; readonly log: Logger; /** The family's queue. */ readonly queue?: string },
   ) {
     this.enqueue = outbox.enqueue;
     this.discard = outbox.discard;
-    this.link = new AmqpLink<Channel>(url, 'plain', options.log, async (channel) => {
-      this.forgetDeliveries();
-      channel.on('close', () => this.forgetDeliveries(channel));
-      await channel.prefetch(options.prefetch);
-      let delivered: () => void = () => undefined;
-      const first = new Promise<void>((resolve) => (delivered = resolve));
-      await channel.consume(EVENTS_QUEUE, (message) => {
-        if (message) this.waiting.push({ channel, message, batch: decodeSegment(message.content) });
-        delivered();
-      });
-      // A new consumer's first deliveries arrive just after it subscribes: give a waiting queue a moment.
-      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_DELIVERY_WAIT_MS))]);
-    });
+    const queue = options.queue ?? EVENTS_QUEUE;
+    this.link = new AmqpLink<Channel>(
+      url,
+      'plain',
+      options.log,
+      async (channel) => {
+        this.forgetDeliveries();
+        channel.on('close', () => this.forgetDeliveries(channel));
+        await channel.prefetch(options.prefetch);
+        let delivered: () => void = () => undefined;
+        const first = new Promise<void>((resolve) => (delivered = resolve));
+        await channel.consume(queue, (message) => {
+          if (message) this.waiting.push({ channel, message, batch: decodeSegment<E>(message.content) });
+          delivered();
+        });
+        // A new consumer's first deliveries arrive just after it subscribes: give a waiting queue a moment.
+        await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_DELIVERY_WAIT_MS))]);
+      },
+      queue,
+    );
   }
 
   /** Unacked deliveries die with their channel: the broker delivers them again. */
@@ -66,7 +74,7 @@ export class RabbitTransport implements Transport {
       if (channel === undefined || delivery.channel === channel) this.inFlight.delete(id);
   }
 
-  async receive(): Promise<Batch | null> {
+  async receive(): Promise<Batch<E> | null> {
     await this.link.channel();
     const [unsettled] = this.inFlight.values();
     if (unsettled) return unsettled.batch;
@@ -82,12 +90,12 @@ export class RabbitTransport implements Transport {
     return null;
   }
 
-  form(batch: Batch): Promise<FormedBatch> {
+  form(batch: Batch<E>): Promise<FormedBatch<E>> {
     if (!batch.formed) return Promise.reject(new Error('a RabbitMQ batch is always formed by the relay'));
     return Promise.resolve({ ...batch, formed: batch.formed });
   }
 
-  async settle(batch: FormedBatch, deadLetters: readonly NewDeadLetter[]): Promise<void> {
+  async settle(batch: FormedBatch<E>, deadLetters: readonly NewDeadLetter<E>[]): Promise<void> {
     await this.outbox.settle(batch, deadLetters);
     const delivery = this.inFlight.get(batch.formed.id);
     this.inFlight.delete(batch.formed.id);
@@ -95,7 +103,7 @@ export class RabbitTransport implements Transport {
   }
 
   /** On a channel that died meanwhile the ack is lost: the redelivery finds the batch settled and is acked then. */
-  private ack(delivery: Delivery): void {
+  private ack(delivery: Delivery<E>): void {
     try {
       delivery.channel.ack(delivery.message);
     } catch {

@@ -84,17 +84,26 @@ export class KyselyEventLog implements EventLog {
     return rows.map(toEvent);
   }
 
-  async receivedPerMinute(since: number): Promise<MinuteCount[]> {
-    const minute = sql<number>`(received_at / 60000) * 60000`;
-    const rows = await this.db
-      .selectFrom('events')
-      .select([minute.as('minute'), (eb) => eb.fn.countAll<number>().as('events')])
-      .where('received_at', '>=', since)
-      .groupBy(minute)
-      .orderBy(minute)
-      .execute();
-    return rows.map((row) => ({ minute: Number(row.minute), events: Number(row.events) }));
+  receivedPerMinute(since: number): Promise<MinuteCount[]> {
+    return receivedPerMinute(this.db, 'events', since);
   }
+}
+
+/** Events of a family's table committed per minute since `since` (epoch ms), minutes without any absent. */
+export async function receivedPerMinute(
+  db: Kysely<Database>,
+  table: 'events' | 'site_events',
+  since: number,
+): Promise<MinuteCount[]> {
+  const minute = sql<number>`(received_at / 60000) * 60000`;
+  const rows = await db
+    .selectFrom(table)
+    .select([minute.as('minute'), (eb) => eb.fn.countAll<number>().as('events')])
+    .where('received_at', '>=', since)
+    .groupBy(minute)
+    .orderBy(minute)
+    .execute();
+  return rows.map((row) => ({ minute: Number(row.minute), events: Number(row.events) }));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { NewSiteEvent, StoredSiteEvent } from '../../events/site-event.ts';
-import type { AppendResult, Enqueue } from '../event-log.ts';
+import type { AppendResult, Enqueue, MinuteCount } from '../event-log.ts';
+import { receivedPerMinute } from './event-log-queries.ts';
 import type { SiteEventLog } from '../site-event-log.ts';
 import { chunks } from './chunks.ts';
 import type { Database } from './database.ts';
@@ -14,6 +15,10 @@ export class KyselySiteEventLog implements SiteEventLog {
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
   ) {}
+
+  receivedPerMinute(since: number): Promise<MinuteCount[]> {
+    return receivedPerMinute(this.db, 'site_events', since);
+  }
 
   appendEvents(
     events: readonly NewSiteEvent[],
