@@ -8,7 +8,8 @@ import type { Percentiles } from './visibility.ts';
 /** Everything `steplog load --verify-only` needs to check a finished run again. */
 export interface Manifest {
   readonly version: 1;
-  readonly url: string;
+  /** The api processes the run spread its requests over. */
+  readonly urls: readonly string[];
   readonly runTag: string;
   readonly createdAt: string;
   readonly options: Record<string, number>;

@@ -5,7 +5,7 @@ import type { Percentiles } from './visibility.ts';
 
 export interface LoadReport extends Verification {
   readonly runTag: string;
-  readonly url: string;
+  readonly urls: readonly string[];
   readonly sent: number;
   readonly accepted: number;
   readonly rejected: number;
@@ -34,7 +34,7 @@ export function formatReport(r: LoadReport): string {
     style: { head: [], border: [] },
   });
   table.push(
-    ['run', `${r.runTag} → ${r.url}`],
+    ['run', `${r.runTag} → ${r.urls.join(' ')}`],
     ['sent', r.sent],
     ['accepted', r.accepted],
     ['rejected', r.rejected],

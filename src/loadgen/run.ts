@@ -13,7 +13,8 @@ import { VisibilitySampler } from './visibility.ts';
 import { waitForLoad } from './wait-for-load.ts';
 
 export interface LoadOptions {
-  readonly url: string;
+  /** One server, or several api processes over one store: requests are spread over them. */
+  readonly urls: readonly string[];
   /** An admin key: the run creates users and tasks, asks for loads and reads back names. */
   readonly apiKey: string | null;
   readonly events: number;
@@ -41,7 +42,7 @@ const VISIBILITY_SAMPLES = 2_000;
 export async function runLoad(options: LoadOptions): Promise<{ report: LoadReport; manifestPath: string }> {
   const retries: Record<RetryReason, number> = { timeout: 0, network: 0, busy: 0, server: 0 };
   const client = new HttpClient({
-    baseUrl: options.url,
+    baseUrls: options.urls,
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs,
     giveUpAfterMs: GIVE_UP_MS,
@@ -65,7 +66,7 @@ export async function runLoad(options: LoadOptions): Promise<{ report: LoadRepor
   });
 
   const sampler = new VisibilitySampler(
-    new HttpClient({ baseUrl: options.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, giveUpAfterMs: 0 }),
+    new HttpClient({ baseUrls: options.urls, apiKey: options.apiKey, timeoutMs: options.timeoutMs, giveUpAfterMs: 0 }),
     Math.max(1, Math.floor(events.length / VISIBILITY_SAMPLES)),
   );
   sampler.start();
@@ -87,7 +88,7 @@ export async function runLoad(options: LoadOptions): Promise<{ report: LoadRepor
   });
   const manifest: Manifest = {
     version: 1,
-    url: options.url,
+    urls: options.urls,
     runTag,
     createdAt: new Date().toISOString(),
     options: {
@@ -109,25 +110,25 @@ export async function runLoad(options: LoadOptions): Promise<{ report: LoadRepor
   };
   const manifestPath = options.manifest ?? `steplog-load-${runTag}.json`;
   writeManifest(manifestPath, manifest);
-  return { report: await verifyManifest(manifest, options.url, options.apiKey), manifestPath };
+  return { report: await verifyManifest(manifest, options.urls, options.apiKey), manifestPath };
 }
 
 /** `--verify-only`: checks a finished run again from its manifest. */
 export async function verifyOnly(
   manifestPath: string,
-  url: string | undefined,
+  urls: readonly string[],
   apiKey: string | null,
 ): Promise<LoadReport> {
   const manifest = readManifest(manifestPath);
-  return verifyManifest(manifest, url ?? manifest.url, apiKey);
+  return verifyManifest(manifest, urls.length > 0 ? urls : manifest.urls, apiKey);
 }
 
-async function verifyManifest(manifest: Manifest, url: string, apiKey: string | null): Promise<LoadReport> {
-  const client = new HttpClient({ baseUrl: url, apiKey, timeoutMs: 60_000, giveUpAfterMs: GIVE_UP_MS });
+async function verifyManifest(manifest: Manifest, urls: readonly string[], apiKey: string | null): Promise<LoadReport> {
+  const client = new HttpClient({ baseUrls: urls, apiKey, timeoutMs: 60_000, giveUpAfterMs: GIVE_UP_MS });
   const verification = await verifyDelivery(client, manifest.runTag, acceptedEvents(manifest), manifest.users);
   return {
     runTag: manifest.runTag,
-    url,
+    urls,
     sent: manifest.sent,
     accepted: manifest.accepted.length,
     rejected: manifest.rejected,
