@@ -8,7 +8,8 @@ import { keyOption, wholeNumber, type ServerFlags } from './options.ts';
 
 const count = wholeNumber(100_000_000);
 
-interface LoadFlags extends ServerFlags {
+interface LoadFlags extends Omit<ServerFlags, 'url'> {
+  url: string[];
   family: FamilyName;
   route: SiteRoute;
   products: number;
@@ -33,7 +34,12 @@ export function registerLoadCommand(program: Command): void {
     .description(
       'generate users and events, send them to a running server, and prove every one reached ClickHouse once',
     )
-    .option('--url <url>', 'the steplog server (default: STEPLOG_URL or this machine on STEPLOG_PORT)')
+    .option(
+      '--url <url>',
+      'a steplog server; repeat it for several api processes over one store, requests are spread over them (default: STEPLOG_URL or this machine on STEPLOG_PORT)',
+      (url: string, urls: string[]) => [...urls, url],
+      [],
+    )
     .addOption(keyOption())
     .addOption(
       new Option('--family <family>', 'learning: users, tasks and their events; site: de-demo visitors on a shop')
@@ -63,7 +69,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--verify-only', 're-check a finished run from --manifest without sending anything')
     .action(async (flags: LoadFlags) => {
       const config = loadConfig();
-      const url = flags.url ?? config.serverUrl;
+      const urls = flags.url.length > 0 ? flags.url : [config.serverUrl];
       const apiKey = flags.key ?? config.apiKey;
       let report: LoadReport;
       if (flags.verifyOnly) {
@@ -72,7 +78,7 @@ export function registerLoadCommand(program: Command): void {
       } else {
         const run = await runLoad({
           ...flags,
-          url,
+          urls,
           apiKey,
           timeoutMs: flags.timeout,
           triggerAfterMs: flags.triggerAfter,

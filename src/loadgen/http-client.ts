@@ -2,7 +2,8 @@
 export type RetryReason = 'timeout' | 'network' | 'busy' | 'server';
 
 export interface HttpClientOptions {
-  readonly baseUrl: string;
+  /** Servers that answer alike (api processes over one store): requests take turns, a retry goes to the next. */
+  readonly baseUrls: readonly string[];
   /** Sent as `Authorization: Bearer`; null sends none. */
   readonly apiKey: string | null;
   /** One attempt's limit; a timed-out request is sent again with the same body (same event_ids). */
@@ -22,18 +23,25 @@ const MAX_BACKOFF_MS = 2_000;
 /**
  * JSON over HTTP that retries what is safe to retry — every write carries its event_ids, so a
  * repeat adds nothing: timeouts, refused connections, 5xx. A 503 waits as long as Retry-After says.
- * Any other answer (2xx, 4xx) is returned to the caller.
+ * Any other answer (2xx, 4xx) is returned to the caller. With several base URLs, requests are
+ * spread over them in turn and every retry goes to the next one: a dead server costs one attempt.
  */
 export class HttpClient {
-  constructor(private readonly options: HttpClientOptions) {}
+  private turn = 0;
+
+  constructor(private readonly options: HttpClientOptions) {
+    if (options.baseUrls.length === 0) throw new Error('HttpClient needs at least one base URL');
+  }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<HttpAnswer<T>> {
     const started = Date.now();
+    const first = this.turn++;
+    const urls = this.options.baseUrls;
     for (let attempt = 0; ; attempt++) {
       let wait: number;
       let reason: RetryReason;
       try {
-        const response = await fetch(new URL(path, this.options.baseUrl), {
+        const response = await fetch(new URL(path, urls[(first + attempt) % urls.length]), {
           method,
           headers: {
             ...(this.options.apiKey === null ? {} : { authorization: `Bearer ${this.options.apiKey}` }),

@@ -8,7 +8,8 @@ export interface Manifest {
   readonly version: 2;
   /** The event family (`learning`, `site`): how `accepted` and `context` read. */
   readonly family: string;
-  readonly url: string;
+  /** The api processes the run spread its requests over. */
+  readonly urls: readonly string[];
   readonly runTag: string;
   readonly createdAt: string;
   readonly options: Record<string, number | string>;

@@ -6,7 +6,7 @@ import type { Percentiles } from './visibility.ts';
 export interface LoadReport extends Verification {
   readonly family: string;
   readonly runTag: string;
-  readonly url: string;
+  readonly urls: readonly string[];
   readonly sent: number;
   readonly accepted: number;
   readonly rejected: number;
@@ -35,7 +35,7 @@ export function formatReport(r: LoadReport): string {
     style: { head: [], border: [] },
   });
   table.push(
-    ['run', `${r.family} ${r.runTag} → ${r.url}`],
+    ['run', `${r.family} ${r.runTag} → ${r.urls.join(' ')}`],
     ['sent', r.sent],
     ['accepted', r.accepted],
     ['rejected', r.rejected],

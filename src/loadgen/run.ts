@@ -29,7 +29,8 @@ export interface TrafficOptions {
 }
 
 export interface LoadOptions extends TrafficOptions {
-  readonly url: string;
+  /** One server, or several api processes over one store: requests are spread over them. */
+  readonly urls: readonly string[];
   /** An admin key: the run creates users and tasks, asks for loads and reads back what was stored. */
   readonly apiKey: string | null;
   /** Where the manifest goes (default ./steplog-load-<run tag>.json). */
@@ -64,7 +65,7 @@ async function runFamily<E extends GeneratedEvent, C>(
 ): Promise<{ report: LoadReport; manifestPath: string }> {
   const retries: Record<RetryReason, number> = { timeout: 0, network: 0, busy: 0, server: 0 };
   const client = new HttpClient({
-    baseUrl: options.url,
+    baseUrls: options.urls,
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs,
     giveUpAfterMs: GIVE_UP_MS,
@@ -80,7 +81,7 @@ async function runFamily<E extends GeneratedEvent, C>(
       ? undefined
       : new VisibilitySampler(
           new HttpClient({
-            baseUrl: options.url,
+            baseUrls: options.urls,
             apiKey: options.apiKey,
             timeoutMs: options.timeoutMs,
             giveUpAfterMs: 0,
@@ -108,7 +109,7 @@ async function runFamily<E extends GeneratedEvent, C>(
   const manifest: Manifest = {
     version: 2,
     family: family.name,
-    url: options.url,
+    urls: options.urls,
     runTag,
     createdAt: new Date().toISOString(),
     options: trafficOf(options),
@@ -122,18 +123,18 @@ async function runFamily<E extends GeneratedEvent, C>(
   };
   const manifestPath = options.manifest ?? `steplog-load-${runTag}.json`;
   writeManifest(manifestPath, manifest);
-  return { report: await verifyWith(family, manifest, options.url, options.apiKey), manifestPath };
+  return { report: await verifyWith(family, manifest, options.urls, options.apiKey), manifestPath };
 }
 
 /** `--verify-only`: checks a finished run again from its manifest. */
 export async function verifyOnly(
   manifestPath: string,
-  url: string | undefined,
+  urls: readonly string[],
   apiKey: string | null,
 ): Promise<LoadReport> {
   const manifest = readManifest(manifestPath);
   const traffic = manifest.options as unknown as TrafficOptions;
-  return withFamily(traffic, (family) => verifyWith(family, manifest, url ?? manifest.url, apiKey));
+  return withFamily(traffic, (family) => verifyWith(family, manifest, urls.length > 0 ? urls : manifest.urls, apiKey));
 }
 
 const trafficOf = (o: TrafficOptions): Record<keyof TrafficOptions, number | string> => ({
@@ -152,16 +153,16 @@ const trafficOf = (o: TrafficOptions): Record<keyof TrafficOptions, number | str
 async function verifyWith<E extends GeneratedEvent, C>(
   family: LoadFamily<E, C>,
   manifest: Manifest,
-  url: string,
+  urls: readonly string[],
   apiKey: string | null,
 ): Promise<LoadReport> {
-  const client = new HttpClient({ baseUrl: url, apiKey, timeoutMs: 60_000, giveUpAfterMs: GIVE_UP_MS });
+  const client = new HttpClient({ baseUrls: urls, apiKey, timeoutMs: 60_000, giveUpAfterMs: GIVE_UP_MS });
   const accepted = manifest.accepted.map((row) => family.unpack(row));
   const verification = await family.verify(client, manifest.runTag, accepted, manifest.context as C);
   return {
     family: manifest.family,
     runTag: manifest.runTag,
-    url,
+    urls,
     sent: manifest.sent,
     accepted: manifest.accepted.length,
     rejected: manifest.rejected,

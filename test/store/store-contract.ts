@@ -227,6 +227,32 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     );
 
     it(
+      "a formed batch stays its loader's while the lease holds; another loader takes it once the lease ran out",
+      withStore(async (store) => {
+        await store.catalog.createUser(user('u'));
+        await store.catalog.createTask({ title: 't', text: '' });
+        await append(
+          store,
+          [1, 2, 3, 4, 5, 6].map((n) => event(1, n)),
+        );
+        const lease = { ms: 1_000 };
+        const [a, b] = [new OutboxTransport(store, undefined, lease), new OutboxTransport(store, undefined, lease)];
+        const formedByA = await a.form((await a.receive(3))!);
+        // A live loader's batch is never another's: b gets the events no batch holds yet.
+        const readByB = await b.receive(10);
+        expect(readByB?.formed).toBeUndefined();
+        expect(readByB?.events.map((e) => e.id)).toEqual([4, 5, 6]);
+        // Its own loader gets it back (a retry after a failed insert).
+        expect(await a.receive(10)).toEqual(formedByA);
+        // a dies: once the lease has run out, b takes the batch whole, as first formed.
+        await new Promise((resolve) => setTimeout(resolve, lease.ms + 100));
+        expect(await b.receive(10)).toEqual(formedByA);
+        // Now it is b's: a, come back to life, does not get it.
+        expect((await a.receive(10))?.formed).toBeUndefined();
+      }),
+    );
+
+    it(
       'site events: stored as sent (ids up to 2^53 - 1), a repeat adds nothing, their own outbox claims and dead-letters them',
       withStore(async (store) => {
         const { transport, append: appendSite } = siteAdapters(store);

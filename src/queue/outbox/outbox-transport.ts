@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import crypto from 'node:crypto';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { StoredEvent } from '../../events/event.ts';
 import { chunks, contiguousRanges } from '../../store/kysely/chunks.ts';
 import type { Database } from '../../store/kysely/database.ts';
@@ -8,21 +9,40 @@ import type { Backlog, Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport
 import { familyDb, learningOutbox, type OutboxFamily } from './outbox-family.ts';
 
 /**
+ * How long a formed batch stays its loader's: longer than one insert attempt takes. The loader
+ * renews it each time it receives the batch again (a retry); a batch whose lease ran out belonged
+ * to a loader that died, and the next loader takes it.
+ */
+export const BATCH_LEASE_MS = 120_000;
+
+export interface LeaseOptions {
+  /** Who this transport's loader is; distinct per transport (and process) unless a test says otherwise. */
+  readonly owner?: string;
+  readonly ms?: number;
+}
+
+/**
  * The transactional outbox: ingest queues each event in the store transaction that commits it
  * (an `outbox` row); the loader forms batches of those rows (`outbox_batches`) and deletes them
- * once settled. Each event family has its own four tables (see outbox-family.ts).
+ * once settled. Each event family has its own four tables (see outbox-family.ts). Loaders on one
+ * store compete: a formed batch is leased to the loader that formed it (see BATCH_LEASE_MS).
  */
 export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Transport<E> {
   private readonly db: Kysely<Database>;
   private readonly skipLocked: boolean;
+  private readonly owner: string;
+  private readonly leaseMs: number;
 
   /** The store's own database: the outbox commits with the events it queues. */
   constructor(
     store: Pick<KyselyStore, 'db' | 'capabilities'>,
     private readonly family: OutboxFamily<E> = learningOutbox as unknown as OutboxFamily<E>,
+    lease: LeaseOptions = {},
   ) {
     this.db = familyDb(store.db, family);
     this.skipLocked = store.capabilities.skipLocked;
+    this.owner = lease.owner ?? crypto.randomUUID();
+    this.leaseMs = lease.ms ?? BATCH_LEASE_MS;
   }
 
   /**
@@ -71,12 +91,22 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
     return rows.length === 0 ? null : { events: rows.map((row) => this.family.toEvent(row)) };
   }
 
+  /**
+   * The oldest formed batch this loader may load — its own, or one whose lease ran out — leased
+   * to it anew in the same statement: two loaders never hold one batch's lease at once.
+   */
   private async oldestFormed(): Promise<FormedBatch<E> | undefined> {
+    const now = Date.now();
+    const takeable = (eb: ExpressionBuilder<Database, 'outbox_batches'>) =>
+      eb.or([eb('leased_by', '=', this.owner), eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]);
+    const oldest = this.db.selectFrom('outbox_batches').select('id').where(takeable).orderBy('id').limit(1);
     const batch = await this.db
-      .selectFrom('outbox_batches')
-      .select(['id', 'token'])
-      .orderBy('id')
-      .limit(1)
+      .updateTable('outbox_batches')
+      .set({ leased_by: this.owner, lease_expires_at: now + this.leaseMs })
+      .where('id', 'in', this.skipLocked ? oldest.forUpdate().skipLocked() : oldest)
+      // Checked again on the row as updated: a loader that took it meanwhile keeps it.
+      .where(takeable)
+      .returning(['id', 'token'])
       .executeTakeFirst();
     return batch && this.formedBatch(batch);
   }
@@ -104,7 +134,12 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
     return this.db.transaction().execute(async (trx) => {
       const { id } = await trx
         .insertInto('outbox_batches')
-        .values({ token: '', formed_at: Date.now() })
+        .values({
+          token: '',
+          formed_at: Date.now(),
+          leased_by: this.owner,
+          lease_expires_at: Date.now() + this.leaseMs,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       // Batch ids never repeat (AUTOINCREMENT), so neither do tokens.

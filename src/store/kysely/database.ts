@@ -35,6 +35,9 @@ export interface Database {
     formed_at: number;
     /** When a relay had the batch confirmed by the broker (RabbitMQ transport). */
     published_at: number | null;
+    /** The loader that formed or last took the batch; another takes it only after `lease_expires_at`. */
+    leased_by: string | null;
+    lease_expires_at: number | null;
   };
   dead_letters: {
     event_pk: number;

@@ -148,4 +148,14 @@ export const postgresMigrations: Record<string, Migration> = {
         job_id bigint NOT NULL)`.execute(db);
     },
   },
+  '0004_outbox_batch_leases': {
+    // Who loads a formed batch, until when: SQLite's 0009_outbox_batch_leases.
+    async up(db: Kysely<unknown>) {
+      for (const table of ['outbox_batches', 'site_outbox_batches']) {
+        await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN leased_by text, ADD COLUMN lease_expires_at bigint`.execute(
+          db,
+        );
+      }
+    },
+  },
 };

@@ -6,6 +6,7 @@ import { KyselyStore } from '../kysely/kysely-store.ts';
 import type { SqlDialect } from '../kysely/sql-dialect.ts';
 import { postgresMigrations } from './migrations.ts';
 import { isUnavailable, isUniqueViolation } from './postgres-errors.ts';
+import { unavailableAware } from './unavailable-pool.ts';
 
 const INT8_OID = 20;
 
@@ -34,7 +35,11 @@ export function openPostgresStore(connectionString: string, options: { maxConnec
   // An idle connection the server dropped (restart) is replaced on the next checkout; without a
   // listener the pool's 'error' event would end the process.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A connection checked out when the server goes away (a crash) reports it by an 'error' event
+  // between two queries; unheard, that event ends the process too. Its next query fails (a 503)
+  // and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: unavailableAware(pool) }) });
   return new KyselyStore(db, postgresDialect, postgresMigrations);
 }
 

@@ -236,6 +236,15 @@ export const sqliteMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009_outbox_batch_leases': {
+    // Who loads a formed batch, until when: another loader takes it only once the lease expired.
+    async up(db: Kysely<unknown>) {
+      for (const table of ['outbox_batches', 'site_outbox_batches']) {
+        await db.schema.alterTable(table).addColumn('leased_by', 'text').execute();
+        await db.schema.alterTable(table).addColumn('lease_expires_at', 'integer').execute();
+      }
+    },
+  },
 };
 
 /** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */

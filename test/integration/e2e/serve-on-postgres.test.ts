@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createUserAndStep, runCli, startServer, tempDataDir, type ServerProcess } from '../../helpers/server.ts';
-import { startLoad } from '../load-run.ts';
+import { serverTarget, startLoad } from '../load-run.ts';
 import { createTestDatabase, type TestDatabase } from '../servers/postgres.ts';
 
 let database: TestDatabase;
@@ -48,7 +48,7 @@ describe('steplog serve on PostgreSQL', () => {
   });
 
   it('steplog load --events 20000 finds every event in ClickHouse exactly once, also after a restart', async () => {
-    const load = startLoad(server, 20_000);
+    const load = startLoad(serverTarget(server), 20_000);
     await load.settle();
     expect(await count('events')).toBe(20_001);
 

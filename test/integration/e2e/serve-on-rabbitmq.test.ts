@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startServer, type ServerProcess } from '../../helpers/server.ts';
-import { startLoad } from '../load-run.ts';
+import { serverTarget, startLoad } from '../load-run.ts';
 import { createTestDatabase, type TestDatabase } from '../servers/postgres.ts';
 import { startRabbitNode, type RabbitNode } from '../servers/rabbitmq.ts';
 
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('steplog serve on PostgreSQL and RabbitMQ', () => {
   it('loads 20,000 events exactly once through a broker killed and restarted during the load', async () => {
-    const load = startLoad(server, 20_000);
+    const load = startLoad(serverTarget(server), 20_000);
     // Kill the broker once part of the run is in ClickHouse and part is still on its way.
     await expect
       .poll(

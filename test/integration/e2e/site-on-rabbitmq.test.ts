@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SITE_EVENTS_QUEUE } from '../../../src/queue/rabbitmq/amqp-link.ts';
 import { api, startServer, type ServerProcess } from '../../helpers/server.ts';
-import { startLoad } from '../load-run.ts';
+import { serverTarget, startLoad } from '../load-run.ts';
 import { startRabbitNode, type RabbitNode } from '../servers/rabbitmq.ts';
 
 /** Site events travel through the broker as learning events do when STEPLOG_AMQP_URL is set. */
@@ -60,7 +60,16 @@ describe('site events on RabbitMQ', () => {
   });
 
   it('delivers a steplog load --family site run exactly once, through both site routes', async () => {
-    await startLoad(server, 3_000, ['--family', 'site', '--users', '100', '--days', '5']).settle();
-    await startLoad(server, 300, ['--family', 'site', '--users', '20', '--days', '2', '--route', 'compat']).settle();
+    await startLoad(serverTarget(server), 3_000, ['--family', 'site', '--users', '100', '--days', '5']).settle();
+    await startLoad(serverTarget(server), 300, [
+      '--family',
+      'site',
+      '--users',
+      '20',
+      '--days',
+      '2',
+      '--route',
+      'compat',
+    ]).settle();
   });
 });

@@ -63,4 +63,39 @@ describe('competing loaders on the PostgreSQL outbox', () => {
     expect(copies.filter((c) => c.rows !== 1 || c.copies !== 1)).toEqual([]);
     expect(await new OutboxTransport(store).backlog()).toEqual({ events: 0, oldestReceivedAt: null });
   });
+
+  it("a live loader's formed batch is left to it; once its lease ran out another loader loads it, once", async () => {
+    const store = openPostgresStore(database.url);
+    stores.push(store);
+    const events = generateEvents(3_000, 20, 5, 8);
+    await store.eventLog.appendEvents(events, new OutboxTransport(store).enqueue);
+    const lease = { ms: 2_000 };
+    // A loader that formed a batch of 1,000 and is inserting it (or died doing so): it settles nothing here.
+    const first = new OutboxTransport(store, undefined, lease);
+    await first.form((await first.receive(1_000))!);
+    const loader = new Loader(
+      new OutboxTransport(store, undefined, lease),
+      store.catalog,
+      store.importJobs,
+      warehouse,
+      {
+        batchSize: 500,
+        log: pino({ level: 'silent' }),
+      },
+    );
+    const whileHeld = await loader.run('manual');
+    expect(whileHeld).toMatchObject({ status: 'succeeded', rows: 2_000, reconciled: 0 });
+    expect(await first.backlog()).toMatchObject({ events: 1_000 });
+
+    await new Promise((resolve) => setTimeout(resolve, lease.ms + 100));
+    const afterLease = await loader.run('manual');
+    expect(afterLease).toMatchObject({ status: 'succeeded', rows: 1_000 });
+    expect(await first.backlog()).toEqual({ events: 0, oldestReceivedAt: null });
+    const copies = await deliveredCopies(
+      warehouse,
+      events.map((e) => e.eventId),
+    );
+    expect(copies.filter((c) => c.rows !== 1 || c.copies !== 1)).toEqual([]);
+    expect(copies).toHaveLength(3_000);
+  });
 });
