@@ -51,6 +51,11 @@ export interface Config {
   };
   /** Whole months older than this are dropped from the warehouse and the store; null keeps everything. */
   readonly retentionMs: number | null;
+  /**
+   * The dedup horizon: a delivered event received longer ago than this is forgotten by the store,
+   * and a retry of its event_id after that is stored as a new event.
+   */
+  readonly dedupWindowMs: number;
   /** The key CLI commands send to a running server (`--key` overrides it). */
   readonly apiKey: string | null;
   /** Rate limits: at most `max` requests per `windowMs`, then 429 with Retry-After. */
@@ -155,6 +160,7 @@ const schema = z.object({
   STEPLOG_SQL_MAX_ROWS: positiveInt(1_000_000).default(10_000),
   STEPLOG_API_KEY: z.string().min(1).optional(),
   STEPLOG_RETENTION: days.optional(),
+  STEPLOG_DEDUP_WINDOW: days.default(7 * 86_400_000),
   STEPLOG_SQL_MAX_EXECUTION_TIME: duration.default(30_000),
   STEPLOG_SQL_MAX_MEMORY: positiveInt(2 ** 40).default(1024 * 1024 * 1024),
   STEPLOG_SQL_MAX_ROWS_TO_READ: positiveInt(1e12).default(1_000_000_000),
@@ -196,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqlMaxRows: s.STEPLOG_SQL_MAX_ROWS,
     apiKey: s.STEPLOG_API_KEY ?? null,
     retentionMs: s.STEPLOG_RETENTION ?? null,
+    dedupWindowMs: s.STEPLOG_DEDUP_WINDOW,
     sqlLimits: {
       maxExecutionSeconds: Math.max(1, Math.round(s.STEPLOG_SQL_MAX_EXECUTION_TIME / 1000)),
       maxMemoryBytes: s.STEPLOG_SQL_MAX_MEMORY,
