@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ms from 'ms';
 import { z } from 'zod';
+import { memoryRefusal } from './memory-budget.ts';
 
 /** Every setting steplog reads, with defaults that run embedded (SQLite + chDB under ./data). */
 export interface Config {
@@ -26,6 +27,8 @@ export interface Config {
   readonly maxEventsPerRequest: number;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
+  /** The process's memory bound: checked at start against what the batch, request and console sizes allow. */
+  readonly memoryLimitBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** JSON lines (for a collector), or pretty colored lines for a terminal. */
   readonly logFormat: 'json' | 'pretty';
@@ -150,6 +153,7 @@ const schema = z.object({
   STEPLOG_BATCH_SIZE: positiveInt(1_000_000).default(10_000),
   STEPLOG_MAX_EVENTS_PER_REQUEST: positiveInt(100_000).default(10_000),
   STEPLOG_BODY_LIMIT: positiveInt(1 << 30).default(8 * 1024 * 1024),
+  STEPLOG_MEMORY_LIMIT: positiveInt(2 ** 40).default(2 * 1024 ** 3),
   STEPLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STEPLOG_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   STEPLOG_URL: z.url().optional(),
@@ -179,6 +183,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(String(issue.path[0]), issue.message);
   }
   const s = parsed.data;
+  const refusal = memoryRefusal(s.STEPLOG_MEMORY_LIMIT, {
+    batchSize: s.STEPLOG_BATCH_SIZE,
+    bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
+    inProcessQueryBytes: s.STEPLOG_CLICKHOUSE_URL === undefined ? s.STEPLOG_SQL_MAX_MEMORY : 0,
+  });
+  if (refusal !== null) throw new ConfigError('STEPLOG_MEMORY_LIMIT', refusal);
   return Object.freeze({
     host: s.STEPLOG_HOST,
     port: s.STEPLOG_PORT,
@@ -191,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     batchSize: s.STEPLOG_BATCH_SIZE,
     maxEventsPerRequest: s.STEPLOG_MAX_EVENTS_PER_REQUEST,
     bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
+    memoryLimitBytes: s.STEPLOG_MEMORY_LIMIT,
     logLevel: s.STEPLOG_LOG_LEVEL,
     logFormat: s.STEPLOG_LOG_FORMAT,
     serverUrl: s.STEPLOG_URL ?? `http://127.0.0.1:${s.STEPLOG_PORT}`,
