@@ -13,7 +13,7 @@ import {
   rawStepDifficulty,
   rawUsersActivity,
 } from '../../test/analytics/raw-marts.ts';
-import { round, type Figure } from '../lib/report.ts';
+import { loadAverage, round, type Figure } from '../lib/report.ts';
 import { sampleRss } from '../lib/rss.ts';
 import type { Adapters } from './loader.ts';
 
@@ -118,6 +118,7 @@ export async function queriesPhase({ warehouse }: Adapters): Promise<Figure[]> {
         unit: 'ms',
         target: 'baseline: raw scan',
         peakRssMiB: rss.stop(),
+        loadAverage: loadAverage(),
         note: isDeepStrictEqual(agg.answer, raw.answer) ? 'same answer as raw' : 'ANSWERS DIFFER',
       });
     }
