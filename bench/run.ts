@@ -29,7 +29,9 @@ try {
   fs.rmSync(adapters.dir, { recursive: true, force: true });
 }
 
-const table = new Table({ head: ['phase', 'measure', 'steplog', 'baseline', 'ratio', 'target', 'peak RSS', 'note'] });
+const table = new Table({
+  head: ['phase', 'measure', 'steplog', 'baseline', 'ratio', 'target', 'peak RSS', 'load avg', 'note'],
+});
 for (const f of figures) {
   const r = ratio(f);
   table.push([
@@ -40,6 +42,7 @@ for (const f of figures) {
     r === undefined ? '' : r.toFixed(2),
     f.target ?? '',
     f.peakRssMiB === undefined ? '' : `${f.peakRssMiB} MiB`,
+    f.loadAverage === undefined ? '' : String(f.loadAverage),
     f.note ?? '',
   ]);
 }
@@ -53,6 +56,16 @@ const out = path.join(
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(
   out,
-  JSON.stringify({ date: new Date().toISOString(), seconds: round((Date.now() - started) / 1000), figures }, null, 2),
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      seconds: round((Date.now() - started) / 1000),
+      // The knobs this run used (unset: the published defaults), so a short run is never mistaken for one.
+      scale: Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_'))),
+      figures,
+    },
+    null,
+    2,
+  ),
 );
 log(`done; results in ${path.relative(process.cwd(), out)}`);

@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /** One line of the benchmark table. */
 export interface Figure {
   readonly phase: string;
@@ -9,8 +11,13 @@ export interface Figure {
   /** The ratio the issue sets as a target (steplog / baseline), or a ceiling for latencies. */
   readonly target?: string;
   readonly peakRssMiB?: number;
+  /** The machine's 1-minute load average when the figure was taken: figures are noisy beside other work. */
+  readonly loadAverage?: number;
   readonly note?: string;
 }
+
+/** The 1-minute load average now, for `Figure.loadAverage`. */
+export const loadAverage = (): number => round(os.loadavg()[0]!, 2);
 
 export const ratio = (figure: Figure): number | undefined =>
   figure.baseline === undefined || figure.baseline === 0 ? undefined : figure.steplog / figure.baseline;

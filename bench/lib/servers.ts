@@ -1,15 +1,22 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { api, startServer, type ServerProcess } from '../../test/helpers/server.ts';
+import { createUserAndStep, startServer, type ServerProcess } from '../../test/helpers/server.ts';
 
 export type { ServerProcess };
 
-/** A steplog server with one user and one task, ready for events. */
+/** A steplog server with one user and one task, ready for events; stopping it removes its data dir. */
 export async function startSteplog(env: Record<string, string>): Promise<ServerProcess> {
   const server = await startServer({ STEPLOG_LOG_LEVEL: 'error', ...env });
-  await api(server.url, 'POST', '/api/users', { id: 1, name: 'bench user', email: 'bench@example.com' });
-  await api(server.url, 'POST', '/api/tasks', { id: 1, title: 'bench step' });
-  return server;
+  // User 1 and step 1, which every bench event names (ids are the server's: a client cannot pick them).
+  await createUserAndStep(server.url);
+  return {
+    ...server,
+    async stop(signal) {
+      await server.stop(signal);
+      fs.rmSync(server.dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The bare node:http baseline, on a free port. */

@@ -1,5 +1,5 @@
 import { api } from '../../test/helpers/server.ts';
-import { round, type Figure } from '../lib/report.ts';
+import { loadAverage, round, type Figure } from '../lib/report.ts';
 import { sampleRss } from '../lib/rss.ts';
 import { startSteplog } from '../lib/servers.ts';
 
@@ -19,6 +19,7 @@ export async function freshnessPhase(): Promise<Figure[]> {
   const today = new Date().toISOString().slice(0, 10);
   const acked: number[] = [];
   const visibleAt: { count: number; at: number }[] = [];
+  const failedPolls: string[] = [];
   let sending = true;
 
   const poll = (async () => {
@@ -28,7 +29,9 @@ export async function freshnessPhase(): Promise<Figure[]> {
         'GET',
         `/api/stats/daily-users?from=${today}&to=${today}`,
       );
-      visibleAt.push({ count: res.body.days[0]!.events, at: performance.now() });
+      // A poll the server could not answer (e.g. 503 while the machine is busy) is a missed sample.
+      if (res.status === 200) visibleAt.push({ count: res.body.days[0]!.events, at: performance.now() });
+      else failedPolls.push(`${res.status} ${JSON.stringify(res.body)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
@@ -51,6 +54,7 @@ export async function freshnessPhase(): Promise<Figure[]> {
   sending = false;
   await poll;
   const peak = rss.stop();
+  const load = loadAverage();
   await server.stop();
 
   // Batches can be acknowledged out of order; pairing the k-th ack time with the k-th visible row is a
@@ -65,6 +69,7 @@ export async function freshnessPhase(): Promise<Figure[]> {
       steplog: round(pct(0.5)),
       unit: 'ms',
       peakRssMiB: peak,
+      loadAverage: load,
     },
     {
       phase: 'freshness',
@@ -73,7 +78,10 @@ export async function freshnessPhase(): Promise<Figure[]> {
       unit: 'ms',
       target: '≤ 2000 ms (flush + 1 s)',
       peakRssMiB: peak,
-      note: `${acked.length} events over ${SECONDS} s, visibility polled every 50 ms`,
+      loadAverage: load,
+      note:
+        `${acked.length} events over ${SECONDS} s, visibility polled every 50 ms` +
+        (failedPolls.length > 0 ? `; ${failedPolls.length} polls failed, first: ${failedPolls[0]}` : ''),
     },
   ];
 }

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { sampleRss } from '../lib/rss.ts';
-import { round, type Figure } from '../lib/report.ts';
+import { api } from '../../test/helpers/server.ts';
+import { loadAverage, round, type Figure } from '../lib/report.ts';
 import { startBare, startSteplog } from '../lib/servers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -27,6 +30,7 @@ async function hammer(base: string, load: Load, key = '') {
   });
   const ok = result.requests.total - result.non2xx - result.errors;
   return {
+    accepted: ok * load.eventsPerRequest,
     eventsPerSecond: (ok * load.eventsPerRequest) / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -60,15 +64,25 @@ export async function ingestPhase(): Promise<Figure[]> {
     const bare = await startBare();
     const baseline = await hammer(bare.url, load).finally(() => bare.stop());
     // A fresh server per load, so each starts on an empty store; the loader stays out of the way
-    // (1 h interval, and no load of less than a million events, more than one 5 s load sends).
+    // (1 h interval, and no load of less than a million events, more than one 5 s load sends;
+    // the memory limit makes room for a load of that size, which never comes).
     const server = await startSteplog({
       STEPLOG_FLUSH_INTERVAL: '1h',
       STEPLOG_BATCH_SIZE: '1000000',
+      STEPLOG_MEMORY_LIMIT: String(8 * 1024 ** 3),
       STEPLOG_MAX_BACKLOG: '100000000',
     });
     try {
+      // Every event of the body must be stored: a batch answers 202 even when it refuses items.
+      const probe = await api<{ rejected?: number }>(server.url, 'POST', load.path, load.body, server.keys.ingest);
+      if (probe.status !== 202 || (probe.body.rejected ?? 0) > 0) {
+        throw new Error(`${load.name}: the bench's events are refused: ${probe.status} ${JSON.stringify(probe.body)}`);
+      }
       const rss = sampleRss(server.child.pid!);
       const run = await hammer(server.url, load, server.keys.ingest);
+      const storeBytes = ['steplog.sqlite', 'steplog.sqlite-wal']
+        .map((file) => path.join(server.dataDir, file))
+        .reduce((sum, file) => sum + (fs.existsSync(file) ? fs.statSync(file).size : 0), 0);
       figures.push({
         phase: 'ingest',
         measure: load.name,
@@ -77,7 +91,10 @@ export async function ingestPhase(): Promise<Figure[]> {
         unit: 'events/s',
         ...(load.target ? { target: load.target } : {}),
         peakRssMiB: rss.stop(),
-        note: `p50 ${run.p50} ms, p99 ${run.p99} ms (bare p50 ${baseline.p50}, p99 ${baseline.p99})${run.failed ? `, ${run.failed} failed` : ''}`,
+        loadAverage: loadAverage(),
+        note:
+          `p50 ${run.p50} ms, p99 ${run.p99} ms (bare p50 ${baseline.p50}, p99 ${baseline.p99})` +
+          `${run.failed ? `, ${run.failed} failed` : ''}; store files ${round(storeBytes / Math.max(1, run.accepted))} B/event`,
       });
     } finally {
       await server.stop();

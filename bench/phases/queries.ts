@@ -13,7 +13,7 @@ import {
   rawStepDifficulty,
   rawUsersActivity,
 } from '../../test/analytics/raw-marts.ts';
-import { round, type Figure } from '../lib/report.ts';
+import { loadAverage, round, type Figure } from '../lib/report.ts';
 import { sampleRss } from '../lib/rss.ts';
 
 const RUNS = 3;
@@ -120,6 +120,7 @@ export async function queriesPhase(
         unit: 'ms',
         target: 'baseline: raw scan',
         peakRssMiB: rss.stop(),
+        loadAverage: loadAverage(),
         note: isDeepStrictEqual(agg.answer, raw.answer) ? 'same answer as raw' : 'ANSWERS DIFFER',
       });
     }

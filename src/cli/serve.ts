@@ -1,5 +1,6 @@
 import { roleRefusal, type Config, type Role } from '../config/config.ts';
 import { openRuntime, type Runtime, type RuntimeHooks } from '../main.ts';
+import { scheduleDedupHorizon } from '../ops/dedup-horizon.ts';
 import { scheduleRetention } from '../ops/retention.ts';
 import { closeOnSignals } from '../runtime/graceful-shutdown.ts';
 import { createFirstKeys } from '../runtime/issue-keys.ts';
@@ -26,8 +27,12 @@ export async function serve(config: Config, role: Role = 'all', hooks: RuntimeHo
           config.retentionMs,
           runtime.log,
         );
+  // The dedup horizon deletes store rows only: it runs where loads settle them, as the retention.
+  const stopDedupHorizon =
+    role === 'api' ? () => undefined : scheduleDedupHorizon(runtime.store.retention, config.dedupWindowMs, runtime.log);
   closeOnSignals(runtime.log, config.shutdownTimeoutMs, async () => {
     stopRetention();
+    stopDedupHorizon();
     // First the load (an import request in flight waits for it), then the requests, then the stores.
     runtime.loads.stop();
     await runtime.scheduler.stop();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import ms from 'ms';
 import { z } from 'zod';
 import { CLUSTER_NAME } from '../warehouse/cluster-ddl.ts';
+import { memoryRefusal } from './memory-budget.ts';
 
 /** Every setting steplog reads, with defaults that run embedded (SQLite + chDB under ./data). */
 export interface Config {
@@ -32,6 +33,8 @@ export interface Config {
   readonly maxEventsPerRequest: number;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
+  /** The process's memory bound: checked at start against what the batch, request and console sizes allow. */
+  readonly memoryLimitBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** JSON lines (for a collector), or pretty colored lines for a terminal. */
   readonly logFormat: 'json' | 'pretty';
@@ -59,6 +62,11 @@ export interface Config {
   readonly retentionMs: number | null;
   /** How long erasure and retention wait for one ClickHouse mutation before they fail. */
   readonly mutationTimeoutMs: number;
+  /**
+   * The dedup horizon: a delivered event received longer ago than this is forgotten by the store,
+   * and a retry of its event_id after that is stored as a new event.
+   */
+  readonly dedupWindowMs: number;
   /** The key CLI commands send to a running server (`--key` overrides it). */
   readonly apiKey: string | null;
   /** Rate limits: at most `max` requests per `windowMs`, then 429 with Retry-After. */
@@ -157,6 +165,7 @@ const schema = z.object({
   STEPLOG_BATCH_SIZE: positiveInt(1_000_000).default(10_000),
   STEPLOG_MAX_EVENTS_PER_REQUEST: positiveInt(100_000).default(10_000),
   STEPLOG_BODY_LIMIT: positiveInt(1 << 30).default(8 * 1024 * 1024),
+  STEPLOG_MEMORY_LIMIT: positiveInt(2 ** 40).default(2 * 1024 ** 3),
   STEPLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STEPLOG_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   STEPLOG_URL: z.url().optional(),
@@ -168,6 +177,7 @@ const schema = z.object({
   STEPLOG_API_KEY: z.string().min(1).optional(),
   STEPLOG_RETENTION: days.optional(),
   STEPLOG_MUTATION_TIMEOUT: duration.default(600_000),
+  STEPLOG_DEDUP_WINDOW: days.default(7 * 86_400_000),
   STEPLOG_SQL_MAX_EXECUTION_TIME: duration.default(30_000),
   STEPLOG_SQL_MAX_MEMORY: positiveInt(2 ** 40).default(1024 * 1024 * 1024),
   STEPLOG_SQL_MAX_ROWS_TO_READ: positiveInt(1e12).default(1_000_000_000),
@@ -189,6 +199,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (s.STEPLOG_CLICKHOUSE_CLUSTER !== undefined && s.STEPLOG_CLICKHOUSE_URL === undefined) {
     throw new ConfigError('STEPLOG_CLICKHOUSE_CLUSTER', 'needs STEPLOG_CLICKHOUSE_URL (the replicas of the cluster)');
   }
+  const refusal = memoryRefusal(s.STEPLOG_MEMORY_LIMIT, {
+    batchSize: s.STEPLOG_BATCH_SIZE,
+    bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
+    inProcessQueryBytes: s.STEPLOG_CLICKHOUSE_URL === undefined ? s.STEPLOG_SQL_MAX_MEMORY : 0,
+  });
+  if (refusal !== null) throw new ConfigError('STEPLOG_MEMORY_LIMIT', refusal);
   return Object.freeze({
     host: s.STEPLOG_HOST,
     port: s.STEPLOG_PORT,
@@ -202,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     batchSize: s.STEPLOG_BATCH_SIZE,
     maxEventsPerRequest: s.STEPLOG_MAX_EVENTS_PER_REQUEST,
     bodyLimitBytes: s.STEPLOG_BODY_LIMIT,
+    memoryLimitBytes: s.STEPLOG_MEMORY_LIMIT,
     logLevel: s.STEPLOG_LOG_LEVEL,
     logFormat: s.STEPLOG_LOG_FORMAT,
     serverUrl: s.STEPLOG_URL ?? `http://127.0.0.1:${s.STEPLOG_PORT}`,
@@ -214,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: s.STEPLOG_API_KEY ?? null,
     retentionMs: s.STEPLOG_RETENTION ?? null,
     mutationTimeoutMs: s.STEPLOG_MUTATION_TIMEOUT,
+    dedupWindowMs: s.STEPLOG_DEDUP_WINDOW,
     sqlLimits: {
       maxExecutionSeconds: Math.max(1, Math.round(s.STEPLOG_SQL_MAX_EXECUTION_TIME / 1000)),
       maxMemoryBytes: s.STEPLOG_SQL_MAX_MEMORY,

@@ -40,6 +40,8 @@ describe('loadConfig', () => {
     ['STEPLOG_RETENTION', '400'],
     ['STEPLOG_RETENTION', '0d'],
     ['STEPLOG_RETENTION', '13m'],
+    ['STEPLOG_DEDUP_WINDOW', '0d'],
+    ['STEPLOG_DEDUP_WINDOW', '12h'],
     ['STEPLOG_LOG_FORMAT', 'xml'],
     ['STEPLOG_DATABASE_URL', 'mysql://db/steplog'],
     ['STEPLOG_AMQP_URL', 'http://rabbit'],
@@ -112,6 +114,8 @@ describe('loadConfig', () => {
   it('reads the retention in days (unset keeps everything) and the log format', () => {
     expect(loadConfig({}).retentionMs).toBeNull();
     expect(loadConfig({ STEPLOG_RETENTION: '400d' }).retentionMs).toBe(400 * 86_400_000);
+    expect(loadConfig({}).dedupWindowMs).toBe(7 * 86_400_000);
+    expect(loadConfig({ STEPLOG_DEDUP_WINDOW: '30d' }).dedupWindowMs).toBe(30 * 86_400_000);
     expect(loadConfig({}).logFormat).toBe('json');
     expect(loadConfig({ STEPLOG_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
   });
