@@ -71,6 +71,13 @@ describe('steplog backup and restore', () => {
     expect(beforeBackup.length).toBeGreaterThan(100);
     expect(acknowledgedAfter.length).toBeGreaterThan(0);
     await server.stop();
+    // With no server running the CLI takes the backup itself.
+    const offlineDir = path.join(tempDataDir('steplog-backup-'), 'offline');
+    const offline = await runCli(['backup', offlineDir], { STEPLOG_DATA_DIR: dataDir, STEPLOG_PORT: port });
+    expect(offline.stderr).toBe('');
+    expect(offline.stdout).toContain(`backup written to ${offlineDir}`);
+    expect(fs.existsSync(path.join(offlineDir, 'steplog-backup.json'))).toBe(true);
+    fs.rmSync(offlineDir, { recursive: true, force: true });
 
     const restoredDir = tempDataDir();
     const restored = await runCli(['restore', backupDir], { STEPLOG_DATA_DIR: restoredDir });
