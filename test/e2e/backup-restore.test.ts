@@ -57,7 +57,9 @@ describe('steplog backup and restore', () => {
     const beforeBackup = [...load.acknowledged];
     const port = new URL(server.url).port;
     const env = { STEPLOG_DATA_DIR: dataDir, STEPLOG_PORT: port, STEPLOG_API_KEY: server.keys.admin };
+    const backupStarted = Date.now();
     const backedUp = await runCli(['backup', backupDir], env);
+    const backupSeconds = (Date.now() - backupStarted) / 1000;
     expect(backedUp.stderr).toBe('');
     expect(backedUp.code).toBe(0);
     const afterBackup = load.acknowledged.length;
@@ -69,6 +71,13 @@ describe('steplog backup and restore', () => {
     expect(beforeBackup.length).toBeGreaterThan(100);
     expect(acknowledgedAfter.length).toBeGreaterThan(0);
     await server.stop();
+    // With no server running the CLI takes the backup itself.
+    const offlineDir = path.join(tempDataDir('steplog-backup-'), 'offline');
+    const offline = await runCli(['backup', offlineDir], { STEPLOG_DATA_DIR: dataDir, STEPLOG_PORT: port });
+    expect(offline.stderr).toBe('');
+    expect(offline.stdout).toContain(`backup written to ${offlineDir}`);
+    expect(fs.existsSync(path.join(offlineDir, 'steplog-backup.json'))).toBe(true);
+    fs.rmSync(offlineDir, { recursive: true, force: true });
 
     const restoredDir = tempDataDir();
     const restored = await runCli(['restore', backupDir], { STEPLOG_DATA_DIR: restoredDir });
@@ -77,10 +86,16 @@ describe('steplog backup and restore', () => {
     const again = await runCli(['restore', backupDir], { STEPLOG_DATA_DIR: restoredDir });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('is not empty: restore into an empty data dir, or give --force');
+    const forced = await runCli(['restore', backupDir, '--force'], { STEPLOG_DATA_DIR: restoredDir });
+    expect(forced.stderr).toBe('');
+    expect(forced.code).toBe(0);
 
     const revived = await startServer({ STEPLOG_FLUSH_INTERVAL: '1h' }, restoredDir);
     servers.push(revived);
     expect(revived.keys).toEqual(server.keys);
+    const underServer = await runCli(['restore', backupDir, '--force'], { STEPLOG_DATA_DIR: restoredDir });
+    expect(underServer.code).toBe(1);
+    expect(underServer.stderr).toMatch(/is in use by process \d+/);
     expect((await api(revived.url, 'POST', '/api/imports')).body).toMatchObject({ status: 'succeeded' });
     expect((await api(revived.url, 'GET', '/api/imports')).body.backlog).toMatchObject({ events: 0 });
 
@@ -93,7 +108,7 @@ describe('steplog backup and restore', () => {
     expect(acknowledgedAfter.filter((id) => found.has(id))).toEqual([]);
     const missing = all.filter((id) => !found.has(id));
     console.log(
-      `backup during a load: ${beforeBackup.length} acknowledged before (all once), ${all.length} sent, ` +
+      `backup during a load (CLI ${backupSeconds.toFixed(1)} s): ${beforeBackup.length} acknowledged before (all once), ${all.length} sent, ` +
         `${missing.length} missing after the restore (acknowledged during or after the backup), 0 duplicated`,
     );
     fs.rmSync(backupDir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { OutboxTransport } from '../../../src/queue/outbox/outbox-transport.ts';
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { ClickHouseServerWarehouse } from '../../../src/warehouse/drivers/clickhouse-server/clickhouse-server-warehouse.ts';
 import { WarehouseMigrator } from '../../../src/warehouse/migrator.ts';
+import { deleteRows, MutationTimeoutError } from '../../../src/warehouse/mutations.ts';
 import { generateEvents } from '../../helpers/fixtures.ts';
 import { generateSiteEvents } from '../../helpers/site-fixtures.ts';
 import { tempDataDir } from '../../helpers/server.ts';
@@ -94,4 +95,24 @@ describe('erasure and retention on a ClickHouse server (Debian 18.16)', () => {
     expect(await count('SELECT count() AS n FROM steplog.site_events')).toBe(siteOctober);
     expect(await count('SELECT countMerge(event_states) AS n FROM steplog.site_daily')).toBe(siteOctober);
   }, 120_000);
+
+  it('bounds the wait for a mutation that fails on every try (18.16 does not say why), and says how to remove it', async () => {
+    await warehouse.exec('CREATE TABLE steplog.mutation_probe (n UInt32) ENGINE = MergeTree ORDER BY n');
+    await warehouse.exec('INSERT INTO steplog.mutation_probe SELECT number FROM system.numbers LIMIT 100');
+    const started = Date.now();
+    const failure = await deleteRows(warehouse, 'mutation_probe', 'throwIf(n > 0) = 1', 2_000).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(MutationTimeoutError);
+    expect((failure as Error).message).toMatch(
+      /within 2000 ms \(STEPLOG_MUTATION_TIMEOUT; mutations mutation_\d+\.txt\).*this engine cannot KILL MUTATION/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // 18.16 has no KILL MUTATION: the stuck mutation stays, as the message says.
+    expect(
+      await count(
+        "SELECT count() AS n FROM system.mutations WHERE database = 'steplog' AND table = 'mutation_probe' AND is_done = 0",
+      ),
+    ).toBe(1);
+  }, 60_000);
 });
