@@ -18,6 +18,7 @@ export const BATCH_LEASE_MS = 120_000;
 export interface LeaseOptions {
   /** Who this transport's loader is; distinct per transport (and process) unless a test says otherwise. */
   readonly owner?: string;
+  /** Default: BATCH_LEASE_MS on a store processes share (PostgreSQL), none on SQLite. */
   readonly ms?: number;
 }
 
@@ -42,7 +43,9 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
     this.db = familyDb(store.db, family);
     this.skipLocked = store.capabilities.skipLocked;
     this.owner = lease.owner ?? crypto.randomUUID();
-    this.leaseMs = lease.ms ?? BATCH_LEASE_MS;
+    // Leases keep competing loaders apart, and only a store several processes share has those. On
+    // SQLite the one loader, restarted after a crash, must take its dead self's batch at once.
+    this.leaseMs = lease.ms ?? (this.skipLocked ? BATCH_LEASE_MS : 0);
   }
 
   /**
