@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
-import { openStore } from '../main.ts';
+import { openStore } from '../adapters.ts';
 import { hashPassword } from '../auth/password.ts';
 
 const MIN_PASSWORD = 8;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
-import { restoreTarget } from '../main.ts';
+import { restoreTarget } from '../adapters.ts';
 import { restoreDataDir } from '../ops/restore.ts';
 import { keyOption, urlOption, withWarehouse, type ServerFlags } from './options.ts';
 

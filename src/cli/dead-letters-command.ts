@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { MAX_UINT32 } from '../events/limits.ts';
-import { openDeadLetters } from '../main.ts';
+import { openDeadLetters } from '../adapters.ts';
 import type { DeadLetters } from '../queue/transport.ts';
 import { wholeNumber } from './options.ts';
 import { printTable } from './table.ts';

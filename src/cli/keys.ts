@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { SCOPES, type Scope } from '../auth/api-key.ts';
 import { issueKey } from '../runtime/issue-keys.ts';
 import { loadConfig } from '../config/config.ts';
-import { openStore } from '../main.ts';
+import { openStore } from '../adapters.ts';
 import type { Store } from '../store/store.ts';
 import { wholeNumber } from './options.ts';
 import { printTable } from './table.ts';

@@ -7,7 +7,7 @@ import { retention, type RetentionCohort } from '../analytics/retention.ts';
 import { stepDifficulty, type StepDifficulty } from '../analytics/step-difficulty.ts';
 import { usersActivitySeries, type UsersActivity, type UsersActivitySeriesQuery } from '../analytics/users-activity.ts';
 import type { Config } from '../config/config.ts';
-import { openErasureStores, openStore, openWarehouse, type WarehouseHandle } from '../main.ts';
+import { openErasureStores, openStore, openWarehouse, type WarehouseHandle } from '../adapters.ts';
 import { backup, backupSources, type BackupManifest } from '../ops/backup.ts';
 import { eraseUser, type Erasure } from '../ops/erase-user.ts';
 import type { MigrationState } from '../warehouse/migrator.ts';
