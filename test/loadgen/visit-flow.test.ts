@@ -111,6 +111,17 @@ describe('planSiteEvents (steplog load --family site)', () => {
     expect(sd).toBeGreaterThan(1.3);
   });
 
+  it('keeps the daily volume level over the period: no crowding at its start', () => {
+    const shape = shapeOf(60_000, 600, 28);
+    const planned = planSiteEvents(random(5), shape);
+    const week = (n: number) => {
+      const from = shape.start + n * 7 * DAY_MS;
+      return planned.filter((e) => e.time >= from && e.time < from + 7 * DAY_MS).length;
+    };
+    const weeks = [0, 1, 2, 3].map(week);
+    expect(Math.max(...weeks) / Math.min(...weeks), JSON.stringify(weeks)).toBeLessThan(1.2);
+  });
+
   it('makes variant b of the checkout experiment convert better, so the experiments mart has a difference to find', () => {
     const planned = planSiteEvents(random(3), shapeOf(60_000, 2_000, 30));
     const rate = (variant: string) => {

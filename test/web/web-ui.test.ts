@@ -274,7 +274,16 @@ describe('the web pages in Chromium', () => {
   });
 
   it('serves every page with the security headers, and the API documents pass their CSP too', async () => {
-    for (const route of ['/', '/dashboard', '/admin/users', '/admin/sql', '/admin/login', '/docs/', '/redoc']) {
+    for (const route of [
+      '/',
+      '/dashboard',
+      '/dashboard/site',
+      '/admin/users',
+      '/admin/sql',
+      '/admin/login',
+      '/docs/',
+      '/redoc',
+    ]) {
       const response = await page.goto(route);
       const headers = response!.headers();
       expect(headers['content-security-policy'], route).toContain("frame-ancestors 'none'");

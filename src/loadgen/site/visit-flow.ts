@@ -58,7 +58,7 @@ interface Visitor {
  * De-demo-like traffic: visitors come back after Weibull-distributed gaps (some daily, a long
  * tail after weeks), each visit a walk between pages, buttons, recommendations and purchases;
  * a visitor's experiment variants are drawn once and carried by every event. Busy visitors are
- * picked more often but keep their own gaps, so each visitor's visits stay spread over the period.
+ * picked more often and have shorter gaps; each visitor's timeline starts anywhere in the period.
  */
 export function planSiteEvents(rnd: () => number, shape: SiteShape): PlannedSiteEvent[] {
   const period = shape.end - shape.start;
@@ -72,7 +72,7 @@ export function planSiteEvents(rnd: () => number, shape: SiteShape): PlannedSite
       id: shape.firstVisitor + i,
       exp: assignExperiments(rnd),
       gapScale,
-      next: shape.start + rnd() * Math.min(period, meanGap),
+      next: shape.start + rnd() * period,
     };
   });
   const cumulative: number[] = [];
@@ -97,8 +97,9 @@ export function planSiteEvents(rnd: () => number, shape: SiteShape): PlannedSite
       return true;
     });
     visitor.next = time + weibull(rnd, visitor.gapScale);
-    // Past the end the visitor starts again from the period's start: a second visitor's life.
-    if (visitor.next > shape.end) visitor.next = shape.start + rnd() * Math.min(period, visitor.gapScale);
+    // The period is a circle: past the end a visitor's timeline goes on from the start, so however
+    // often a visitor is picked, its visits stay spread evenly over the period (no early crowding).
+    if (visitor.next > shape.end) visitor.next = shape.start + ((visitor.next - shape.start) % period);
   }
   return events;
 }
