@@ -207,6 +207,35 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     );
 
     it(
+      'the dedup horizon forgets settled events received before it, keeps the backlog and dead letters',
+      withStore(async (store) => {
+        await store.catalog.createUser(user('u'));
+        await store.catalog.createTask({ title: 't', text: '' });
+        await append(
+          store,
+          [1, 2, 3, 4, 5].map((n) => event(1, n)),
+        );
+        const transport = new OutboxTransport(store);
+        const formed = await transport.form((await transport.receive(3))!);
+        await transport.settle(formed, [{ event: formed.events[0]!, error: 'bad', token: 't1', jobId: 1 }]);
+        const site = siteAdapters(store);
+        await site.append(generateSiteEvents(2, 2));
+        await site.transport.settle(await site.transport.form((await site.transport.receive(10))!), []);
+
+        expect(await store.retention.forgetDeliveredReceivedBefore(Date.now() - 60_000)).toBe(0);
+        // Events 2 and 3 (settled) and both site events go; 1 (dead letter), 4 and 5 (queued) stay.
+        expect(await store.retention.forgetDeliveredReceivedBefore(Date.now() + 60_000)).toBe(4);
+        const left = await store.db.selectFrom('events').select('id').orderBy('id').execute();
+        expect(left.map((row) => Number(row.id))).toEqual([1, 4, 5]);
+        expect(await transport.backlog()).toMatchObject({ events: 2 });
+        // A retry of a forgotten event_id is a new event; of a kept one, a duplicate.
+        const [forgotten, kept] = await append(store, [event(1, 2), event(1, 4)]);
+        expect(forgotten).toMatchObject({ ok: true, duplicate: false });
+        expect(kept).toMatchObject({ ok: true, duplicate: true });
+      }),
+    );
+
+    it(
       'two loaders forming batches from the same read claim each event once',
       withStore(async (store) => {
         await store.catalog.createUser(user('u'));

@@ -92,8 +92,9 @@ export class KyselyRetention implements RetentionStore {
         .orderBy('id')
         .limit(1)
         .executeTakeFirst();
-      if (row === undefined || row.id >= high || row.received_at >= receivedAt) high = middle;
-      else low = row.id + 1;
+      // PostgreSQL answers bigint columns as strings.
+      if (row === undefined || Number(row.id) >= high || Number(row.received_at) >= receivedAt) high = middle;
+      else low = Number(row.id) + 1;
     }
     return low;
   }
