@@ -100,8 +100,7 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
    */
   private async oldestFormed(): Promise<FormedBatch<E> | undefined> {
     const now = Date.now();
-    const takeable = (eb: ExpressionBuilder<Database, 'outbox_batches'>) =>
-      eb.or([eb('leased_by', '=', this.owner), eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]);
+    const takeable = this.takeable(now);
     const oldest = this.db.selectFrom('outbox_batches').select('id').where(takeable).orderBy('id').limit(1);
     const batch = await this.db
       .updateTable('outbox_batches')
@@ -112,6 +111,28 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
       .returning(['id', 'token'])
       .executeTakeFirst();
     return batch && this.formedBatch(batch);
+  }
+
+  /** Batches this loader may take at `now`: its own, unleased ones, and those whose lease ran out. */
+  private takeable(now: number) {
+    return (eb: ExpressionBuilder<Database, 'outbox_batches'>) =>
+      eb.or([eb('leased_by', '=', this.owner), eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]);
+  }
+
+  /**
+   * Leases (or renews) a formed batch to this loader; false when it is settled or another live
+   * loader holds it (a second copy of a broker message, say).
+   */
+  async lease(formed: FormedBatch['formed']): Promise<boolean> {
+    const now = Date.now();
+    const row = await this.db
+      .updateTable('outbox_batches')
+      .set({ leased_by: this.owner, lease_expires_at: now + this.leaseMs })
+      .where('id', '=', formed.id)
+      .where(this.takeable(now))
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** A formed batch's events as first formed; undefined once it is settled. */
@@ -133,6 +154,15 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
   }
 
   form(batch: Batch<E>): Promise<FormedBatch<E>> {
+    return this.formBatch(batch, true);
+  }
+
+  /** A segment formed for the broker: no lease yet, the loader that receives it takes one (RabbitTransport). */
+  formUnleased(batch: Batch<E>): Promise<FormedBatch<E>> {
+    return this.formBatch(batch, false);
+  }
+
+  private formBatch(batch: Batch<E>, leased: boolean): Promise<FormedBatch<E>> {
     if (batch.formed) return Promise.resolve({ ...batch, formed: batch.formed });
     return this.db.transaction().execute(async (trx) => {
       const { id } = await trx
@@ -140,8 +170,8 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
         .values({
           token: '',
           formed_at: Date.now(),
-          leased_by: this.owner,
-          lease_expires_at: Date.now() + this.leaseMs,
+          leased_by: leased ? this.owner : null,
+          lease_expires_at: leased ? Date.now() + this.leaseMs : null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

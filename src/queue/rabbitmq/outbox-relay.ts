@@ -103,7 +103,7 @@ export class OutboxRelay<E extends QueuedEvent = StoredEvent> {
     while (!this.stopping) {
       const fresh = await this.outbox.unbatched(this.options.segmentSize);
       if (!fresh) break;
-      const batch = await this.outbox.form(fresh);
+      const batch = await this.outbox.formUnleased(fresh);
       this.own.add(batch.formed.id);
       published += await this.publish(channel, batch);
     }

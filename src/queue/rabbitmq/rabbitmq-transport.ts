@@ -40,7 +40,10 @@ export class RabbitTransport<E extends QueuedEvent = StoredEvent> implements Tra
 
   constructor(
     url: string,
-    private readonly outbox: Pick<OutboxTransport<E>, 'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch'>,
+    private readonly outbox: Pick<
+      OutboxTransport<E>,
+      'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch' | 'lease'
+    >,
     options: { readonly prefetch: number; readonly log: Logger; /** The family's queue. */ readonly queue?: string },
   ) {
     this.enqueue = outbox.enqueue;
@@ -74,20 +77,33 @@ export class RabbitTransport<E extends QueuedEvent = StoredEvent> implements Tra
       if (channel === undefined || delivery.channel === channel) this.inFlight.delete(id);
   }
 
+  /**
+   * The next batch this loader may load. A batch is leased in the store before it is handed out:
+   * a message the broker delivered twice (a relay that lost a confirm publishes again) may reach two
+   * loaders at once, and only one of them inserts it. A copy whose batch another live loader holds
+   * stays unacked here until that loader settles it (then it is acked) or dies (then it is taken).
+   */
   async receive(): Promise<Batch<E> | null> {
     await this.link.channel();
     const [unsettled] = this.inFlight.values();
-    if (unsettled) return unsettled.batch;
-    for (let delivery = this.waiting.shift(); delivery; delivery = this.waiting.shift()) {
-      const stored = await this.outbox.formedBatch(delivery.batch.formed);
-      if (stored === undefined) {
-        this.ack(delivery);
-        continue;
-      }
-      this.inFlight.set(delivery.batch.formed.id, delivery);
-      return delivery.batch;
+    if (unsettled) {
+      await this.outbox.lease(unsettled.batch.formed);
+      return unsettled.batch;
     }
-    return null;
+    const heldElsewhere: Delivery<E>[] = [];
+    try {
+      for (let delivery = this.waiting.shift(); delivery; delivery = this.waiting.shift()) {
+        if (await this.outbox.lease(delivery.batch.formed)) {
+          this.inFlight.set(delivery.batch.formed.id, delivery);
+          return delivery.batch;
+        }
+        if ((await this.outbox.formedBatch(delivery.batch.formed)) === undefined) this.ack(delivery);
+        else heldElsewhere.push(delivery);
+      }
+      return null;
+    } finally {
+      this.waiting.unshift(...heldElsewhere);
+    }
   }
 
   form(batch: Batch<E>): Promise<FormedBatch<E>> {

@@ -22,6 +22,10 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isUnavailable(error: unknown): boolean {
   const code = codeOf(error);
   if (code !== undefined) return UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET.has(code);
-  // node-postgres reports a connection lost mid-query, or a pool that cannot connect in time, by message only.
-  return error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(error.message);
+  // node-postgres reports a connection lost mid-query, a pooled connection that lost its server
+  // between two queries, or a pool that cannot connect in time, by message only.
+  return (
+    error instanceof Error &&
+    /Connection terminated|not queryable|timeout exceeded when trying to connect/.test(error.message)
+  );
 }

@@ -65,8 +65,9 @@ async function pipeline(count: number, seed: number) {
     closers.push(() => link.close());
     return new OutboxRelay(outbox, link, store.db, { segmentSize: 100, intervalMs: 60_000, orphanAfterMs, log });
   };
-  const consumer = () => {
-    const transport = new RabbitTransport(broker.url, outbox, { prefetch: 2, log });
+  // Each loader process has its own outbox transport (its own lease owner); tests share one unless told.
+  const consumer = (prefetch = 2, own = outbox) => {
+    const transport = new RabbitTransport(broker.url, own, { prefetch, log });
     closers.push(() => transport.close());
     return transport;
   };
@@ -127,6 +128,21 @@ describe('RabbitMQ transport', () => {
     const job = await p.loader(p.consumer()).run('manual');
     expect(job).toMatchObject({ status: 'succeeded', batches: 2, rows: 150, reconciled: 0 });
     expect(await p.copies()).toEqual({ rows: 150, copies: 150, ids: 150 });
+    expect(await queueDepth()).toBe(0);
+  });
+
+  it('two copies of one segment reaching two loaders at once: one loads it, the other acks its copy after', async () => {
+    const p = await pipeline(100, 6);
+    expect(await p.relay().pass()).toBe(100);
+    await p.store.db.updateTable('outbox_batches').set({ published_at: null, formed_at: 0 }).execute();
+    expect(await p.relay(1).pass()).toBe(100);
+    // One copy each (prefetch 1), each loader with its own lease owner.
+    const [a, b] = [p.consumer(1, new OutboxTransport(store)), p.consumer(1, new OutboxTransport(store))];
+    expect((await a.receive())?.events).toHaveLength(100);
+    expect(await b.receive()).toBeNull();
+    expect(await p.loader(a).run('manual')).toMatchObject({ status: 'succeeded', rows: 100 });
+    expect(await b.receive()).toBeNull();
+    expect(await p.copies()).toEqual({ rows: 100, copies: 100, ids: 100 });
     expect(await queueDepth()).toBe(0);
   });
 

@@ -83,7 +83,7 @@ describe('2 api + 2 loader processes on PostgreSQL, RabbitMQ and ClickHouse 18.1
       `2x2 clean: ${EVENTS} events verified in ${(Date.now() - started) / 1000} s, ` +
         `ingest ${verdict.ingestEventsPerSecond} events/s`,
     );
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('the same topology through every fault during one load', () => {
