@@ -27,3 +27,22 @@ export function noData(canvasId, reason, lead = 'No data') {
   }
   note.textContent = `${lead}: ${reason}`;
 }
+
+/** A line dataset and a bar dataset in the palette's `i`th colour. */
+export const line = (label, data, i) => ({
+  label,
+  data,
+  borderColor: PALETTE[i % PALETTE.length],
+  backgroundColor: PALETTE[i % PALETTE.length],
+  tension: 0.2,
+});
+export const bar = (label, data, i) => ({ label, data, backgroundColor: PALETTE[i % PALETTE.length] });
+
+/** Each chart fails alone: an endpoint that is down, or a range without data, says so in its place. */
+export async function section(canvasId, render) {
+  try {
+    await render();
+  } catch (error) {
+    noData(canvasId, error.message);
+  }
+}

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { draw, noData, PALETTE } from './charts.js';
+import { bar, draw, line, section } from './charts.js';
 
 const DAY = 86_400_000;
 const REFRESH_MS = 30_000;
@@ -10,18 +10,6 @@ const isoDay = (t) => new Date(t).toISOString().slice(0, 10);
 
 toInput.value = isoDay(Date.now());
 fromInput.value = isoDay(Date.now() - 29 * DAY);
-
-const line = (label, data, i) => ({ label, data, borderColor: PALETTE[i], backgroundColor: PALETTE[i], tension: 0.2 });
-const bar = (label, data, i) => ({ label, data, backgroundColor: PALETTE[i] });
-
-/** Each chart fails alone: an endpoint that is missing or down shows "no data" in its place. */
-async function section(canvasId, render) {
-  try {
-    await render();
-  } catch (error) {
-    noData(canvasId, error.message);
-  }
-}
 
 async function activeUsers(range) {
   try {
@@ -123,7 +111,7 @@ async function refresh() {
               `${c.cohort_week} (${c.users})`,
               // A week that has not happened is null: no point, not 0 %.
               c.active.map((s) => (s === null ? null : s * 100)),
-              i % PALETTE.length,
+              i,
             ),
           ),
         },

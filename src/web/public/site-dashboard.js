@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { draw, noData, PALETTE } from './charts.js';
+import { bar, draw, line, noData, section } from './charts.js';
 
 // The site marts (/api/marts/site/*) drawn as they answer: every number on the page is the API's.
 const DAY = 86_400_000;
@@ -13,18 +13,7 @@ const percent = (share) => `${(share * 100).toFixed(1)} %`;
 toInput.value = isoDay(Date.now());
 fromInput.value = isoDay(Date.now() - 29 * DAY);
 
-const line = (label, data, i) => ({ label, data, borderColor: PALETTE[i], backgroundColor: PALETTE[i], tension: 0.2 });
-const bar = (label, data, i) => ({ label, data, backgroundColor: PALETTE[i % PALETTE.length] });
 const titled = (text) => ({ beginAtZero: true, title: { display: true, text } });
-
-/** Each chart fails alone: an endpoint that is down, or a range without data, says so in its place. */
-async function section(canvasId, render) {
-  try {
-    await render();
-  } catch (error) {
-    noData(canvasId, error.message);
-  }
-}
 
 async function activity(range) {
   const series = await Promise.all(
