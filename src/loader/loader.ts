@@ -199,11 +199,11 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
 export class Loader extends EventLoader<StoredEvent, WarehouseEventRow> {
   constructor(
     transport: Transport,
-    users: Pick<Catalog, 'getUsers'>,
+    users: Pick<Catalog, 'getUsers' | 'usersVersion'>,
     importJobs: Pick<ImportJobs, 'start' | 'save'>,
     warehouse: Warehouse,
     options: LoaderOptions,
   ) {
-    super(transport, learningFamily(users), importJobs, warehouse, options);
+    super(transport, learningFamily(users, options.batchSize), importJobs, warehouse, options);
   }
 }

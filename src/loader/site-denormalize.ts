@@ -1,6 +1,6 @@
 import type { StoredSiteEvent } from '../events/site-event.ts';
 import { completeSiteViews } from './complete-views.ts';
-import { toDateTime } from './denormalize.ts';
+import { toDateTime } from './warehouse-time.ts';
 import type { LoadFamily } from './family.ts';
 
 /** One row of steplog.site_events, as JSONEachRow. */
