@@ -3,23 +3,23 @@ import type { Catalog } from '../store/catalog.ts';
 import { completeViews } from './complete-views.ts';
 import type { LoadFamily } from './family.ts';
 import { UserColumnsCache, type UserColumns } from './user-columns.ts';
-import { toDateTime } from './warehouse-time.ts';
+import { toEpochSeconds } from './warehouse-time.ts';
 
-/** One row of steplog.events in the warehouse, as JSONEachRow. */
+/** One row of steplog.events in the warehouse, as JSONEachRow; DateTime columns as epoch seconds. */
 export interface WarehouseEventRow {
   event_id: string;
-  time: string;
+  time: number;
   /** The same instant as `time` in epoch milliseconds (DateTime holds whole seconds). */
   time_ms: number;
   user_id: number;
-  join_date: string;
-  registration_date: string | null;
+  join_date: number;
+  registration_date: number | null;
   name: string;
   email: string;
   is_guest: 0 | 1;
   step_id: number;
   action_id: number;
-  received_at: string;
+  received_at: number;
 }
 
 /** Joins events with their users' attributes as they are now (columns formatted once per user: UserColumnsCache). */
@@ -29,13 +29,13 @@ export function denormalizer(users: ReadonlyMap<number, UserColumns>): (event: S
     if (!user) throw new Error(`user ${event.userId} of a stored event is missing from the store`);
     return {
       event_id: event.eventId,
-      time: toDateTime(event.time),
+      time: toEpochSeconds(event.time),
       time_ms: event.time,
       user_id: event.userId,
       ...user,
       step_id: event.stepId,
       action_id: event.actionId,
-      received_at: toDateTime(event.receivedAt),
+      received_at: toEpochSeconds(event.receivedAt),
     };
   };
 }

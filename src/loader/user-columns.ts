@@ -1,13 +1,13 @@
 import { isGuest, type User } from '../events/event.ts';
 import type { Catalog } from '../store/catalog.ts';
 import type { WarehouseEventRow } from './denormalize.ts';
-import { toDateTime } from './warehouse-time.ts';
+import { toEpochSeconds } from './warehouse-time.ts';
 
 export type UserColumns = Pick<WarehouseEventRow, 'join_date' | 'registration_date' | 'name' | 'email' | 'is_guest'>;
 
 const userColumns = (user: User): UserColumns => ({
-  join_date: toDateTime(user.joinDate),
-  registration_date: user.registrationDate === null ? null : toDateTime(user.registrationDate),
+  join_date: toEpochSeconds(user.joinDate),
+  registration_date: user.registrationDate === null ? null : toEpochSeconds(user.registrationDate),
   name: user.name,
   email: user.email,
   is_guest: isGuest(user) ? 1 : 0,
