@@ -66,6 +66,19 @@ describe('users cached across batches', () => {
     expect(fetched).toEqual([USERS, USERS]);
   });
 
+  it('keeps no more users than a batch holds, and still denormalizes every row', async () => {
+    const small = new Loader(transport, catalog, store.importJobs, warehouse, { batchSize: 4 });
+    const events = generateEvents(60, 4, 1, 3).map((e, i) => ({ ...e, userId: 6 + (i % 5) }));
+    await append(events);
+    fetched.length = 0;
+    expect(await small.run('manual')).toMatchObject({ status: 'succeeded', rows: 60, batches: 15 });
+    expect(Math.max(...fetched)).toBeLessThanOrEqual(4);
+    const [row] = await warehouse.query<{ wrong: string }>(
+      `SELECT countIf(name != concat('user ', toString(user_id))) AS wrong FROM ${WAREHOUSE_DB}.events WHERE user_id >= 6`,
+    );
+    expect(Number(row!.wrong)).toBe(0);
+  });
+
   it('erasing a user in another process moves the users version', async () => {
     const version = await store.catalog.usersVersion();
     expect(await other.userErasure.erase(5, transport.discard)).toBe(true);
