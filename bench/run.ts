@@ -6,6 +6,7 @@ import { freshnessPhase } from './phases/freshness.ts';
 import { ingestPhase } from './phases/ingest.ts';
 import { loaderPhase } from './phases/loader.ts';
 import { queriesPhase } from './phases/queries.ts';
+import { viewsPhase } from './phases/views.ts';
 import { ratio, round, type Figure } from './lib/report.ts';
 
 /** `npm run bench`: every phase, a table on the terminal and bench/results/<date>.json. */
@@ -23,6 +24,8 @@ try {
   figures.push(...(await loaderPhase(adapters)));
   log('queries: daily users and marts, aggregates vs raw scan');
   figures.push(...(await queriesPhase(adapters)));
+  log('views: insert into steplog.events with no view, each view alone, every view');
+  figures.push(...(await viewsPhase(adapters.warehouse)));
 } finally {
   await adapters.store.close();
   await adapters.warehouse.close();

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { denormalizer } from '../../src/loader/denormalize.ts';
 import { Loader } from '../../src/loader/loader.ts';
+import { UserColumnsCache } from '../../src/loader/user-columns.ts';
 import { applyDedupHorizon } from '../../src/ops/dedup-horizon.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../../src/warehouse/warehouse.ts';
@@ -66,7 +67,7 @@ export async function loaderPhase(
   await warehouse.exec(`OPTIMIZE TABLE ${WAREHOUSE_DB}.events FINAL`);
   const warehouseDisk = await warehouseBytes(warehouse, 'events');
 
-  const users = await store.catalog.getUsers(Array.from({ length: USERS }, (_, i) => i + 1));
+  const users = await new UserColumnsCache(store.catalog, USERS).of(Array.from({ length: USERS }, (_, i) => i + 1));
   await emptyWarehouse(warehouse);
   const toRow = denormalizer(users);
   const rows = events.map((e, i) => toRow({ ...e, id: i + 1, receivedAt: Date.now() }));

@@ -1,4 +1,5 @@
 import type { WarehouseRow } from './family.ts';
+import { utcDayPrefix } from './warehouse-time.ts';
 
 export interface Block<R extends WarehouseRow = WarehouseRow> {
   readonly token: string;
@@ -14,8 +15,9 @@ export interface Block<R extends WarehouseRow = WarehouseRow> {
  */
 export function monthBlocks<R extends WarehouseRow>(token: string, rows: readonly R[]): Block<R>[] {
   const byMonth = new Map<string, R[]>();
+  const monthOf = utcDayPrefix(7);
   for (const row of rows) {
-    const month = row.time.slice(0, 7);
+    const month = monthOf(row.time);
     let block = byMonth.get(month);
     if (!block) byMonth.set(month, (block = []));
     block.push(row);

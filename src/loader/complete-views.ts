@@ -7,6 +7,7 @@ import {
 import { uuidList } from '../warehouse/uuid-list.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 import type { WarehouseRow } from './family.ts';
+import { utcDayPrefix } from './warehouse-time.ts';
 
 /** Ids per ledger look-up, as in reconcile.ts: far inside max_query_size. */
 const IDS_PER_QUERY = 2_000;
@@ -46,7 +47,8 @@ const completeViewsOf =
       const unseen = ids.filter((id) => !seen.has(id)).map((id) => ({ event_id: id, copies: 1 }));
       await warehouse.insert(ledger, unseen);
     }
-    const days = loaded.map((row) => row.time.slice(0, 10)).sort();
+    const dayOf = utcDayPrefix(10);
+    const days = loaded.map((row) => dayOf(row.time)).sort();
     await rebuildAggregates(warehouse, { from: days[0], to: days.at(-1) }, views.aggregates);
   };
 

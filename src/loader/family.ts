@@ -4,8 +4,8 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 /** What every warehouse row has, whatever its family: the loader's blocks and reconciliation read these. */
 export interface WarehouseRow {
   readonly event_id: string;
-  /** ClickHouse DateTime text, UTC (see toDateTime). */
-  readonly time: string;
+  /** The event time, a ClickHouse DateTime as whole epoch seconds (see toEpochSeconds). */
+  readonly time: number;
 }
 
 /**

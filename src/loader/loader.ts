@@ -11,6 +11,7 @@ import type { LoadFamily, WarehouseRow } from './family.ts';
 import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
 import { runAsJob } from './run-as-job.ts';
+import { toEpochSeconds } from './warehouse-time.ts';
 
 const SILENT = pino({ level: 'silent' });
 
@@ -37,6 +38,7 @@ interface PreparedBatch<E extends QueuedEvent, R extends WarehouseRow> extends B
 }
 
 type Refused<R> = { row: R; token: string; error: string };
+type KeptFrom = { readonly day: string; readonly seconds: number };
 
 /**
  * Moves one event family's backlog into its warehouse table, batch by batch: receive → denormalize → form → insert →
@@ -124,7 +126,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     // Blocks are cut from every row, expired or not, so a batch retried keeps its tokens; the kept
     // period starts on the first of a month, so a month's block is expired whole or not at all.
     for (const block of monthBlocks(batch.formed.token, rows)) {
-      if (keptFrom !== null && block.rows[0]!.time < keptFrom) {
+      if (keptFrom !== null && block.rows[0]!.time < keptFrom.seconds) {
         refused.push(...block.rows.map((row) => this.expired(row, block.token, keptFrom)));
       } else {
         await this.insert(block, refused, log);
@@ -169,18 +171,20 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     }
   }
 
-  /** The first kept DateTime under STEPLOG_RETENTION, as the rows write time; null without a retention. */
-  private keptFrom(): string | null {
+  /** The first kept day under STEPLOG_RETENTION, and its start as the rows write time; null without a retention. */
+  private keptFrom(): KeptFrom | null {
     const { retentionMs } = this.options;
-    return retentionMs == null ? null : `${keptFromDay(retentionMs, Date.now())} 00:00:00`;
+    if (retentionMs == null) return null;
+    const day = keptFromDay(retentionMs, Date.now());
+    return { day, seconds: toEpochSeconds(Date.parse(`${day}T00:00:00Z`)) };
   }
 
-  private expired(row: R, token: string, keptFrom: string): Refused<R> {
+  private expired(row: R, token: string, keptFrom: KeptFrom): Refused<R> {
     return {
       row,
       // A retry puts it back as a batch of one under this token: one of its own, never the block's.
       token: `${token}/expired/${row.event_id}`,
-      error: `expired: before ${keptFrom.slice(0, 10)}, the first day STEPLOG_RETENTION keeps`,
+      error: `expired: before ${keptFrom.day}, the first day STEPLOG_RETENTION keeps`,
     };
   }
 
@@ -199,11 +203,11 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
 export class Loader extends EventLoader<StoredEvent, WarehouseEventRow> {
   constructor(
     transport: Transport,
-    users: Pick<Catalog, 'getUsers'>,
+    users: Pick<Catalog, 'getUsers' | 'usersVersion'>,
     importJobs: Pick<ImportJobs, 'start' | 'save'>,
     warehouse: Warehouse,
     options: LoaderOptions,
   ) {
-    super(transport, learningFamily(users), importJobs, warehouse, options);
+    super(transport, learningFamily(users, options.batchSize), importJobs, warehouse, options);
   }
 }

@@ -1,7 +1,7 @@
 import type { QueuedEvent } from '../queue/transport.ts';
 import { isCanonicalUuid, uuidList } from '../warehouse/uuid-list.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
-import { toDateTime } from './denormalize.ts';
+import { toDateTime } from './warehouse-time.ts';
 
 /** Ids per look-up: about 80 KB of SQL, far inside ClickHouse's max_query_size (256 KiB). */
 const IDS_PER_QUERY = 2_000;

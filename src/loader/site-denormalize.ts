@@ -1,12 +1,12 @@
 import type { StoredSiteEvent } from '../events/site-event.ts';
 import { completeSiteViews } from './complete-views.ts';
-import { toDateTime } from './denormalize.ts';
+import { toEpochSeconds } from './warehouse-time.ts';
 import type { LoadFamily } from './family.ts';
 
-/** One row of steplog.site_events, as JSONEachRow. */
+/** One row of steplog.site_events, as JSONEachRow; DateTime columns as epoch seconds. */
 export interface SiteWarehouseRow {
   event_id: string;
-  time: string;
+  time: number;
   time_ms: number;
   name: string;
   user_id: number;
@@ -18,14 +18,14 @@ export interface SiteWarehouseRow {
   /** The experiments sorted by name, and the variant of each at the same index. */
   exp_keys: string[];
   exp_values: string[];
-  received_at: string;
+  received_at: number;
 }
 
 export function toSiteRow(event: StoredSiteEvent): SiteWarehouseRow {
   const exp = Object.entries(event.exp).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     event_id: event.eventId,
-    time: toDateTime(event.time),
+    time: toEpochSeconds(event.time),
     time_ms: event.time,
     name: event.name,
     user_id: event.userId,
@@ -36,7 +36,7 @@ export function toSiteRow(event: StoredSiteEvent): SiteWarehouseRow {
     amount: event.amount,
     exp_keys: exp.map(([key]) => key),
     exp_values: exp.map(([, variant]) => variant),
-    received_at: toDateTime(event.receivedAt),
+    received_at: toEpochSeconds(event.receivedAt),
   };
 }
 

@@ -1,4 +1,4 @@
-import { toDateTime } from '../loader/denormalize.ts';
+import { toDateTime } from '../loader/warehouse-time.ts';
 import type { PlannedEvent } from './behaviour.ts';
 import type { GeneratedEvent } from './family.ts';
 import type { HttpClient } from './http-client.ts';

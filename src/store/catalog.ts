@@ -13,6 +13,11 @@ export interface Catalog {
   /** Users whose name or email contains `text` (case-insensitive), by id. */
   searchUsers(text: string, page: PageRequest): Promise<User[]>;
   updateUser(user: User): Promise<User | undefined>;
+  /**
+   * A number that changes whenever any user is updated or deleted, by any process sharing the
+   * store (committed with the change): what a cache of users checks to stay fresh.
+   */
+  usersVersion(): Promise<number>;
 
   createTask(task: TaskDraft): Promise<Task>;
   getTask(id: number): Promise<Task | undefined>;

@@ -153,6 +153,21 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     );
 
     it(
+      'moves the users version on every update and erasure of a user, not on a creation',
+      withStore(async (store) => {
+        const versions: number[] = [await store.catalog.usersVersion()];
+        const created = await store.catalog.createUser(user('v'));
+        versions.push(await store.catalog.usersVersion());
+        await store.catalog.updateUser({ ...created, name: 'w' });
+        versions.push(await store.catalog.usersVersion());
+        await store.userErasure.erase(created.id, new OutboxTransport(store).discard);
+        versions.push(await store.catalog.usersVersion());
+        expect(versions[1]).toBe(versions[0]);
+        expect(new Set(versions.slice(1)).size).toBe(3);
+      }),
+    );
+
+    it(
       'keeps API keys by hash and refuses revoked ones',
       withStore(async (store) => {
         const key = await store.apiKeys.create({ name: 'k', scope: 'read', hash: 'h', prefix: 'sl_read_' });

@@ -93,6 +93,11 @@ export class KyselyCatalog implements Catalog {
     return row && toUser(row);
   }
 
+  async usersVersion(): Promise<number> {
+    const row = await this.db.selectFrom('users_version').select('version').executeTakeFirstOrThrow();
+    return Number(row.version);
+  }
+
   async createTask(task: TaskDraft): Promise<Task> {
     return guardedWrite(this.dialect, async () => {
       try {

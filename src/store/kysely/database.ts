@@ -9,6 +9,11 @@ export interface Database {
     name: string;
     email: string;
   };
+  /** One row (id 1): bumped by triggers on every update or delete of a user. */
+  users_version: {
+    id: number;
+    version: number;
+  };
   tasks: {
     id: Generated<number>;
     title: string;

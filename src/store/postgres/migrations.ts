@@ -158,4 +158,21 @@ export const postgresMigrations: Record<string, Migration> = {
       }
     },
   },
+  '0008_users_version': {
+    // SQLite's 0013_users_version. One counter row: concurrent user writers queue on its row lock,
+    // so a reader never sees a change without the bump that announces it.
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE users_version (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`.execute(
+        db,
+      );
+      await sql`INSERT INTO users_version (id, version) VALUES (1, 0)`.execute(db);
+      await sql`CREATE FUNCTION steplog_users_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          UPDATE users_version SET version = version + 1;
+          RETURN NULL;
+        END $$`.execute(db);
+      await sql`CREATE TRIGGER users_change_bumps_version AFTER UPDATE OR DELETE ON users
+        FOR EACH STATEMENT EXECUTE FUNCTION steplog_users_version_bump()`.execute(db);
+    },
+  },
 };

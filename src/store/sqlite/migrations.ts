@@ -245,6 +245,21 @@ export const sqliteMigrations: Record<string, Migration> = {
       }
     },
   },
+  '0013_users_version': {
+    // A counter every change to a user row bumps, in the writer's transaction: a loader caching
+    // users across batches (src/loader/user-cache.ts) drops its cache when it moved, whichever
+    // process made the change. New users need no bump: they are in no cache yet.
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE users_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)`.execute(
+        db,
+      );
+      await sql`INSERT INTO users_version (id, version) VALUES (1, 0)`.execute(db);
+      for (const change of ['UPDATE', 'DELETE']) {
+        await sql`CREATE TRIGGER ${sql.id(`users_${change.toLowerCase()}_bumps_version`)} AFTER ${sql.raw(change)} ON users
+          BEGIN UPDATE users_version SET version = version + 1; END`.execute(db);
+      }
+    },
+  },
 };
 
 /** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */
