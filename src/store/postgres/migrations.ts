@@ -158,8 +158,8 @@ export const postgresMigrations: Record<string, Migration> = {
       }
     },
   },
-  '0008_users_version': {
-    // SQLite's 0013_users_version. One counter row: concurrent user writers queue on its row lock,
+  '0005_users_version': {
+    // SQLite's 0010_users_version. One counter row: concurrent user writers queue on its row lock,
     // so a reader never sees a change without the bump that announces it.
     async up(db: Kysely<unknown>) {
       await sql`CREATE TABLE users_version (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`.execute(

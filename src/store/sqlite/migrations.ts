@@ -245,7 +245,7 @@ export const sqliteMigrations: Record<string, Migration> = {
       }
     },
   },
-  '0013_users_version': {
+  '0010_users_version': {
     // A counter every change to a user row bumps, in the writer's transaction: a loader caching
     // users across batches (src/loader/user-cache.ts) drops its cache when it moved, whichever
     // process made the change. New users need no bump: they are in no cache yet.
