@@ -143,14 +143,19 @@ describe('the Grafana dashboard (deploy/grafana) against that Prometheus', () =>
     await until('sum(steplog_mart_query_duration_seconds_count)', (s) => single(s) === 8);
     // The same for ingest latency: a fast load can fall between two scrapes, leaving its
     // histogram one sample (no rate); one more batch after a scrape has seen the load's.
+    // The loader too: its batches of the load may all precede the first scrape that saw them, and
+    // the one event posted here is loaded (a new batch) after a scrape has seen theirs.
     const batches = 'sum(steplog_http_request_duration_seconds_count{route="/api/events/batch"})';
+    const loaded = 'sum(steplog_loader_batches_total)';
     const before = single(await until(batches, (s) => single(s) > 0));
+    const loadedBefore = single(await until(loaded, (s) => single(s) > 0));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const more = await api(server.url, 'POST', '/api/events/batch', {
       events: [{ user_id: 1, step_id: 1, action_id: 0 }],
     });
     expect(more.status).toBe(202);
     await until(batches, (s) => single(s) === before + 1);
+    await until(loaded, (s) => single(s) === loadedBefore + 1);
     const results: Record<string, string[]> = {};
     for (const panel of dashboard.panels) {
       for (const target of panel.targets) {
