@@ -1,3 +1,5 @@
+import { api } from './api.js';
+
 // Chart.js (served from node_modules as /assets/vendor/chart.umd.min.js) with a "no data" fallback.
 const charts = new Map();
 
@@ -45,4 +47,27 @@ export async function section(canvasId, render) {
   } catch (error) {
     noData(canvasId, error.message);
   }
+}
+
+/**
+ * DAU, WAU and MAU as three lines: the users-activity series at `path` over windows of 1, 7 and 30
+ * days ending at each day of the range. Answers the daily series.
+ */
+export async function drawActivity(canvasId, path, range, options = {}) {
+  const series = await Promise.all([1, 7, 30].map((days) => api('GET', `${path}?days=${days}&${range}`)));
+  draw(canvasId, {
+    type: 'line',
+    data: {
+      labels: series[0].series.map((p) => p.date),
+      datasets: ['DAU', 'WAU', 'MAU'].map((name, i) =>
+        line(
+          name,
+          series[i].series.map((p) => p.users),
+          i,
+        ),
+      ),
+    },
+    options,
+  });
+  return series[0].series;
 }

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { bar, draw, line, section } from './charts.js';
+import { bar, draw, drawActivity, line, section } from './charts.js';
 
 const DAY = 86_400_000;
 const REFRESH_MS = 30_000;
@@ -13,22 +13,7 @@ fromInput.value = isoDay(Date.now() - 29 * DAY);
 
 async function activeUsers(range) {
   try {
-    const series = await Promise.all(
-      [1, 7, 30].map((days) => api('GET', `/api/marts/users-activity/series?days=${days}&${range}`)),
-    );
-    draw('active', {
-      type: 'line',
-      data: {
-        labels: series[0].series.map((p) => p.date),
-        datasets: ['DAU', 'WAU', 'MAU'].map((name, i) =>
-          line(
-            name,
-            series[i].series.map((p) => p.users),
-            i,
-          ),
-        ),
-      },
-    });
+    await drawActivity('active', '/api/marts/users-activity/series', range);
   } catch {
     // Until the marts exist, daily unique users over the raw events still give the DAU line.
     const { days } = await api('GET', `/api/stats/daily-users?${range}`);

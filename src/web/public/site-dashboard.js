@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { bar, draw, line, noData, section } from './charts.js';
+import { bar, draw, drawActivity, line, noData, section } from './charts.js';
 
 // The site marts (/api/marts/site/*) drawn as they answer: every number on the page is the API's.
 const DAY = 86_400_000;
@@ -16,24 +16,10 @@ fromInput.value = isoDay(Date.now() - 29 * DAY);
 const titled = (text) => ({ beginAtZero: true, title: { display: true, text } });
 
 async function activity(range) {
-  const series = await Promise.all(
-    [1, 7, 30].map((days) => api('GET', `/api/marts/site/users-activity/series?days=${days}&${range}`)),
-  );
-  document.getElementById('peak-visitors').textContent = Math.max(0, ...series[0].series.map((p) => p.users));
-  draw('activity', {
-    type: 'line',
-    data: {
-      labels: series[0].series.map((p) => p.date),
-      datasets: ['DAU', 'WAU', 'MAU'].map((name, i) =>
-        line(
-          name,
-          series[i].series.map((p) => p.users),
-          i,
-        ),
-      ),
-    },
-    options: { scales: { y: titled('distinct visitors') } },
+  const daily = await drawActivity('activity', '/api/marts/site/users-activity/series', range, {
+    scales: { y: titled('distinct visitors') },
   });
+  document.getElementById('peak-visitors').textContent = Math.max(0, ...daily.map((p) => p.users));
 }
 
 async function eventsPerDay(range) {
