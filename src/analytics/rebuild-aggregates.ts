@@ -1,39 +1,6 @@
 import { localCopy } from '../warehouse/cluster-ddl.ts';
+import { FAMILY_TABLES, type FamilyTables } from '../warehouse/event-families.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
-
-/** An event family's aggregate tables, each fed by the materialized view `<table>_mv` on its raw table. */
-export interface AggregateSet {
-  /** The raw table in the steplog database. */
-  readonly source: string;
-  readonly tables: readonly { readonly table: string; readonly monthly: boolean }[];
-}
-
-export const LEARNING_AGGREGATES: AggregateSet = {
-  source: 'events',
-  tables: [
-    { table: 'activity_daily', monthly: true },
-    { table: 'cohort_daily', monthly: true },
-    { table: 'step_daily', monthly: true },
-    // First view and first solve span all time: this one is always recomputed whole.
-    { table: 'step_progress', monthly: false },
-  ],
-};
-
-export const SITE_AGGREGATES: AggregateSet = {
-  source: 'site_events',
-  tables: [
-    { table: 'site_daily', monthly: true },
-    { table: 'site_page_daily', monthly: true },
-    { table: 'site_product_daily', monthly: true },
-  ],
-};
-
-export type AggregateFamily = 'learning' | 'site';
-
-export const FAMILY_AGGREGATES: Record<AggregateFamily, AggregateSet> = {
-  learning: LEARNING_AGGREGATES,
-  site: SITE_AGGREGATES,
-};
 
 export interface RebuildRange {
   /** Inclusive UTC days, YYYY-MM-DD; both absent means every month. Widened to whole months. */
@@ -63,16 +30,16 @@ const month = (day: string): number => Number(day.slice(0, 4)) * 100 + Number(da
 export async function rebuildAggregates(
   warehouse: Warehouse,
   range: RebuildRange = {},
-  aggregates: AggregateSet = LEARNING_AGGREGATES,
+  family: FamilyTables = FAMILY_TABLES.learning,
 ): Promise<RebuiltTable[]> {
   const months =
     range.from === undefined && range.to === undefined
       ? undefined
       : { from: month(range.from ?? '1970-01-01'), to: month(range.to ?? '2105-12-31') };
   const out: RebuiltTable[] = [];
-  const source = `${WAREHOUSE_DB}.${aggregates.source}`;
+  const source = `${WAREHOUSE_DB}.${family.events}`;
   const fromSource = new RegExp(`\\bFROM ${source.replace('.', '\\.')}\\b`);
-  for (const { table, monthly } of aggregates.tables) {
+  for (const { table, monthly } of family.aggregates) {
     const target = `${WAREHOUSE_DB}.${table}`;
     const staging = `${WAREHOUSE_DB}.${table}_rebuild`;
     const scope = monthly && months ? `WHERE toYYYYMM(time) BETWEEN ${months.from} AND ${months.to}` : '';

@@ -1,9 +1,5 @@
-import {
-  LEARNING_AGGREGATES,
-  rebuildAggregates,
-  SITE_AGGREGATES,
-  type AggregateSet,
-} from '../analytics/rebuild-aggregates.ts';
+import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
+import { FAMILY_TABLES, type FamilyTables } from '../warehouse/event-families.ts';
 import { uuidList } from '../warehouse/uuid-list.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../warehouse/warehouse.ts';
 import type { WarehouseRow } from './family.ts';
@@ -11,13 +7,6 @@ import { utcDayPrefix } from './warehouse-time.ts';
 
 /** Ids per ledger look-up, as in reconcile.ts: far inside max_query_size. */
 const IDS_PER_QUERY = 2_000;
-
-/** The views of a family's raw table: its delivery ledger and its aggregates. */
-interface FamilyViews {
-  /** The delivery ledger table (`sum(copies)` per event_id, fed by `<ledger>_mv`). */
-  readonly ledger: string;
-  readonly aggregates: AggregateSet;
-}
 
 /**
  * Exactly once in the views on engines without insert-deduplication tokens (ClickHouse 18.16).
@@ -33,10 +22,10 @@ interface FamilyViews {
  * not insert meanwhile (one loader per warehouse, as the rebuild requires).
  */
 const completeViewsOf =
-  (views: FamilyViews) =>
+  (family: FamilyTables) =>
   async (warehouse: Warehouse, loaded: readonly WarehouseRow[]): Promise<void> => {
     if (loaded.length === 0) return;
-    const ledger = `${WAREHOUSE_DB}.${views.ledger}`;
+    const ledger = `${WAREHOUSE_DB}.${family.deliveries}`;
     for (let i = 0; i < loaded.length; i += IDS_PER_QUERY) {
       const ids = loaded.slice(i, i + IDS_PER_QUERY).map((row) => row.event_id);
       const counted = await warehouse.query<{ event_id: string }>(
@@ -49,8 +38,8 @@ const completeViewsOf =
     }
     const dayOf = utcDayPrefix(10);
     const days = loaded.map((row) => dayOf(row.time)).sort();
-    await rebuildAggregates(warehouse, { from: days[0], to: days.at(-1) }, views.aggregates);
+    await rebuildAggregates(warehouse, { from: days[0], to: days.at(-1) }, family);
   };
 
-export const completeViews = completeViewsOf({ ledger: 'event_deliveries', aggregates: LEARNING_AGGREGATES });
-export const completeSiteViews = completeViewsOf({ ledger: 'site_event_deliveries', aggregates: SITE_AGGREGATES });
+export const completeViews = completeViewsOf(FAMILY_TABLES.learning);
+export const completeSiteViews = completeViewsOf(FAMILY_TABLES.site);

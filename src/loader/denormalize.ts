@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../events/event.ts';
 import type { Catalog } from '../store/catalog.ts';
+import { FAMILY_TABLES } from '../warehouse/event-families.ts';
 import { completeViews } from './complete-views.ts';
 import type { LoadFamily } from './family.ts';
 import { UserColumnsCache, type UserColumns } from './user-columns.ts';
@@ -47,7 +48,7 @@ export function learningFamily(
 ): LoadFamily<StoredEvent, WarehouseEventRow> {
   const cache = new UserColumnsCache(users, batchSize);
   return {
-    table: 'events',
+    table: FAMILY_TABLES.learning.events,
     completeViews,
     denormalize: async (events) => events.map(denormalizer(await cache.of(events.map((e) => e.userId)))),
   };

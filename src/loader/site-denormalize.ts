@@ -1,4 +1,5 @@
 import type { StoredSiteEvent } from '../events/site-event.ts';
+import { FAMILY_TABLES } from '../warehouse/event-families.ts';
 import { completeSiteViews } from './complete-views.ts';
 import { toEpochSeconds } from './warehouse-time.ts';
 import type { LoadFamily } from './family.ts';
@@ -42,7 +43,7 @@ export function toSiteRow(event: StoredSiteEvent): SiteWarehouseRow {
 
 /** Site events need nothing from the store: a visitor is an anonymous id. */
 export const siteFamily: LoadFamily<StoredSiteEvent, SiteWarehouseRow> = {
-  table: 'site_events',
+  table: FAMILY_TABLES.site.events,
   denormalize: (events) => Promise.resolve(events.map(toSiteRow)),
   completeViews: completeSiteViews,
 };

@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error.ts';
-import { FAMILY_AGGREGATES, rebuildAggregates, type AggregateFamily } from '../analytics/rebuild-aggregates.ts';
+import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
+import { FAMILY_TABLES, type EventFamily } from '../warehouse/event-families.ts';
 import type { StoredSiteEvent } from '../events/site-event.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { Transport } from '../queue/transport.ts';
@@ -33,12 +34,6 @@ export class UnknownUserError extends AppError {
 }
 
 const IDS_PER_STATEMENT = 2_000;
-
-/** A family's raw table, its delivery ledger and the type of its user_id column. */
-const TABLES = {
-  learning: { events: 'events', deliveries: 'event_deliveries', userType: 'UInt32' },
-  site: { events: 'site_events', deliveries: 'site_event_deliveries', userType: 'UInt64' },
-} as const satisfies Record<AggregateFamily, object>;
 
 export interface ErasureDeps {
   readonly catalog: Pick<Catalog, 'getUser'>;
@@ -88,11 +83,12 @@ export async function eraseUser(deps: ErasureDeps, userId: number): Promise<Eras
 /** Deletes one family's rows of `userId` and their ledger rows, then rebuilds the aggregates of their days. */
 async function eraseFromWarehouse(
   warehouse: Warehouse,
-  family: AggregateFamily,
+  family: EventFamily,
   userId: number,
   timeoutMs: number,
 ): Promise<{ events: number; days: ErasedDays }> {
-  const { events: table, deliveries, userType } = TABLES[family];
+  const tables = FAMILY_TABLES[family];
+  const { events: table, deliveries, userType } = tables;
   const user = `CAST(${userId} AS ${userType})`;
   const [span] = await warehouse.query<{ events: string | number; first: string; last: string }>(
     `SELECT count() AS events, toString(min(toDate(time))) AS first, toString(max(toDate(time))) AS last ` +
@@ -109,6 +105,6 @@ async function eraseFromWarehouse(
   }
   await deleteRows(warehouse, table, `user_id = ${user}`, timeoutMs);
   const days = { from: span!.first, to: span!.last };
-  await rebuildAggregates(warehouse, days, FAMILY_AGGREGATES[family]);
+  await rebuildAggregates(warehouse, days, tables);
   return { events, days };
 }

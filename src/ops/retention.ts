@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { addDays } from '../analytics/days.ts';
-import { FAMILY_AGGREGATES, rebuildAggregates, type AggregateFamily } from '../analytics/rebuild-aggregates.ts';
+import { rebuildAggregates } from '../analytics/rebuild-aggregates.ts';
+import { FAMILY_TABLES, type EventFamily } from '../warehouse/event-families.ts';
 import { keptFromDay } from '../events/retention-horizon.ts';
 import type { LoadScheduler } from '../loader/scheduler.ts';
 import type { RetentionStore } from '../store/retention.ts';
@@ -31,12 +32,6 @@ export interface RetentionRun {
   readonly storeSiteEvents: number;
 }
 
-/** Each family's raw table and delivery ledger. */
-const FAMILY_TABLES = {
-  learning: { events: 'events', deliveries: 'event_deliveries' },
-  site: { events: 'site_events', deliveries: 'site_event_deliveries' },
-} as const satisfies Record<AggregateFamily, object>;
-
 /**
  * Drops whole months older than the retention: a month goes once its last day is older than now −
  * retention, so the kept period is always whole months and every mart over it stays exact. For
@@ -65,11 +60,12 @@ export async function applyRetention(
 /** Drops one family's months before `keptFrom` from its raw table, ledger and aggregates; answers them. */
 async function dropMonths(
   warehouse: Warehouse,
-  family: AggregateFamily,
+  family: EventFamily,
   keptFrom: string,
   timeoutMs: number,
 ): Promise<string[]> {
-  const { events, deliveries } = FAMILY_TABLES[family];
+  const tables = FAMILY_TABLES[family];
+  const { events, deliveries } = tables;
   const keptMonth = keptFrom.slice(0, 7).replace('-', '');
   const old = await warehouse.query<{ partition_id: string }>(
     `SELECT DISTINCT partition_id FROM system.parts WHERE database = '${WAREHOUSE_DB}' AND table = '${events}' ` +
@@ -85,7 +81,7 @@ async function dropMonths(
     timeoutMs,
   );
   for (const id of months) await warehouse.exec(`ALTER TABLE ${WAREHOUSE_DB}.${events} DROP PARTITION ID '${id}'`);
-  await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFrom, -1) }, FAMILY_AGGREGATES[family]);
+  await rebuildAggregates(warehouse, { from: '1970-01-01', to: addDays(keptFrom, -1) }, tables);
   return months;
 }
 
