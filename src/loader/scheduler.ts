@@ -131,8 +131,12 @@ export class LoadScheduler {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      const startedAt = Date.now();
       void this.runInBackground('schedule').finally(() => {
-        if (this.failures === 0) this.schedule(this.options.flushIntervalMs);
+        // A steady cadence: the next run is due one interval after this one began, not after it
+        // ended, so no event waits longer than the interval plus the run that takes it.
+        const sinceStart = Date.now() - startedAt;
+        if (this.failures === 0) this.schedule(Math.max(0, this.options.flushIntervalMs - sinceStart));
       });
     }, delayMs);
     this.timer.unref();

@@ -185,3 +185,41 @@ describe('LoadScheduler back-off', () => {
     expect(new Set(failed.map((line) => line.jobId)).size).toBe(6);
   });
 });
+
+describe('LoadScheduler cadence', () => {
+  it('starts a scheduled load every flush interval, however long each takes: no event waits past interval + one load', async () => {
+    // Whatever earlier tests left in the backlog goes first.
+    await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }).run('manual');
+    const starts: number[] = [];
+    let finished: (job: ImportJob) => void = () => undefined;
+    // Each load spends 400 ms (of the fake clock) inside its insert.
+    const slow: Warehouse = {
+      ...warehouse,
+      capabilities: warehouse.capabilities,
+      insert: async (table, rows, token) => {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return warehouse.insert(table, rows, token);
+      },
+    };
+    const loader = new Loader(transport, store.catalog, store.importJobs, slow, { batchSize: 100 });
+    const scheduler = new LoadScheduler(loader, {
+      flushIntervalMs: 1000,
+      batchSize: 100,
+      onJob: (job) => {
+        starts.push(job.startedAt);
+        finished(job);
+      },
+    });
+    const origin = Date.now();
+    scheduler.start();
+    for (let run = 1; run <= 3; run++) {
+      await append(generateEvents(5, 5, 3, 20 + run));
+      const next = new Promise<ImportJob>((resolve) => (finished = resolve));
+      await letTimePass(origin + run * 1000 - Date.now());
+      await letTimePass(400);
+      expect(await within(next, 10_000, `scheduled load ${run}`)).toMatchObject({ status: 'succeeded', rows: 5 });
+    }
+    await scheduler.stop();
+    expect(starts.map((at) => at - origin)).toEqual([1000, 2000, 3000]);
+  });
+});
