@@ -45,16 +45,20 @@ const within = <T>(promise: Promise<T>, ms: number, what: string) =>
 /** Runs every due fake timer and every promise it settles, up to `ms` of fake time. */
 const letTimePass = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
-/** The real warehouse, refusing every insert as an unreachable one would. */
-const unreachable = (real: Warehouse): Warehouse => ({
+/** The real warehouse with its inserts going through `insert`. */
+const withInsert = (real: Warehouse, insert: Warehouse['insert']): Warehouse => ({
   capabilities: real.capabilities,
   exec: (sql) => real.exec(sql),
   query: (sql, params) => real.query(sql, params),
   queryReadOnly: (sql, options) => real.queryReadOnly(sql, options),
-  insert: () => Promise.reject(new WarehouseError('warehouse down (test)')),
+  insert,
   catchUp: () => real.catchUp(),
   close: () => Promise.resolve(),
 });
+
+/** The real warehouse, refusing every insert as an unreachable one would. */
+const unreachable = (real: Warehouse): Warehouse =>
+  withInsert(real, () => Promise.reject(new WarehouseError('warehouse down (test)')));
 
 const jobCount = async () => (await store.importJobs.list(1000)).length;
 
@@ -193,14 +197,10 @@ describe('LoadScheduler cadence', () => {
     const starts: number[] = [];
     let finished: (job: ImportJob) => void = () => undefined;
     // Each load spends 400 ms (of the fake clock) inside its insert.
-    const slow: Warehouse = {
-      ...warehouse,
-      capabilities: warehouse.capabilities,
-      insert: async (table, rows, token) => {
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        return warehouse.insert(table, rows, token);
-      },
-    };
+    const slow = withInsert(warehouse, async (table, rows, token) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return warehouse.insert(table, rows, token);
+    });
     const loader = new Loader(transport, store.catalog, store.importJobs, slow, { batchSize: 100 });
     const scheduler = new LoadScheduler(loader, {
       flushIntervalMs: 1000,
