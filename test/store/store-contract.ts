@@ -288,7 +288,8 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
         expect(readByB?.events.map((e) => e.id)).toEqual([4, 5, 6]);
         // Its own loader gets it back (a retry after a failed insert).
         expect(await a.receive(10)).toEqual(formedByA);
-        // a dies: once the lease has run out, b takes the batch whole, as first formed.
+        // a dies (its renewals stop): once the lease has run out, b takes the batch whole, as first formed.
+        a.close();
         await new Promise((resolve) => setTimeout(resolve, lease.ms + 100));
         expect(await b.receive(10)).toEqual(formedByA);
         // Now it is b's: a, come back to life, does not get it.
