@@ -180,6 +180,29 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     );
 
     it(
+      'stores first-start keys only into a store with no key (a revoked one counts)',
+      withStore(async (store) => {
+        const first = [
+          { name: 'a', scope: 'admin' as const, hash: 'ha', prefix: 'sl_admin_' },
+          { name: 'i', scope: 'ingest' as const, hash: 'hi', prefix: 'sl_ingest_' },
+        ];
+        const made = await store.apiKeys.createFirst(first);
+        expect(made).toMatchObject([
+          { name: 'a', scope: 'admin', prefix: 'sl_admin_', revokedAt: null },
+          { name: 'i', scope: 'ingest', prefix: 'sl_ingest_', revokedAt: null },
+        ]);
+        expect(typeof made![0]!.id).toBe('number');
+        expect(typeof made![0]!.createdAt).toBe('number');
+        expect(await store.apiKeys.list()).toEqual(made);
+        expect(await store.apiKeys.findLive('hi')).toEqual(made![1]);
+        await store.apiKeys.revoke(made![0]!.id, 1);
+        await store.apiKeys.revoke(made![1]!.id, 1);
+        expect(await store.apiKeys.createFirst([{ ...first[0]!, hash: 'again' }])).toBeNull();
+        expect(await store.apiKeys.list()).toHaveLength(2);
+      }),
+    );
+
+    it(
       'records import jobs with numeric counters; interrupted ones are failed',
       withStore(async (store) => {
         const job = await store.importJobs.start('manual');
