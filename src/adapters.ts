@@ -119,7 +119,7 @@ function openTransport<E extends QueuedEvent>(
       transport: outbox,
       committed: (n) => ready(n),
       onReady: (l) => (ready = l),
-      close: () => Promise.resolve(),
+      close: () => Promise.resolve(outbox.close()),
     };
   }
   const relayLog = log.child({ component: 'relay', family: family.name });
@@ -145,6 +145,7 @@ function openTransport<E extends QueuedEvent>(
       await relay.stop();
       await relayLink.close();
       await transport.close();
+      outbox.close();
     },
   };
 }

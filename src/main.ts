@@ -8,6 +8,7 @@ import type { EventFamily } from './ingest/ingest-observer.ts';
 import { EventLoader, Loader, type LoaderOptions } from './loader/loader.ts';
 import { siteFamily } from './loader/site-denormalize.ts';
 import { FamilyLoads } from './loader/family-loads.ts';
+import { JobHeartbeat } from './loader/job-heartbeat.ts';
 import { LoadScheduler } from './loader/scheduler.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { timedWarehouse } from './metrics/timed-warehouse.ts';
@@ -48,7 +49,8 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     store = await openStore(config);
     await migrator.up();
     // An `all` process owns the data dir alone, so a job still 'running' now was cut off when its
-    // process died. With split roles other loaders' jobs may be running: they are left alone.
+    // process died. With split roles other loaders' jobs may be running: the job heartbeat fails
+    // those whose process stopped beating.
     if (role === 'all') await store.importJobs.failInterrupted('interrupted: the process stopped during this job');
   } catch (error) {
     await store?.close();
@@ -99,6 +101,8 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     onJob: refreshBacklog,
     observer: metrics,
   });
+  const jobHeartbeat = new JobHeartbeat(store.importJobs, { log: log.child({ component: 'jobs' }) });
+  jobHeartbeat.start();
   // A process without loads of its own (--role api) learns of other processes' loads from this re-read.
   const backlogTimer = setInterval(refreshBacklog, config.flushIntervalMs);
   backlogTimer.unref();
@@ -154,6 +158,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
       clearInterval(backlogTimer);
       loads.stop();
       await scheduler.stop();
+      await jobHeartbeat.stop();
       await delivery.close();
       await siteDelivery.close();
       await store.close();

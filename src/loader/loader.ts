@@ -76,13 +76,16 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     let next: Promise<PreparedBatch<E, R> | null> | undefined;
     try {
       next = this.prepare();
-      for (let batch = await next; batch && !this.stopping; batch = await next) {
+      let batch = await next;
+      for (; batch && !this.stopping; batch = await next) {
         // Read ahead only among events never batched: a batch formed before is followed by a fresh look.
         next = batch.formed ? undefined : batch.more ? this.prepare(batch) : Promise.resolve(null);
         await this.deliver(batch, job, log);
         await this.importJobs.save(job);
         next ??= this.prepare();
       }
+      // Stopping with a batch taken in doubt: its lease is left to run out.
+      if (batch?.formed) this.transport.release({ ...batch, formed: batch.formed });
     } catch (error) {
       await next?.catch(() => undefined);
       throw error;
@@ -93,18 +96,32 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     const { batchSize } = this.options;
     const received = await this.transport.receive(batchSize, after);
     if (!received) return null;
-    const { table } = this.family;
-    // A batch in doubt is judged on a replica holding all the cluster acknowledged: its rows may
-    // sit in a part written on another replica, which a retry would then duplicate or, skipped as
-    // a duplicate block, leave that part's missing views short.
-    if (received.formed) await this.warehouse.catchUp();
-    const present = received.formed ? await alreadyLoaded(this.warehouse, table, received.events) : new Set<string>();
-    return {
-      ...received,
-      rows: await this.family.denormalize(received.events),
-      present,
-      more: received.events.length === batchSize,
-    };
+    try {
+      const { table } = this.family;
+      // A batch in doubt is judged on a replica holding all the cluster acknowledged: its rows may
+      // sit in a part written on another replica, which a retry would then duplicate or, skipped as
+      // a duplicate block, leave that part's missing views short.
+      if (received.formed) await this.warehouse.catchUp();
+      const present = received.formed ? await alreadyLoaded(this.warehouse, table, received.events) : new Set<string>();
+      return {
+        ...received,
+        rows: await this.family.denormalize(received.events),
+        present,
+        more: received.events.length === batchSize,
+      };
+    } catch (error) {
+      if (received.formed) this.transport.release({ ...received, formed: received.formed });
+      throw error;
+    }
+  }
+
+  /**
+   * Before each insert and the settle: a loader whose lease ran out (its renewals failed) or was
+   * taken must not go on, another live loader may be loading the batch. It stops between inserts,
+   * never inside one; the batch's new holder inserts it again, as any batch in doubt.
+   */
+  private stillHeld(batch: FormedBatch<E>): void {
+    if (!this.transport.holds(batch)) throw new LeaseLostError(batch.formed.token);
   }
 
   /**
@@ -114,8 +131,22 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
    * family knows how (see LoadFamily.completeViews).
    */
   private async deliver(prepared: PreparedBatch<E, R>, job: ImportJob, log: Logger): Promise<void> {
-    const started = performance.now();
     const batch = await this.transport.form(prepared);
+    try {
+      await this.deliverFormed(prepared, batch, job, log);
+    } catch (error) {
+      this.transport.release(batch);
+      throw error;
+    }
+  }
+
+  private async deliverFormed(
+    prepared: PreparedBatch<E, R>,
+    batch: FormedBatch<E>,
+    job: ImportJob,
+    log: Logger,
+  ): Promise<void> {
+    const started = performance.now();
     // A competing loader may have claimed some of the events read: only the formed ones are ours.
     const members = new Set(batch.events.map((e) => e.eventId));
     const ours = prepared.rows.filter((row) => members.has(row.event_id));
@@ -129,6 +160,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       if (keptFrom !== null && block.rows[0]!.time < keptFrom.seconds) {
         refused.push(...block.rows.map((row) => this.expired(row, block.token, keptFrom)));
       } else {
+        this.stillHeld(batch);
         await this.insert(block, refused, log);
       }
     }
@@ -140,6 +172,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       log.info({ rows: prepared.present.size }, 'views completed for rows of an in-doubt batch');
     }
     await this.options.afterInsert?.();
+    this.stillHeld(batch);
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
     const inserted = ours.length - prepared.present.size - refused.length;
     this.options.observer?.batchLoaded(inserted, (performance.now() - started) / 1000);
@@ -196,6 +229,14 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       error,
       jobId: job.id,
     }));
+  }
+}
+
+/** This loader's lease on a batch ran out or was taken: the batch is another loader's now. */
+export class LeaseLostError extends Error {
+  constructor(token: string) {
+    super(`lost the lease on batch ${token}: another loader loads it`);
+    this.name = 'LeaseLostError';
   }
 }
 

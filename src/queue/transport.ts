@@ -24,7 +24,15 @@ export interface Transport<E extends QueuedEvent = StoredEvent> {
   /** Records the batch's members and token before it is first inserted; answers it formed. */
   form(batch: Batch<E>): Promise<FormedBatch<E>>;
   /**
-   * The batch is in the warehouse: never deliver it again. Its dead letters leave the backlog for
+   * Whether this loader may still insert the batch: loaders that share a store lease each batch to
+   * one of them and renew the lease while they work on it; false once the lease ran out (renewals
+   * failed) or another loader took the batch. Asked before each insert and before the settle.
+   */
+  holds(batch: FormedBatch<E>): boolean;
+  /** The loader gave up on the batch for now (its insert failed): its lease is no longer renewed. */
+  release(batch: FormedBatch<E>): void;
+  /**
+   * The batch is in the warehouse: never deliver it again (its lease ends with it). Its dead letters leave the backlog for
    * the dead-letter list in the same step.
    */
   settle(batch: FormedBatch<E>, deadLetters: readonly NewDeadLetter<E>[]): Promise<void>;

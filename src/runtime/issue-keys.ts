@@ -14,16 +14,22 @@ export async function issueKey(keys: ApiKeyStore, scope: Scope, name: string): P
 export const firstKeysFile = (dataDir: string) => path.join(dataDir, 'api-keys.env');
 
 /**
- * On the first start of a data dir (no key yet), an admin key and an ingest key, written to
- * `api-keys.env` (mode 0600). Answers the text to print once and the keys, or null when keys already exist.
+ * On the first start of a store (no key yet), an admin key and an ingest key, written to
+ * `api-keys.env` (mode 0600) in the data dir. Answers the text to print once and the keys, or null
+ * when keys already exist. Processes starting at once on one store make one pair between them.
  */
 export async function createFirstKeys(
   keys: ApiKeyStore,
   dataDir: string,
 ): Promise<{ message: string; keys: ApiKey[] } | null> {
-  if ((await keys.list()).length > 0) return null;
-  const admin = await issueKey(keys, 'admin', 'first start: admin');
-  const ingest = await issueKey(keys, 'ingest', 'first start: ingest');
+  const made = [generateKey('admin'), generateKey('ingest')];
+  const stored = await keys.createFirst([
+    { name: 'first start: admin', scope: 'admin', hash: made[0]!.hash, prefix: made[0]!.prefix },
+    { name: 'first start: ingest', scope: 'ingest', hash: made[1]!.hash, prefix: made[1]!.prefix },
+  ]);
+  if (stored === null) return null;
+  const [admin, ingest] = stored.map((key, i) => ({ ...key, key: made[i]!.key }));
+  if (!admin || !ingest) throw new Error('first-start keys: expected an admin and an ingest key');
   const file = firstKeysFile(dataDir);
   const body =
     '# steplog API keys made on the first start of this data dir. Only their hashes are stored:\n' +

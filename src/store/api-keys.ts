@@ -11,8 +11,20 @@ export interface ApiKey {
 }
 
 /** API keys, stored as the SHA-256 of the key: a copy of the database authenticates nobody. */
+export interface NewApiKey {
+  readonly name: string;
+  readonly scope: Scope;
+  readonly hash: string;
+  readonly prefix: string;
+}
+
 export interface ApiKeyStore {
-  create(key: { name: string; scope: Scope; hash: string; prefix: string }): Promise<ApiKey>;
+  create(key: NewApiKey): Promise<ApiKey>;
+  /**
+   * Stores `keys` only when the store holds no key at all, atomically: of processes starting at
+   * once on an empty store, one stores its keys and the others none. Answers them, or null.
+   */
+  createFirst(keys: readonly NewApiKey[]): Promise<ApiKey[] | null>;
   /** The live (not revoked) key with this hash. */
   findLive(hash: string): Promise<ApiKey | undefined>;
   list(): Promise<ApiKey[]>;

@@ -9,6 +9,13 @@ export interface ImportJobs {
   finishedSince(since: number): Promise<ImportJob[]>;
   /** Marks jobs left 'running' by a process that died as failed; answers how many there were. */
   failInterrupted(error: string): Promise<number>;
+  /** Says this process's running jobs are alive (each job records its owner when it starts). */
+  heartbeat(): Promise<void>;
+  /**
+   * Fails other processes' running jobs whose last heartbeat is older than `before` (epoch ms):
+   * their process died. Answers how many. Never this process's own jobs.
+   */
+  failStale(error: string, before: number): Promise<number>;
 }
 
 export type ImportTrigger = 'schedule' | 'backlog' | 'manual';

@@ -180,6 +180,29 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
     );
 
     it(
+      'stores first-start keys only into a store with no key (a revoked one counts)',
+      withStore(async (store) => {
+        const first = [
+          { name: 'a', scope: 'admin' as const, hash: 'ha', prefix: 'sl_admin_' },
+          { name: 'i', scope: 'ingest' as const, hash: 'hi', prefix: 'sl_ingest_' },
+        ];
+        const made = await store.apiKeys.createFirst(first);
+        expect(made).toMatchObject([
+          { name: 'a', scope: 'admin', prefix: 'sl_admin_', revokedAt: null },
+          { name: 'i', scope: 'ingest', prefix: 'sl_ingest_', revokedAt: null },
+        ]);
+        expect(typeof made![0]!.id).toBe('number');
+        expect(typeof made![0]!.createdAt).toBe('number');
+        expect(await store.apiKeys.list()).toEqual(made);
+        expect(await store.apiKeys.findLive('hi')).toEqual(made![1]);
+        await store.apiKeys.revoke(made![0]!.id, 1);
+        await store.apiKeys.revoke(made![1]!.id, 1);
+        expect(await store.apiKeys.createFirst([{ ...first[0]!, hash: 'again' }])).toBeNull();
+        expect(await store.apiKeys.list()).toHaveLength(2);
+      }),
+    );
+
+    it(
       'records import jobs with numeric counters; interrupted ones are failed',
       withStore(async (store) => {
         const job = await store.importJobs.start('manual');
@@ -288,7 +311,8 @@ export function storeContract(name: string, open: () => Promise<KyselyStore>): v
         expect(readByB?.events.map((e) => e.id)).toEqual([4, 5, 6]);
         // Its own loader gets it back (a retry after a failed insert).
         expect(await a.receive(10)).toEqual(formedByA);
-        // a dies: once the lease has run out, b takes the batch whole, as first formed.
+        // a dies (its renewals stop): once the lease has run out, b takes the batch whole, as first formed.
+        a.close();
         await new Promise((resolve) => setTimeout(resolve, lease.ms + 100));
         expect(await b.receive(10)).toEqual(formedByA);
         // Now it is b's: a, come back to life, does not get it.

@@ -9,11 +9,19 @@ import type { Backlog, Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport
 import { familyDb, learningOutbox, type OutboxFamily } from './outbox-family.ts';
 
 /**
- * How long a formed batch stays its loader's: longer than one insert attempt takes. The loader
- * renews it each time it receives the batch again (a retry); a batch whose lease ran out belonged
- * to a loader that died, and the next loader takes it.
+ * How long a formed batch stays its loader's without a renewal. A live loader renews the lease on a
+ * timer (every third of it) while it works on the batch, however long the insert takes, and stops
+ * when it settles the batch or gives up on it; a batch whose lease ran out belonged to a loader
+ * that died (or lost the store for that long), and the next loader takes it.
  */
-export const BATCH_LEASE_MS = 120_000;
+export const BATCH_LEASE_MS = 15_000;
+
+/** A batch this loader works on: its lease renewed on a timer until settled or released. */
+interface Kept {
+  readonly timer: NodeJS.Timeout;
+  /** Epoch ms the lease runs out as last written by this loader. */
+  until: number;
+}
 
 export interface LeaseOptions {
   /** Who this transport's loader is; distinct per transport (and process) unless a test says otherwise. */
@@ -33,6 +41,7 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
   private readonly skipLocked: boolean;
   private readonly owner: string;
   private readonly leaseMs: number;
+  private readonly kept = new Map<number, Kept>();
 
   /** The store's own database: the outbox commits with the events it queues. */
   constructor(
@@ -110,7 +119,11 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
       .where(takeable)
       .returning(['id', 'token'])
       .executeTakeFirst();
-    return batch && this.formedBatch(batch);
+    if (!batch) return undefined;
+    this.keep(batch.id, now + this.leaseMs);
+    const formed = await this.formedBatch(batch);
+    if (!formed) this.forget(batch.id);
+    return formed;
   }
 
   /** Batches this loader may take at `now`: its own, unleased ones, and those whose lease ran out. */
@@ -132,7 +145,75 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
       .where(this.takeable(now))
       .returning('id')
       .executeTakeFirst();
+    if (row !== undefined) this.keep(formed.id, now + this.leaseMs);
     return row !== undefined;
+  }
+
+  /** Keeps renewing the lease just taken (until `until`) while the loader works on the batch. */
+  private keep(id: number, until: number): void {
+    if (this.leaseMs === 0) return;
+    const known = this.kept.get(id);
+    if (known) {
+      known.until = until;
+      return;
+    }
+    const timer = setInterval(() => void this.renew(id), this.leaseMs / 3);
+    timer.unref();
+    this.kept.set(id, { timer, until });
+  }
+
+  /**
+   * One renewal: only while the batch is still leased to this loader. A store that does not answer
+   * leaves the last lease to run out (`holds` turns false then); a batch another loader took is lost.
+   */
+  private async renew(id: number): Promise<void> {
+    const kept = this.kept.get(id);
+    if (!kept) return;
+    const now = Date.now();
+    let renewed: boolean;
+    try {
+      const row = await this.db
+        .updateTable('outbox_batches')
+        .set({ lease_expires_at: now + this.leaseMs })
+        .where('id', '=', id)
+        .where('leased_by', '=', this.owner)
+        .returning('id')
+        .executeTakeFirst();
+      renewed = row !== undefined;
+    } catch {
+      return;
+    }
+    // Settled or released meanwhile: nothing to keep.
+    if (this.kept.get(id) !== kept) return;
+    // Renewed, or taken by another loader (or settled by one): this loader no longer holds it.
+    if (renewed) kept.until = now + this.leaseMs;
+    else this.forget(id);
+  }
+
+  /**
+   * Whether this loader still holds the batch's lease: false once another loader took it, or once
+   * the last lease it wrote ran out (its renewals failed). Before every insert, never inside one.
+   */
+  holds(batch: FormedBatch<E>): boolean {
+    if (this.leaseMs === 0) return true;
+    const kept = this.kept.get(batch.formed.id);
+    return kept !== undefined && Date.now() < kept.until;
+  }
+
+  /** The loader is done with the batch for now (settled, or failed and left to a retry): renewals stop. */
+  release(batch: FormedBatch<E>): void {
+    this.forget(batch.formed.id);
+  }
+
+  private forget(id: number): void {
+    clearInterval(this.kept.get(id)?.timer);
+    this.kept.delete(id);
+  }
+
+  /** Stops every renewal (the process stops): the leases run out and other loaders take the batches. */
+  close(): void {
+    for (const kept of this.kept.values()) clearInterval(kept.timer);
+    this.kept.clear();
   }
 
   /** A formed batch's events as first formed; undefined once it is settled. */
@@ -162,16 +243,17 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
     return this.formBatch(batch, false);
   }
 
-  private formBatch(batch: Batch<E>, leased: boolean): Promise<FormedBatch<E>> {
-    if (batch.formed) return Promise.resolve({ ...batch, formed: batch.formed });
-    return this.db.transaction().execute(async (trx) => {
+  private async formBatch(batch: Batch<E>, leased: boolean): Promise<FormedBatch<E>> {
+    if (batch.formed) return { ...batch, formed: batch.formed };
+    const leasedUntil = Date.now() + this.leaseMs;
+    const formed = await this.db.transaction().execute(async (trx) => {
       const { id } = await trx
         .insertInto('outbox_batches')
         .values({
           token: '',
           formed_at: Date.now(),
           leased_by: leased ? this.owner : null,
-          lease_expires_at: leased ? Date.now() + this.leaseMs : null,
+          lease_expires_at: leased ? leasedUntil : null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -197,9 +279,12 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
       }
       return { events: batch.events.filter((e) => claimed.has(e.id)), formed };
     });
+    if (leased) this.keep(formed.formed.id, leasedUntil);
+    return formed;
   }
 
   async settle(batch: FormedBatch<E>, deadLetters: readonly NewDeadLetter<E>[]): Promise<void> {
+    this.release(batch);
     await this.db.transaction().execute(async (trx) => {
       const failedAt = Date.now();
       for (const letter of deadLetters) {

@@ -42,7 +42,7 @@ export class RabbitTransport<E extends QueuedEvent = StoredEvent> implements Tra
     url: string,
     private readonly outbox: Pick<
       OutboxTransport<E>,
-      'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch' | 'lease'
+      'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch' | 'lease' | 'holds' | 'release'
     >,
     options: { readonly prefetch: number; readonly log: Logger; /** The family's queue. */ readonly queue?: string },
   ) {
@@ -82,13 +82,15 @@ export class RabbitTransport<E extends QueuedEvent = StoredEvent> implements Tra
    * a message the broker delivered twice (a relay that lost a confirm publishes again) may reach two
    * loaders at once, and only one of them inserts it. A copy whose batch another live loader holds
    * stays unacked here until that loader settles it (then it is acked) or dies (then it is taken).
+   * The lease is renewed while the loader works on the batch (see OutboxTransport.holds).
    */
   async receive(): Promise<Batch<E> | null> {
     await this.link.channel();
+    // A batch whose insert failed comes first again, if this loader still may take it.
     const [unsettled] = this.inFlight.values();
     if (unsettled) {
-      await this.outbox.lease(unsettled.batch.formed);
-      return unsettled.batch;
+      this.inFlight.delete(unsettled.batch.formed.id);
+      this.waiting.unshift(unsettled);
     }
     const heldElsewhere: Delivery<E>[] = [];
     try {
@@ -109,6 +111,14 @@ export class RabbitTransport<E extends QueuedEvent = StoredEvent> implements Tra
   form(batch: Batch<E>): Promise<FormedBatch<E>> {
     if (!batch.formed) return Promise.reject(new Error('a RabbitMQ batch is always formed by the relay'));
     return Promise.resolve({ ...batch, formed: batch.formed });
+  }
+
+  holds(batch: FormedBatch<E>): boolean {
+    return this.outbox.holds(batch);
+  }
+
+  release(batch: FormedBatch<E>): void {
+    this.outbox.release(batch);
   }
 
   async settle(batch: FormedBatch<E>, deadLetters: readonly NewDeadLetter<E>[]): Promise<void> {

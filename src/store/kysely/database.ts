@@ -81,6 +81,10 @@ export interface Database {
     reconciled: number;
     dead_lettered: Generated<number>;
     error: string | null;
+    /** The process running the job (its store instance); null on jobs from before 0011/0006. */
+    owner: string | null;
+    /** Epoch ms of the owner's last heartbeat while the job runs. */
+    heartbeat_at: number | null;
   };
   admins: {
     id: Generated<number>;

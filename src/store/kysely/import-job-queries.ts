@@ -1,10 +1,15 @@
+import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ImportJob, ImportJobs, ImportTrigger } from '../import-jobs.ts';
 import type { Database } from './database.ts';
 import { toImportJob } from './rows.ts';
 
 export class KyselyImportJobs implements ImportJobs {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** @param owner who this process is in the jobs it starts: distinct per store instance. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly owner: string = crypto.randomUUID(),
+  ) {}
 
   async start(trigger: ImportTrigger): Promise<ImportJob> {
     const row = await this.db
@@ -19,6 +24,8 @@ export class KyselyImportJobs implements ImportJobs {
         dead_lettered: 0,
         error: null,
         finished_at: null,
+        owner: this.owner,
+        heartbeat_at: Date.now(),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -69,6 +76,26 @@ export class KyselyImportJobs implements ImportJobs {
       .updateTable('import_jobs')
       .set({ status: 'failed', error })
       .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.db
+      .updateTable('import_jobs')
+      .set({ heartbeat_at: Date.now() })
+      .where('owner', '=', this.owner)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
+  async failStale(error: string, before: number): Promise<number> {
+    const result = await this.db
+      .updateTable('import_jobs')
+      .set({ status: 'failed', error, finished_at: Date.now() })
+      .where('status', '=', 'running')
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '!=', this.owner)]))
+      .where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', before)]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }

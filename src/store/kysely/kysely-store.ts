@@ -43,7 +43,7 @@ export class KyselyStore implements Store {
     this.importJobs = new KyselyImportJobs(db);
     this.admins = new KyselyAdminAccounts(db, dialect);
     this.savedQueries = new KyselySavedQueries(db);
-    this.apiKeys = new KyselyApiKeys(db);
+    this.apiKeys = new KyselyApiKeys(db, dialect);
     this.userErasure = new KyselyUserErasure(db);
     this.retention = new KyselyRetention(db);
     this.snapshot = new KyselySnapshot(db, dialect);

@@ -12,6 +12,11 @@ export interface SqlDialect {
    * another process committed meanwhile may be skipped (left out of the answer) instead of failing.
    */
   insertEvents(trx: Kysely<Database>, events: readonly NewEvent[], receivedAt: number): Promise<StoredEvent[]>;
+  /**
+   * Holds the named lock until the caller's transaction ends: transactions taking the same name
+   * run their statements after it one at a time, and each sees what the one before committed.
+   */
+  lockUntilCommit(trx: Kysely<Database>, name: string): Promise<void>;
   /** Whether a driver error is a unique-key violation. */
   isUniqueViolation(error: unknown): boolean;
   /** Whether a driver error means the storage cannot write now (full, read-only, I/O error). */

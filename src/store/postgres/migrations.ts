@@ -175,4 +175,10 @@ export const postgresMigrations: Record<string, Migration> = {
         FOR EACH STATEMENT EXECUTE FUNCTION steplog_users_version_bump()`.execute(db);
     },
   },
+  '0006_import_job_heartbeats': {
+    // SQLite's 0011_import_job_heartbeats: a running job's owner and its last heartbeat.
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE import_jobs ADD COLUMN owner text, ADD COLUMN heartbeat_at bigint`.execute(db);
+    },
+  },
 };

@@ -45,6 +45,10 @@ export function openPostgresStore(connectionString: string, options: { maxConnec
 
 const postgresDialect: SqlDialect = {
   capabilities: { skipLocked: true },
+  // An advisory transaction lock; READ COMMITTED gives each later statement a snapshot taken after it.
+  async lockUntilCommit(trx, name) {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${name}, 0))`.execute(trx);
+  },
   backup: {
     refusal:
       'steplog backs up only the embedded SQLite store: back up PostgreSQL with its own tools ' +

@@ -260,6 +260,14 @@ export const sqliteMigrations: Record<string, Migration> = {
       }
     },
   },
+  '0011_import_job_heartbeats': {
+    // Who runs a job, and when it last said so: with loaders in several processes, a job whose
+    // owner stopped beating was cut off by its process's death, and any process may fail it.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('import_jobs').addColumn('owner', 'text').execute();
+      await db.schema.alterTable('import_jobs').addColumn('heartbeat_at', 'integer').execute();
+    },
+  },
 };
 
 /** Runs `rebuild` in one transaction with foreign keys off (PRAGMA foreign_keys cannot change inside one). */

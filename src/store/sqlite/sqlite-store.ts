@@ -30,6 +30,9 @@ function sqliteDialect(sqlite: SQLite.Database): SqlDialect {
   return {
     // One writer at a time: a loader's claim never races another's.
     capabilities: { skipLocked: false },
+    // Nothing to take: a transaction's first write waits for the one write lock and reads the
+    // database as last committed (WAL), so write-first transactions already run one at a time.
+    lockUntilCommit: () => Promise.resolve(),
     /**
      * A statement prepared once and run per row on the connection that holds the caller's
      * transaction: SQLite's fastest insert path (a multi-row statement is parsed anew per batch).

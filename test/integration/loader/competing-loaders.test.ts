@@ -87,6 +87,7 @@ describe('competing loaders on the PostgreSQL outbox', () => {
     expect(whileHeld).toMatchObject({ status: 'succeeded', rows: 2_000, reconciled: 0 });
     expect(await first.backlog()).toMatchObject({ events: 1_000 });
 
+    first.close(); // it dies: its renewals stop
     await new Promise((resolve) => setTimeout(resolve, lease.ms + 100));
     const afterLease = await loader.run('manual');
     expect(afterLease).toMatchObject({ status: 'succeeded', rows: 1_000 });

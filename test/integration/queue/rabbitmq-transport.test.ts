@@ -12,8 +12,10 @@ import type { KyselyStore } from '../../../src/store/kysely/kysely-store.ts';
 import { openPostgresStore } from '../../../src/store/postgres/postgres-store.ts';
 import { ChdbWarehouse } from '../../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../../src/warehouse/migrator.ts';
+import type { Warehouse } from '../../../src/warehouse/warehouse.ts';
 import { generateEvents } from '../../helpers/fixtures.ts';
 import { tempDataDir } from '../../helpers/server.ts';
+import { intercept } from '../../helpers/warehouse-wrappers.ts';
 import { createTestDatabase, type TestDatabase } from '../servers/postgres.ts';
 import { startRabbitNode, type RabbitNode } from '../servers/rabbitmq.ts';
 
@@ -142,6 +144,49 @@ describe('RabbitMQ transport', () => {
     expect(await b.receive()).toBeNull();
     expect(await p.loader(a).run('manual')).toMatchObject({ status: 'succeeded', rows: 100 });
     expect(await b.receive()).toBeNull();
+    expect(await p.copies()).toEqual({ rows: 100, copies: 100, ids: 100 });
+    expect(await queueDepth()).toBe(0);
+  });
+
+  it('a live loader whose insert outlasts its lease keeps the segment: a copy at another loader is not inserted', async () => {
+    const p = await pipeline(100, 7);
+    expect(await p.relay().pass()).toBe(100);
+    await p.store.db.updateTable('outbox_batches').set({ published_at: null, formed_at: 0 }).execute();
+    expect(await p.relay(1).pass()).toBe(100);
+    const lease = { ms: 1_000 };
+    const [a, b] = [
+      p.consumer(1, new OutboxTransport(store, undefined, lease)),
+      p.consumer(1, new OutboxTransport(store, undefined, lease)),
+    ];
+    const tokens = { a: [] as string[], b: [] as string[] };
+    let started: () => void = () => undefined;
+    const inserting = new Promise<void>((resolve) => (started = resolve));
+    // A's insert takes 3.5 leases; B records what it inserts.
+    const slow = intercept(warehouse, {
+      async insert(table, rows, token) {
+        tokens.a.push(token!);
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 3_500));
+        await warehouse.insert(table, rows, token);
+      },
+    });
+    const recording = intercept(warehouse, {
+      insert: (table, rows, token) => (tokens.b.push(token!), warehouse.insert(table, rows, token)),
+    });
+    const on = (transport: RabbitTransport, into: Warehouse) =>
+      new Loader(transport, store.catalog, store.importJobs, into, { batchSize: 100, log });
+    const runA = on(a, slow).run('manual');
+    await inserting;
+    let finished = false;
+    void runA.finally(() => (finished = true));
+    while (!finished) {
+      expect(await on(b, recording).run('manual')).toMatchObject({ status: 'succeeded', rows: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await runA).toMatchObject({ status: 'succeeded', rows: 100 });
+    // B's copy is acked once A settled the segment.
+    expect(await on(b, recording).run('manual')).toMatchObject({ status: 'succeeded', rows: 0 });
+    expect(tokens.b, 'segments B inserted').toEqual([]);
     expect(await p.copies()).toEqual({ rows: 100, copies: 100, ids: 100 });
     expect(await queueDepth()).toBe(0);
   });

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_STALE_MS } from '../../../src/loader/job-heartbeat.ts';
 import { startLoad, type LoadTarget } from '../load-run.ts';
 import { startTopology, type RoleProcess, type Topology } from '../topology.ts';
 
@@ -131,8 +132,8 @@ describe('the same topology through every fault during one load', () => {
 
   it('kill -9 of a loader in the middle of a load: another loader takes its batch', async () => {
     const loader = topology.loaders[0]!;
-    let interrupted = 0;
-    for (let kills = 0; kills < 10 && interrupted === 0 && !running.finished(); kills++) {
+    const interrupted: string[] = [];
+    for (let kills = 0; kills < 10 && interrupted.length === 0 && !running.finished(); kills++) {
       const seen = new Set(await runningJobs());
       // A new job has received its batch and is inserting it: kill within the insert.
       await expect
@@ -147,10 +148,20 @@ describe('the same topology through every fault during one load', () => {
       await sleep(2_000);
       // A job still 'running' after the others moved on was the killed loader's: cut off mid-load.
       const stillRunning = (await runningJobs()).filter((id) => inFlight.includes(id));
-      interrupted += stillRunning.length;
+      interrupted.push(...stillRunning);
       await loader.start();
     }
-    expect(interrupted, 'a kill landed inside a running load').toBeGreaterThan(0);
+    expect(interrupted.length, 'a kill landed inside a running load').toBeGreaterThan(0);
+    // The killed loader's job does not stay 'running': once its heartbeat is stale, another process fails it.
+    const killedAt = Date.now();
+    const statusOf = async () =>
+      (await queryPg<{ status: string; error: string | null }>(
+        `SELECT status, error FROM import_jobs WHERE id IN (${interrupted.join(',')})`,
+      )) ?? [];
+    await expect
+      .poll(statusOf, { timeout: JOB_STALE_MS + 30_000, interval: 500 })
+      .toEqual(interrupted.map(() => ({ status: 'failed', error: expect.stringMatching(/^interrupted/) })));
+    console.info(`2x2 loader kill: the killed job failed ${(Date.now() - killedAt) / 1000} s after the kill`);
   }, 300_000);
 
   it('a RabbitMQ crash and restart while loaders consume, then every event exactly once', async () => {
