@@ -52,8 +52,14 @@ export class LoadScheduler {
     await this.current?.catch(() => undefined);
   }
 
-  /** Ingest tells how many new events it committed. */
+  /**
+   * Ingest (or the relay) tells how many new events it committed. Ignored until start() and after
+   * stop(): a process that does not load (`--role api`) must not run loads of its own, which would
+   * also hold the batches it leased from the loader processes while it lives, and for the lease
+   * after it dies.
+   */
   notifyAppended(count: number): void {
+    if (this.stopped) return;
     this.arrivedSinceRun += count;
     if (this.arrivedSinceRun >= this.options.batchSize && this.failures === 0 && !this.current && !this.held) {
       void this.runInBackground('backlog');

@@ -213,7 +213,7 @@ describe('LoadScheduler cadence', () => {
     const origin = Date.now();
     scheduler.start();
     for (let run = 1; run <= 3; run++) {
-      await append(generateEvents(5, 5, 3, 20 + run));
+      await append(generateEvents(5, 5, 3, 30 + run));
       const next = new Promise<ImportJob>((resolve) => (finished = resolve));
       await letTimePass(origin + run * 1000 - Date.now());
       await letTimePass(400);
@@ -221,5 +221,29 @@ describe('LoadScheduler cadence', () => {
     }
     await scheduler.stop();
     expect(starts.map((at) => at - origin)).toEqual([1000, 2000, 3000]);
+  });
+});
+
+describe('LoadScheduler backlog trigger', () => {
+  it('runs no load before start() (an api process) however many events arrive; once started it does', async () => {
+    const jobs: ImportJob[] = [];
+    const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 });
+    const scheduler = new LoadScheduler(loader, {
+      flushIntervalMs: 60_000,
+      batchSize: 100,
+      onJob: (j) => jobs.push(j),
+    });
+    await append(generateEvents(150, 5, 3, 21));
+
+    // `steplog serve --role api` never starts its scheduler: the events are a loader process's to load.
+    scheduler.notifyAppended(150);
+    await within(new Promise((resolve) => realSetTimeout(resolve, 1000)), 5000, 'a second');
+    expect(jobs, 'loads run by a scheduler never started').toEqual([]);
+
+    scheduler.start();
+    scheduler.notifyAppended(150);
+    await expect.poll(() => jobs.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(jobs[0]).toMatchObject({ status: 'succeeded', trigger: 'backlog' });
+    await scheduler.stop();
   });
 });
