@@ -54,7 +54,7 @@ export async function ingestPhase(population: Population): Promise<Figure[]> {
     {
       name: `single event, 32 conn, ${many}`,
       path: '/api/events',
-      body: () => JSON.stringify(randomEvent(population, true)),
+      body: () => randomEvent(population, true),
       connections: 32,
       eventsPerRequest: 1,
       target: '≥ 0.7 of bare',

@@ -121,7 +121,7 @@ export async function queriesPhase(
         steplog: round(agg.ms, 1),
         baseline: round(raw.ms, 1),
         unit: 'ms',
-        target: 'baseline: raw scan',
+        target: '< 100 ms',
         peakRssMiB: rss.stop(),
         loadAverage: loadAverage(),
         note: isDeepStrictEqual(agg.answer, raw.answer) ? 'same answer as raw' : 'ANSWERS DIFFER',
