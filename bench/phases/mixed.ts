@@ -113,7 +113,10 @@ export async function mixedPhase(population: Population): Promise<Figure[]> {
   }
 }
 
-/** Queues BACKLOG events (rounded up to whole batches) through the batch endpoint, 4 requests at a time, each checked stored whole. */
+/**
+ * Queues BACKLOG events (rounded up to whole batches) through the batch endpoint, 4 requests at a
+ * time, each checked stored whole.
+ */
 async function queue(server: ServerProcess, population: Population): Promise<void> {
   const bodies = Array.from({ length: 16 }, () => randomBatch(population, BATCH, false));
   let sent = 0;
