@@ -1,15 +1,24 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createUserAndStep, startServer, type ServerProcess } from '../../test/helpers/server.ts';
+import { createUserAndStep, startServer, tempDataDir, type ServerProcess } from '../../test/helpers/server.ts';
+import type { Population } from './population.ts';
 
 export type { ServerProcess };
 
-/** A steplog server with one user and one task, ready for events; stopping it removes its data dir. */
-export async function startSteplog(env: Record<string, string>): Promise<ServerProcess> {
-  const server = await startServer({ STEPLOG_LOG_LEVEL: 'error', ...env });
-  // User 1 and step 1, which every bench event names (ids are the server's: a client cannot pick them).
-  await createUserAndStep(server.url);
+/**
+ * A steplog server ready for events; stopping it removes its data dir. On a copy of `template`'s
+ * data dir (its users and steps) when given, else with one user and one step.
+ */
+export async function startSteplog(env: Record<string, string>, template?: Population): Promise<ServerProcess> {
+  const dataDir = tempDataDir();
+  if (template) fs.cpSync(template.dir, dataDir, { recursive: true });
+  const server = await startServer({ STEPLOG_LOG_LEVEL: 'error', ...env }, dataDir).catch((error: unknown) => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  // User 1 and step 1, which every single-user bench event names (ids are the server's: a client cannot pick them).
+  if (!template) await createUserAndStep(server.url);
   return {
     ...server,
     async stop(signal) {
@@ -31,4 +40,16 @@ export async function startBare(): Promise<{ url: string; pid: number; stop(): v
     }),
   );
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill() };
+}
+
+/** A sample of a server's Prometheus metric (summed over its labels matching `labels`), 0 when absent. */
+export async function metric(server: ServerProcess, name: string, labels = ''): Promise<number> {
+  const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.keys.admin}` } });
+  if (!res.ok) throw new Error(`GET /metrics: ${res.status}`);
+  let sum = 0;
+  for (const line of (await res.text()).split('\n')) {
+    const match = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (match?.[1] === name && (match[2] ?? '').includes(labels)) sum += Number(match[3]);
+  }
+  return sum;
 }

@@ -7,6 +7,7 @@ import { stepDifficulty } from '../../src/analytics/step-difficulty.ts';
 import { usersActivity } from '../../src/analytics/users-activity.ts';
 import { WAREHOUSE_DB, type Warehouse } from '../../src/warehouse/warehouse.ts';
 import {
+  rawDailyUsers,
   rawEventsPerDay,
   rawFunnel,
   rawRetention,
@@ -16,12 +17,12 @@ import {
 import { loadAverage, round, type Figure } from '../lib/report.ts';
 import { sampleRss } from '../lib/rss.ts';
 
-const RUNS = 3;
+const RUNS = 5;
 const BLOCK = 1_000_000;
 const USERS = 100_000;
 const STEPS = 1_000;
 const AGGREGATES = ['activity_daily', 'cohort_daily', 'step_daily', 'step_progress'];
-const SIZES = (process.env.BENCH_QUERY_EVENTS ?? '1000000,10000000').split(',').map(Number);
+const SIZES = (process.env.BENCH_QUERY_EVENTS ?? '1000000,10000000,30000000').split(',').map(Number);
 
 /**
  * One year of events (2026) by 100k users over 1000 steps, shaped like a learning platform: each
@@ -65,7 +66,7 @@ function cases(warehouse: Warehouse): Case[] {
     [
       'daily-users, December',
       () => dailyUsers(warehouse, month),
-      () => dailyUsers(warehouse, month), // daily-users is itself a raw scan (seed Part 4)
+      () => rawDailyUsers(warehouse, month.from, month.to), // daily-users is itself a raw scan (seed Part 4)
     ],
     ...[1, 7, 30].map((days): Case => [
       `users-activity, days=${days}`,
@@ -92,8 +93,10 @@ function cases(warehouse: Warehouse): Case[] {
 }
 
 /**
- * Query latency (median of 3) on 1M and 10M events: each mart from the -State aggregates, with
- * the same answer from a raw scan of steplog.events as the baseline (and a check that they agree).
+ * Query latency (median of 5) on each BENCH_QUERY_EVENTS history (1M, 10M, 30M events): each mart
+ * from the -State aggregates, with the same answer from a raw scan of steplog.events as the
+ * baseline (and a check that they agree). Daily users is a raw scan itself; its baseline is an
+ * independently written one (test/analytics/raw-marts.ts), so its check is not a tautology.
  */
 export async function queriesPhase(
   { warehouse }: { readonly warehouse: Warehouse },
@@ -118,7 +121,7 @@ export async function queriesPhase(
         steplog: round(agg.ms, 1),
         baseline: round(raw.ms, 1),
         unit: 'ms',
-        target: 'baseline: raw scan',
+        target: '< 100 ms',
         peakRssMiB: rss.stop(),
         loadAverage: loadAverage(),
         note: isDeepStrictEqual(agg.answer, raw.answer) ? 'same answer as raw' : 'ANSWERS DIFFER',

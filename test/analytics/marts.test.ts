@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dailyUsers } from '../../src/analytics/daily-users.ts';
 import { addDays, daysBetween } from '../../src/analytics/days.ts';
 import { eventsPerDay } from '../../src/analytics/events-per-day.ts';
 import { funnel } from '../../src/analytics/funnel.ts';
@@ -21,7 +22,14 @@ import {
   users,
 } from './mart-data.ts';
 import { MartModel } from './model.ts';
-import { rawEventsPerDay, rawFunnel, rawRetention, rawStepDifficulty, rawUsersActivity } from './raw-marts.ts';
+import {
+  rawDailyUsers,
+  rawEventsPerDay,
+  rawFunnel,
+  rawRetention,
+  rawStepDifficulty,
+  rawUsersActivity,
+} from './raw-marts.ts';
 
 const { store, transport, append, warehouse } = await openAdapters();
 let replay = { reconciled: 0 };
@@ -111,6 +119,15 @@ describe('marts over the -State aggregates equal raw SQL and the test’s own co
       expect(series[0]).toMatchObject({ users: 0, new_users: 0 });
     },
   );
+
+  it('daily users (a raw scan itself) and its raw-SQL oracle', async () => {
+    const [from, to] = [addDays(FROM, -2), TO];
+    const expected = model.dailyUsers(from, to);
+    expect(expected.filter((d) => d.users > 1).length).toBeGreaterThan(10);
+    expect(expected[0]).toEqual({ day: from, users: 0, events: 0 });
+    expect(await dailyUsers(warehouse, { from, to })).toEqual(expected);
+    expect(await rawDailyUsers(warehouse, from, to)).toEqual(expected);
+  });
 
   it('events per day', async () => {
     const answer = await eventsPerDay(warehouse, { from: addDays(FROM, -2), to: TO });

@@ -1,4 +1,5 @@
 import { addDays, daysBetween, ratio } from '../../src/analytics/days.ts';
+import type { DailyUsers } from '../../src/analytics/daily-users.ts';
 import type { EventsPerDay } from '../../src/analytics/events-per-day.ts';
 import type { FunnelStep } from '../../src/analytics/funnel.ts';
 import type { RetentionCohort } from '../../src/analytics/retention.ts';
@@ -61,6 +62,14 @@ export class MartModel {
       // "whose join day is before the window"
       returning_users: count((e) => joinDay(e) < start),
     };
+  }
+
+  /** Daily users: "unique users per day", and the day's events; every day of the range, idle ones with 0. */
+  dailyUsers(from: string, to: string): DailyUsers[] {
+    return daysBetween(from, to).map((day) => {
+      const on = this.events.filter((e) => dayOf(e.time) === day);
+      return { day, users: distinctUsers(on), events: on.length };
+    });
   }
 
   /** Events per day: view, submit and solve events on each day; only the days that have any. */

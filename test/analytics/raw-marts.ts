@@ -1,9 +1,10 @@
+import type { DailyUsers } from '../../src/analytics/daily-users.ts';
 import type { EventsPerDay } from '../../src/analytics/events-per-day.ts';
 import type { FunnelStep } from '../../src/analytics/funnel.ts';
 import type { RetentionCohort } from '../../src/analytics/retention.ts';
 import type { StepDifficulty } from '../../src/analytics/step-difficulty.ts';
 import type { UsersActivity } from '../../src/analytics/users-activity.ts';
-import { addDays, ratio } from '../../src/analytics/days.ts';
+import { addDays, daysBetween, ratio } from '../../src/analytics/days.ts';
 import type { Warehouse } from '../../src/warehouse/warehouse.ts';
 
 /**
@@ -38,6 +39,17 @@ export async function rawUsersActivity(w: Warehouse, days: number, date: string)
     new_users: n(row?.new_users),
     returning_users: n(row?.returning_users),
   };
+}
+
+/** Daily users over every day of the range (idle days 0), by `count(DISTINCT …)` per UTC day. */
+export async function rawDailyUsers(w: Warehouse, from: string, to: string): Promise<DailyUsers[]> {
+  const rows = await w.query<Row>(
+    `SELECT toString(toDate(time)) AS d, count(DISTINCT user_id) AS u, count() AS e
+     FROM steplog.events WHERE toDate(time) BETWEEN {from:Date} AND {to:Date} GROUP BY d`,
+    { from, to },
+  );
+  const byDay = new Map(rows.map((r) => [String(r.d), r]));
+  return daysBetween(from, to).map((day) => ({ day, users: n(byDay.get(day)?.u), events: n(byDay.get(day)?.e) }));
 }
 
 export async function rawEventsPerDay(w: Warehouse, from: string, to: string): Promise<EventsPerDay[]> {
