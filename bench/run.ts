@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Table from 'cli-table3';
 import { openAdapters } from '../test/helpers/fixtures.ts';
 import { freshnessPhase } from './phases/freshness.ts';
 import { ingestPhase } from './phases/ingest.ts';
@@ -9,7 +8,8 @@ import { mixedPhase } from './phases/mixed.ts';
 import { queriesPhase } from './phases/queries.ts';
 import { viewsPhase } from './phases/views.ts';
 import { createPopulation } from './lib/population.ts';
-import { ratio, round, type Figure } from './lib/report.ts';
+import { round, type Figure } from './lib/report.ts';
+import { figureTable } from './lib/table.ts';
 
 /** `npm run bench`: every phase, a table on the terminal and bench/results/<date>.json. */
 const started = Date.now();
@@ -53,24 +53,7 @@ if (chosen.has('loader') || chosen.has('queries') || chosen.has('views')) {
   }
 }
 
-const table = new Table({
-  head: ['phase', 'measure', 'steplog', 'baseline', 'ratio', 'target', 'peak RSS', 'load avg', 'note'],
-});
-for (const f of figures) {
-  const r = ratio(f);
-  table.push([
-    f.phase,
-    f.measure,
-    `${f.steplog.toLocaleString('en')} ${f.unit}`,
-    f.baseline === undefined ? '' : f.baseline.toLocaleString('en'),
-    r === undefined ? '' : r.toFixed(2),
-    f.target ?? '',
-    f.peakRssMiB === undefined ? '' : `${f.peakRssMiB} MiB`,
-    f.loadAverage === undefined ? '' : String(f.loadAverage),
-    f.note ?? '',
-  ]);
-}
-console.log(table.toString());
+console.log(figureTable(figures));
 
 const out = path.join(
   import.meta.dirname,

@@ -13,6 +13,8 @@ export interface Figure {
   readonly peakRssMiB?: number;
   /** The machine's 1-minute load average when the figure was taken: figures are noisy beside other work. */
   readonly loadAverage?: number;
+  /** The same when the baseline was taken, where it was taken apart from the figure. */
+  readonly baselineLoadAverage?: number;
   readonly note?: string;
 }
 

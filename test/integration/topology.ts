@@ -79,7 +79,8 @@ export async function startTopology(
   };
 }
 
-async function roleProcess(role: 'api' | 'loader', env: Record<string, string>): Promise<RoleProcess> {
+/** One `steplog serve --role <role>` on a free port with `env`, up once it answers (api) or says it serves (loader). */
+export async function roleProcess(role: 'api' | 'loader', env: Record<string, string>): Promise<RoleProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;

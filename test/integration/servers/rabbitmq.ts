@@ -14,6 +14,8 @@ export interface RabbitNode {
   /** SIGTERM (a clean stop) or SIGKILL (a crash); resolves once the node is gone. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   output(): string;
+  /** Kills the node and removes its dir. */
+  destroy(): Promise<void>;
 }
 
 const SERVER = ['/usr/lib/rabbitmq/bin/rabbitmq-server'];
@@ -97,6 +99,10 @@ export async function startRabbitNode(): Promise<RabbitNode> {
       while (await accepts(port)) await new Promise((r) => setTimeout(r, 100));
     },
     output: () => output,
+    async destroy() {
+      await node.stop('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
   await node.start();
   return node;
