@@ -55,6 +55,9 @@ export async function transportsPhase(servers: BenchServers): Promise<Figure[]> 
       if (transport === 'rabbitmq')
         await until('the relay to publish the backlog', async () => (await count(database.url, UNPUBLISHED)) === 0);
       await roles.apis[0]!.stop();
+      // An api process runs no load: the backlog is all the loader's to move.
+      const apiJobs = await count(database.url, 'SELECT count(*) AS n FROM import_jobs');
+      if (apiJobs > 0) throw new Error(`${transport}: the api process ran ${apiJobs} loads`);
       const loadAverageBefore = loadAverage();
       const started = performance.now();
       await roles.addLoader();
@@ -64,6 +67,11 @@ export async function transportsPhase(servers: BenchServers): Promise<Figure[]> 
       await until(
         'the outbox to be settled',
         async () => (await count(database.url, 'SELECT count(*) AS n FROM outbox')) === 0,
+      );
+      // The loader's last run records its end just after settling its last batch.
+      await until(
+        'the last load to end',
+        async () => (await count(database.url, `SELECT count(*) AS n FROM import_jobs WHERE status = 'running'`)) === 0,
       );
       const [jobs] = await queryPg<{ rows: string; first: string; last: string; runs: string }>(
         database.url,
