@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { freePort, readFirstKeys, tempDataDir, type FirstKeys } from '../helpers/server.ts';
 import { startClickHouse, type ClickHouseServer } from './servers/clickhouse.ts';
@@ -57,7 +58,8 @@ export async function startTopology(
   const started: RoleProcess[] = [];
   const destroy = async () => {
     for (const steplog of started) await steplog.stop('SIGKILL');
-    await Promise.all([postgres.destroy(), broker.stop('SIGKILL'), clickhouse.destroy()]);
+    await Promise.all([postgres.destroy(), broker.destroy(), clickhouse.destroy()]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     // The first api migrates the store and writes the keys; the others start beside it.

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
-  await broker?.stop('SIGKILL');
+  await broker?.destroy();
   await database?.drop();
 });
 

@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await warehouse?.close();
-  await broker?.stop('SIGKILL');
+  await broker?.destroy();
 });
 
 let database: TestDatabase;
