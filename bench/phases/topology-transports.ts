@@ -14,6 +14,8 @@ import {
 const EVENTS = Number(process.env.BENCH_TOPOLOGY_EVENTS ?? 200_000);
 /** The loader's batch and the relay's segment: one message is one batch. */
 const BATCH = 10_000;
+/** Each transport measured this many times, alternating. */
+const ROUNDS = Number(process.env.BENCH_TOPOLOGY_ROUNDS ?? 3);
 
 const count = async (url: string, sql: string) => Number((await queryPg<{ n: string }>(url, sql))[0]!.n);
 /** Outbox rows whose segment the relay has not had confirmed yet (never formed, or formed and unconfirmed). */
@@ -96,8 +98,17 @@ export async function transportsPhase(servers: BenchServers): Promise<Figure[]> 
       await database.drop();
     }
   };
-  const outbox = await measure('outbox');
-  const rabbit = await measure('rabbitmq');
+  // Alternated, best of ROUNDS each: other work on the machine only ever slows a round down.
+  type Round = Awaited<ReturnType<typeof measure>>;
+  const rounds: { outbox: Round[]; rabbitmq: Round[] } = { outbox: [], rabbitmq: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    rounds.outbox.push(await measure('outbox'));
+    rounds.rabbitmq.push(await measure('rabbitmq'));
+  }
+  const best = (all: Round[]) => all.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
+  const [outbox, rabbit] = [best(rounds.outbox), best(rounds.rabbitmq)];
+  const each = (all: Round[]) =>
+    all.map((r) => `${round(r.rowsPerSecond).toLocaleString('en')} (load ${r.loadAverageAfter})`);
   return [
     {
       phase: 'topology: transport',
@@ -108,9 +119,10 @@ export async function transportsPhase(servers: BenchServers): Promise<Figure[]> 
       loadAverage: rabbit.loadAverageAfter,
       baselineLoadAverage: outbox.loadAverageAfter,
       note:
-        `jobs' span ${round(rabbit.seconds, 1)} s vs ${round(outbox.seconds, 1)} s (loader start → all in ClickHouse ` +
+        `best of ${ROUNDS}, alternated: RabbitMQ ${each(rounds.rabbitmq).join(', ')}; outbox ${each(rounds.outbox).join(', ')} rows/s. ` +
+        `Best: jobs' span ${round(rabbit.seconds, 1)} s vs ${round(outbox.seconds, 1)} s (loader start → all in ClickHouse ` +
         `${round(rabbit.wallSeconds, 1)} s vs ${round(outbox.wallSeconds, 1)} s), batches of ${BATCH.toLocaleString('en')}, ` +
-        `${rabbit.runs} vs ${outbox.runs} runs; load average before ${rabbit.loadAverageBefore} vs ${outbox.loadAverageBefore}`,
+        `${rabbit.runs} vs ${outbox.runs} runs`,
     },
   ];
 }
