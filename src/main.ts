@@ -100,6 +100,7 @@ export async function openRuntime(config: Config, hooks: RuntimeHooks = {}, role
     log,
     onJob: refreshBacklog,
     observer: metrics,
+    loadsHere: role !== 'api',
   });
   const jobHeartbeat = new JobHeartbeat(store.importJobs, { log: log.child({ component: 'jobs' }) });
   jobHeartbeat.start();

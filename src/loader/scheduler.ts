@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { ImportJob, ImportTrigger } from '../store/import-jobs.ts';
+import { NotALoaderError } from '../errors/not-a-loader.ts';
 import type { Loader } from './loader.ts';
 import type { LoaderObserver } from './loader-observer.ts';
 
@@ -10,6 +11,11 @@ export interface SchedulerOptions {
   readonly observer?: Pick<LoaderObserver, 'runEnded' | 'retryScheduled'>;
   /** Each run (job id, trigger, rows, duration, error) and each retry it schedules (silent when absent). */
   readonly log?: Logger;
+  /**
+   * False in a `--role api` process: it runs no load, not even on request (it would take batches
+   * and broker messages the loader processes are waiting for). Default true.
+   */
+  readonly loadsHere?: boolean;
 }
 
 const SILENT = pino({ level: 'silent' });
@@ -68,6 +74,7 @@ export class LoadScheduler {
 
   /** Runs a load now (after the one in progress, if any) and returns its job. */
   run(trigger: ImportTrigger): Promise<ImportJob> {
+    if (this.options.loadsHere === false) return Promise.reject(new NotALoaderError());
     return this.whenIdle('current', async () => {
       this.arrivedSinceRun = 0;
       let job: ImportJob;

@@ -59,7 +59,8 @@ export const importRoutes: FastifyPluginAsyncTypebox<
       config: { scope: 'admin' },
       schema: {
         tags: ['imports'],
-        summary: 'Load the backlog into ClickHouse now; answers with the finished job',
+        summary:
+          'Load the backlog into ClickHouse now; answers with the finished job (409 `not_a_loader` from a `--role api` process: its loader processes load)',
         response: { 200: ImportJobOutput },
       },
     },
