@@ -135,6 +135,7 @@ function openTransport<E extends QueuedEvent>(
     prefetch: 2,
     log: log.child({ component: 'consumer', family: family.name }),
     queue: family.queue,
+    onDelivered: (n) => ready(n),
   });
   relay.start();
   return {

@@ -44,7 +44,17 @@ export class RabbitTransport<E extends QueuedEvent = StoredEvent> implements Tra
       OutboxTransport<E>,
       'enqueue' | 'discard' | 'settle' | 'backlog' | 'formedBatch' | 'lease' | 'holds' | 'release'
     >,
-    options: { readonly prefetch: number; readonly log: Logger; /** The family's queue. */ readonly queue?: string },
+    options: {
+      readonly prefetch: number;
+      readonly log: Logger;
+      /** The family's queue. */
+      readonly queue?: string;
+      /**
+       * Told the events of each segment the broker delivers: a loader process learns of events another
+       * process's relay published, and can start a load without waiting for its next flush tick.
+       */
+      readonly onDelivered?: (events: number) => void;
+    },
   ) {
     this.enqueue = outbox.enqueue;
     this.discard = outbox.discard;
@@ -60,7 +70,11 @@ export class RabbitTransport<E extends QueuedEvent = StoredEvent> implements Tra
         let delivered: () => void = () => undefined;
         const first = new Promise<void>((resolve) => (delivered = resolve));
         await channel.consume(queue, (message) => {
-          if (message) this.waiting.push({ channel, message, batch: decodeSegment<E>(message.content) });
+          if (message) {
+            const batch = decodeSegment<E>(message.content);
+            this.waiting.push({ channel, message, batch });
+            options.onDelivered?.(batch.events.length);
+          }
           delivered();
         });
         // A new consumer's first deliveries arrive just after it subscribes: give a waiting queue a moment.

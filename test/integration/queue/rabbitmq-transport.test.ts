@@ -68,8 +68,8 @@ async function pipeline(count: number, seed: number) {
     return new OutboxRelay(outbox, link, store.db, { segmentSize: 100, intervalMs: 60_000, orphanAfterMs, log });
   };
   // Each loader process has its own outbox transport (its own lease owner); tests share one unless told.
-  const consumer = (prefetch = 2, own = outbox) => {
-    const transport = new RabbitTransport(broker.url, own, { prefetch, log });
+  const consumer = (prefetch = 2, own = outbox, onDelivered?: (events: number) => void) => {
+    const transport = new RabbitTransport(broker.url, own, { prefetch, log, onDelivered });
     closers.push(() => transport.close());
     return transport;
   };
@@ -99,6 +99,18 @@ async function queueDepth(): Promise<number> {
 }
 
 describe('RabbitMQ transport', () => {
+  it("tells its listener the events of each segment the broker delivers (a loader process's load trigger)", async () => {
+    const p = await pipeline(250, 61);
+    expect(await p.relay().pass()).toBe(250);
+    const told: number[] = [];
+    const transport = p.consumer(2, p.outbox, (events) => told.push(events));
+    expect((await transport.receive())?.events).toHaveLength(100);
+    // Prefetch 2: two segments are delivered before any ack.
+    await expect.poll(() => told).toEqual([100, 100]);
+    expect(await p.loader(transport).run('manual')).toMatchObject({ status: 'succeeded', rows: 250 });
+    expect(told).toEqual([100, 100, 50]);
+  });
+
   it('a segment redelivered after its loader died between insert and ack is inserted once, under its first token', async () => {
     const p = await pipeline(300, 1);
     expect(await p.relay().pass()).toBe(300);
