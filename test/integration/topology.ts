@@ -18,6 +18,8 @@ export interface RoleProcess {
   /** SIGTERM (a clean stop) or SIGKILL (a crash); resolves once the process is gone. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   output(): string;
+  /** The running process's pid (part of the `owner` of the import jobs it starts). */
+  pid(): number | undefined;
 }
 
 /**
@@ -116,6 +118,7 @@ export async function roleProcess(role: 'api' | 'loader', env: Record<string, st
       await exited;
     },
     output: () => output,
+    pid: () => child?.pid,
   };
 }
 

@@ -1,14 +1,18 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { ImportJob, ImportJobs, ImportTrigger } from '../import-jobs.ts';
 import type { Database } from './database.ts';
 import { toImportJob } from './rows.ts';
 
 export class KyselyImportJobs implements ImportJobs {
-  /** @param owner who this process is in the jobs it starts: distinct per store instance. */
+  /**
+   * @param owner who this process is in the jobs it starts, distinct per store instance: host and
+   * pid (for operators: which process ran, or left, a job) and a random part (pids are reused).
+   */
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly owner: string = crypto.randomUUID(),
+    readonly owner: string = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`,
   ) {}
 
   async start(trigger: ImportTrigger): Promise<ImportJob> {

@@ -50,8 +50,6 @@ async function queryPg<T extends pg.QueryResultRow>(text: string): Promise<T[] |
   }
 }
 const committedEvents = async () => Number((await queryPg<{ n: string }>('SELECT count(*) AS n FROM events'))?.[0]?.n);
-const runningJobs = async () =>
-  (await queryPg<{ id: string }>(`SELECT id FROM import_jobs WHERE status = 'running'`))?.map((r) => r.id) ?? [];
 const reconciledRows = async () =>
   Number((await queryPg<{ n: string }>('SELECT coalesce(sum(reconciled), 0) AS n FROM import_jobs'))?.[0]?.n);
 
@@ -130,30 +128,31 @@ describe('the same topology through every fault during one load', () => {
     await afterMoreEvents(1_000);
   }, 180_000);
 
-  it('kill -9 of a loader in the middle of a load: another loader takes its batch', async () => {
+  it('kill -9 of a loader in the middle of a load: another loader takes its batch, another process fails its job', async () => {
     const loader = topology.loaders[0]!;
+    // Jobs record their process (host:pid:random): the killed loader's running jobs are known exactly.
+    const runningOf = async (pid: number) =>
+      (
+        await queryPg<{ id: string }>(`SELECT id FROM import_jobs WHERE status = 'running' AND owner LIKE '%:${pid}:%'`)
+      )?.map((r) => r.id) ?? [];
     const interrupted: string[] = [];
     for (let kills = 0; kills < 10 && interrupted.length === 0 && !running.finished(); kills++) {
-      const seen = new Set(await runningJobs());
-      // A new job has received its batch and is inserting it: kill within the insert.
+      const pid = loader.pid()!;
+      const seen = new Set(await runningOf(pid));
+      // A new job of this loader has received its batch and is inserting it: kill within the insert.
       await expect
-        .poll(async () => (await runningJobs()).some((id) => !seen.has(id)), {
-          timeout: 60_000,
-          interval: 5,
-        })
+        .poll(async () => (await runningOf(pid)).some((id) => !seen.has(id)), { timeout: 60_000, interval: 5 })
         .toBe(true);
-      const inFlight = await runningJobs();
       await sleep(kills * 20);
       await loader.stop('SIGKILL');
+      // Its jobs still 'running' were cut off mid-load.
+      interrupted.push(...(await runningOf(pid)));
       await sleep(2_000);
-      // A job still 'running' after the others moved on was the killed loader's: cut off mid-load.
-      const stillRunning = (await runningJobs()).filter((id) => inFlight.includes(id));
-      interrupted.push(...stillRunning);
       await loader.start();
     }
     expect(interrupted.length, 'a kill landed inside a running load').toBeGreaterThan(0);
     // The killed loader's job does not stay 'running': once its heartbeat is stale, another process fails it.
-    const killedAt = Date.now();
+    const from = Date.now();
     const statusOf = async () =>
       (await queryPg<{ status: string; error: string | null }>(
         `SELECT status, error FROM import_jobs WHERE id IN (${interrupted.join(',')})`,
@@ -161,7 +160,7 @@ describe('the same topology through every fault during one load', () => {
     await expect
       .poll(statusOf, { timeout: JOB_STALE_MS + 30_000, interval: 500 })
       .toEqual(interrupted.map(() => ({ status: 'failed', error: expect.stringMatching(/^interrupted/) })));
-    console.info(`2x2 loader kill: the killed job failed ${(Date.now() - killedAt) / 1000} s after the kill`);
+    console.info(`2x2 loader kill: the killed loader's job failed ${(Date.now() - from) / 1000} s after the restart`);
   }, 300_000);
 
   it('a RabbitMQ crash and restart while loaders consume, then every event exactly once', async () => {
