@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { StoredEvent } from '../../events/event.ts';
 import { chunks, contiguousRanges } from '../../store/kysely/chunks.ts';
@@ -24,7 +25,10 @@ interface Kept {
 }
 
 export interface LeaseOptions {
-  /** Who this transport's loader is; distinct per transport (and process) unless a test says otherwise. */
+  /**
+   * Who this transport's loader is; distinct per transport (and process) unless a test says otherwise.
+   * Default: host, pid (which process holds a batch, for operators) and a random part.
+   */
   readonly owner?: string;
   /** Default: BATCH_LEASE_MS on a store processes share (PostgreSQL), none on SQLite. */
   readonly ms?: number;
@@ -51,7 +55,7 @@ export class OutboxTransport<E extends QueuedEvent = StoredEvent> implements Tra
   ) {
     this.db = familyDb(store.db, family);
     this.skipLocked = store.capabilities.skipLocked;
-    this.owner = lease.owner ?? crypto.randomUUID();
+    this.owner = lease.owner ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
     // Leases keep competing loaders apart, and only a store several processes share has those. On
     // SQLite the one loader, restarted after a crash, must take its dead self's batch at once.
     this.leaseMs = lease.ms ?? (this.skipLocked ? BATCH_LEASE_MS : 0);

@@ -130,25 +130,36 @@ describe('the same topology through every fault during one load', () => {
 
   it('kill -9 of a loader in the middle of a load: another loader takes its batch, another process fails its job', async () => {
     const loader = topology.loaders[0]!;
-    // Jobs record their process (host:pid:random): the killed loader's running jobs are known exactly.
+    // Leases and jobs name their process (host:pid:random): the killed loader's are known exactly.
+    const client = new pg.Client(topology.postgres.url);
+    await client.connect();
+    const holdsBatch = async (pid: number) =>
+      (
+        await client.query(`SELECT 1 FROM outbox_batches WHERE leased_by LIKE '%:${pid}:%' AND lease_expires_at > $1`, [
+          Date.now(),
+        ])
+      ).rowCount! > 0;
     const runningOf = async (pid: number) =>
       (
-        await queryPg<{ id: string }>(`SELECT id FROM import_jobs WHERE status = 'running' AND owner LIKE '%:${pid}:%'`)
-      )?.map((r) => r.id) ?? [];
+        await client.query<{ id: string }>(
+          `SELECT id FROM import_jobs WHERE status = 'running' AND owner LIKE '%:${pid}:%'`,
+        )
+      ).rows.map((r) => r.id);
     const interrupted: string[] = [];
-    for (let kills = 0; kills < 10 && interrupted.length === 0 && !running.finished(); kills++) {
-      const pid = loader.pid()!;
-      const seen = new Set(await runningOf(pid));
-      // A new job of this loader has received its batch and is inserting it: kill within the insert.
-      await expect
-        .poll(async () => (await runningOf(pid)).some((id) => !seen.has(id)), { timeout: 60_000, interval: 5 })
-        .toBe(true);
-      await sleep(kills * 20);
-      await loader.stop('SIGKILL');
-      // Its jobs still 'running' were cut off mid-load.
-      interrupted.push(...(await runningOf(pid)));
-      await sleep(2_000);
-      await loader.start();
+    try {
+      for (let kills = 0; kills < 10 && interrupted.length === 0 && !running.finished(); kills++) {
+        const pid = loader.pid()!;
+        // The loader holds a batch: it is loading it (or about to), so the kill leaves it in doubt.
+        await expect.poll(() => holdsBatch(pid), { timeout: 60_000, interval: 2 }).toBe(true);
+        await sleep(kills * 20);
+        await loader.stop('SIGKILL');
+        // Its jobs still 'running' were cut off mid-load.
+        interrupted.push(...(await runningOf(pid)));
+        await sleep(2_000);
+        await loader.start();
+      }
+    } finally {
+      await client.end();
     }
     expect(interrupted.length, 'a kill landed inside a running load').toBeGreaterThan(0);
     // The killed loader's job does not stay 'running': once its heartbeat is stale, another process fails it.
