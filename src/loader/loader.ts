@@ -19,7 +19,7 @@ export interface LoaderOptions {
   readonly batchSize: number;
   /** Failed loads, isolations and dead letters are logged here (silent when absent). */
   readonly log?: Logger;
-  /** Called between the warehouse insert and the settle: the one moment a crash leaves a batch in doubt. */
+  /** Called between the warehouse insert and the settle: a crash there leaves a batch inserted but unsettled (in doubt). */
   readonly afterInsert?: () => void | Promise<void>;
   readonly observer?: Pick<LoaderObserver, 'batchLoaded' | 'deadLettered'>;
   /**
@@ -40,15 +40,34 @@ interface PreparedBatch<E extends QueuedEvent, R extends WarehouseRow> extends B
 type Refused<R> = { row: R; token: string; error: string };
 type KeptFrom = { readonly day: string; readonly seconds: number };
 
+/** A batch formed for this run and denormalized: ready for its insert. */
+interface Ready<E extends QueuedEvent, R extends WarehouseRow> {
+  readonly prepared: PreparedBatch<E, R>;
+  readonly batch: FormedBatch<E>;
+}
+
+/** A batch whose insert is done, waiting for its settle: its rows are no longer held. */
+interface Inserted<E extends QueuedEvent, R extends WarehouseRow> {
+  readonly batch: FormedBatch<E>;
+  readonly refused: readonly Refused<R>[];
+  readonly inserted: number;
+  readonly reconciled: number;
+  readonly started: number;
+}
+
 /**
  * Moves one event family's backlog into its warehouse table, batch by batch: receive → denormalize → form → insert →
  * settle. Exactly once: a batch is formed (members and token recorded) before its first insert; a
  * batch found formed but unsettled is inserted again exactly as first formed, under the same
- * tokens (see `deliver`). Rows the warehouse refuses for good are isolated and dead-lettered; the
+ * tokens (see `deliverFormed`). Rows the warehouse refuses for good are isolated and dead-lettered; the
  * rest go on. One run is one import job.
  *
- * The next batch is read and denormalized while the warehouse inserts the current one (chDB and
- * the HTTP client both insert off the event loop); inserts and settles stay strictly in order.
+ * Pipelined: while the warehouse inserts batch N (chDB and the HTTP client both insert off the
+ * event loop), the store settles N−1, then reads, denormalizes and forms N+1, so store work stays
+ * off the insert's path. Inserts stay in commit order, one at a time; settles follow them in the
+ * same order. At most two batches' rows are held: N's and N+1's (N−1's settle ends before N+1 is
+ * read). Whatever fails or stops, what is left is formed-unsettled batches, which a later run
+ * receives as in doubt, oldest first.
  */
 export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
   private stopping = false;
@@ -73,23 +92,41 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
 
   /** Loads this family's backlog, counting into `job`; throws when a batch fails (it stays in the backlog). */
   async loadInto(job: ImportJob, log: Logger): Promise<void> {
-    let next: Promise<PreparedBatch<E, R> | null> | undefined;
+    let ahead = this.next();
+    let settling: Promise<void> = Promise.resolve();
+    let current: Ready<E, R> | null = null;
     try {
-      next = this.prepare();
-      let batch = await next;
-      for (; batch && !this.stopping; batch = await next) {
-        // Read ahead only among events never batched: a batch formed before is followed by a fresh look.
-        next = batch.formed ? undefined : batch.more ? this.prepare(batch) : Promise.resolve(null);
-        await this.deliver(batch, job, log);
-        await this.importJobs.save(job);
-        next ??= this.prepare();
+      while ((current = await ahead) && !this.stopping) {
+        const ready = current;
+        // Read ahead only among events never batched, and only after a full batch: a batch formed
+        // before is followed by a fresh look once it is settled (more may be formed), a partial one ends the load.
+        const readsAhead = !ready.prepared.formed && ready.prepared.more;
+        // While N inserts: settle N−1, then read and form N+1.
+        ahead = readsAhead ? settling.then(() => this.next(ready.batch)) : Promise.resolve(null);
+        const [inserted] = await allDone(this.deliverFormed(ready, log), ahead);
+        settling = this.settle(inserted, job);
+        if (ready.prepared.formed) ahead = settling.then(() => this.next());
       }
-      // Stopping with a batch taken in doubt: its lease is left to run out.
-      if (batch?.formed) this.transport.release({ ...batch, formed: batch.formed });
+      await settling;
+      // Stopping with a batch formed: it waits formed in the backlog, its lease left to run out.
+      if (current) this.transport.release(current.batch);
     } catch (error) {
-      await next?.catch(() => undefined);
+      await settling.catch(() => undefined);
+      const formedAhead = await ahead.catch(() => null);
+      if (formedAhead) this.transport.release(formedAhead.batch);
+      if (current) this.transport.release(current.batch);
       throw error;
     }
+  }
+
+  /** The next batch, formed; null when there is none or the load stops. */
+  private async next(after?: Batch<E>): Promise<Ready<E, R> | null> {
+    if (this.stopping) return null;
+    const prepared = await this.prepare(after);
+    if (!prepared) return null;
+    // Nothing formed yet: leave it to the next load. A batch formed before is held: the loop releases it.
+    if (this.stopping && !prepared.formed) return null;
+    return { prepared, batch: await this.transport.form(prepared) };
   }
 
   private async prepare(after?: Batch<E>): Promise<PreparedBatch<E, R> | null> {
@@ -125,27 +162,12 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
   }
 
   /**
-   * Where the engine deduplicates by token, a batch formed before is inserted whole again: tables
-   * and views that hold a block skip it, the others take it. Elsewhere the rows the family's table
-   * already holds are left out, and the views are completed for them from the raw table where the
-   * family knows how (see LoadFamily.completeViews).
+   * Inserts a formed batch. Where the engine deduplicates by token, a batch formed before is
+   * inserted whole again: tables and views that hold a block skip it, the others take it. Elsewhere
+   * the rows the family's table already holds are left out, and the views are completed for them
+   * from the raw table where the family knows how (see LoadFamily.completeViews).
    */
-  private async deliver(prepared: PreparedBatch<E, R>, job: ImportJob, log: Logger): Promise<void> {
-    const batch = await this.transport.form(prepared);
-    try {
-      await this.deliverFormed(prepared, batch, job, log);
-    } catch (error) {
-      this.transport.release(batch);
-      throw error;
-    }
-  }
-
-  private async deliverFormed(
-    prepared: PreparedBatch<E, R>,
-    batch: FormedBatch<E>,
-    job: ImportJob,
-    log: Logger,
-  ): Promise<void> {
+  private async deliverFormed({ prepared, batch }: Ready<E, R>, log: Logger): Promise<Inserted<E, R>> {
     const started = performance.now();
     // A competing loader may have claimed some of the events read: only the formed ones are ours.
     const members = new Set(batch.events.map((e) => e.eventId));
@@ -172,15 +194,24 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       log.info({ rows: prepared.present.size }, 'views completed for rows of an in-doubt batch');
     }
     await this.options.afterInsert?.();
+    const reconciled = prepared.present.size;
+    return { batch, refused, inserted: ours.length - reconciled - refused.length, reconciled, started };
+  }
+
+  /** Settles an inserted batch (its dead letters with it) and counts it into the job. */
+  private async settle(
+    { batch, refused, inserted, reconciled, started }: Inserted<E, R>,
+    job: ImportJob,
+  ): Promise<void> {
     this.stillHeld(batch);
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
-    const inserted = ours.length - prepared.present.size - refused.length;
     this.options.observer?.batchLoaded(inserted, (performance.now() - started) / 1000);
     if (refused.length > 0) this.options.observer?.deadLettered(refused.length);
     job.rows += inserted;
-    job.reconciled += prepared.present.size;
+    job.reconciled += reconciled;
     job.deadLettered += refused.length;
     job.batches += 1;
+    await this.importJobs.save(job);
   }
 
   /**
@@ -230,6 +261,14 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       jobId: job.id,
     }));
   }
+}
+
+/** Both settled; the first failure (in argument order) is thrown once both are done. */
+async function allDone<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }
 
 /** This loader's lease on a batch ran out or was taken: the batch is another loader's now. */
