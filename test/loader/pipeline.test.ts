@@ -4,8 +4,9 @@ import { Loader } from '../../src/loader/loader.ts';
 import { learningOutbox } from '../../src/queue/outbox/outbox-family.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import type { FormedBatch, NewDeadLetter, Transport } from '../../src/queue/transport.ts';
-import { WAREHOUSE_DB, WarehouseError, type Warehouse } from '../../src/warehouse/warehouse.ts';
+import { WAREHOUSE_DB, WarehouseError } from '../../src/warehouse/warehouse.ts';
 import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
+import { intercept } from '../helpers/warehouse-wrappers.ts';
 
 /**
  * The loader's pipeline: store work (forming the next batch, settling the last) runs while the
@@ -34,13 +35,7 @@ class Gate {
 function watchedWarehouse(hold: { gates?: Map<number, Gate>; failAt?: number } = {}) {
   const inserts: { token: string | undefined; concurrent: number }[] = [];
   let running = 0;
-  const watched: Warehouse = {
-    capabilities: warehouse.capabilities,
-    exec: (sql) => warehouse.exec(sql),
-    query: (sql, params) => warehouse.query(sql, params),
-    queryReadOnly: (sql, options) => warehouse.queryReadOnly(sql, options),
-    catchUp: () => warehouse.catchUp(),
-    close: () => Promise.resolve(),
+  const watched = intercept(warehouse, {
     async insert(table, rows, token) {
       running += 1;
       inserts.push({ token, concurrent: running });
@@ -53,7 +48,7 @@ function watchedWarehouse(hold: { gates?: Map<number, Gate>; failAt?: number } =
         running -= 1;
       }
     },
-  };
+  });
   return { watched, inserts };
 }
 
