@@ -80,7 +80,10 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     private readonly options: LoaderOptions,
   ) {}
 
-  /** Ends the running load after its current batch (shutdown); the rest waits in the backlog. */
+  /**
+   * Ends the running load (shutdown) after its current batch and the one formed ahead of it, if
+   * any: nothing more is formed, and no batch is left formed by this load. The rest waits in the backlog.
+   */
   stop(): void {
     this.stopping = true;
   }
@@ -96,7 +99,8 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     let settling: Promise<void> = Promise.resolve();
     let current: Ready<E, R> | null = null;
     try {
-      while ((current = await ahead) && !this.stopping) {
+      // Stopping: a batch formed ahead is still delivered, one taken in doubt is left (released below).
+      while ((current = await ahead) && !(this.stopping && current.prepared.formed)) {
         const ready = current;
         // Read ahead only among events never batched, and only after a full batch: a batch formed
         // before is followed by a fresh look once it is settled (more may be formed), a partial one ends the load.
@@ -108,7 +112,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
         if (ready.prepared.formed) ahead = settling.then(() => this.next());
       }
       await settling;
-      // Stopping with a batch formed: it waits formed in the backlog, its lease left to run out.
+      // Stopping with a batch taken in doubt: it waits formed in the backlog, its lease left to run out.
       if (current) this.transport.release(current.batch);
     } catch (error) {
       await settling.catch(() => undefined);
