@@ -13,7 +13,9 @@
  * | 100,000    | 389 MiB                     | 519 MiB                                      |
  *
  * (the rows read from the store, their denormalized copies, the JSON block and chDB's own parse
- * of it). test/loader/load-memory.test.ts measures a load against its share on every run.
+ * of it, for two batches at once: the loader forms the next batch while the current one inserts,
+ * and holds no third — see EventLoader). test/loader/load-memory.test.ts measures a load against
+ * its share on every run.
  */
 const MiB = 1024 * 1024;
 
