@@ -7,7 +7,7 @@ import { WarehouseMigrator } from '../src/warehouse/migrator.ts';
 import { openAdapters } from '../test/helpers/fixtures.ts';
 import { tempDataDir } from '../test/helpers/server.ts';
 import { startClickHouse } from '../test/integration/servers/clickhouse.ts';
-import { round, type Figure } from './lib/report.ts';
+import { round, writeResults, type Figure } from './lib/report.ts';
 import { loaderPhase } from './phases/loader.ts';
 import { queriesPhase } from './phases/queries.ts';
 
@@ -58,25 +58,5 @@ try {
 }
 
 console.log(JSON.stringify(figures, null, 2));
-const out = path.join(
-  import.meta.dirname,
-  'results',
-  `${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}-clickhouse-server.json`,
-);
-fs.writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      seconds: round((Date.now() - started) / 1000),
-      env: {
-        BENCH_LOADER_EVENTS: process.env.BENCH_LOADER_EVENTS ?? null,
-        BENCH_QUERY_EVENTS: process.env.BENCH_QUERY_EVENTS ?? null,
-      },
-      figures,
-    },
-    null,
-    2,
-  ),
-);
+const out = writeResults(figures, started, '-clickhouse-server');
 log(`done; results in ${path.relative(process.cwd(), out)}`);

@@ -8,7 +8,7 @@ import { mixedPhase } from './phases/mixed.ts';
 import { queriesPhase } from './phases/queries.ts';
 import { viewsPhase } from './phases/views.ts';
 import { createPopulation } from './lib/population.ts';
-import { round, type Figure } from './lib/report.ts';
+import { round, writeResults, type Figure } from './lib/report.ts';
 import { figureTable } from './lib/table.ts';
 
 /** `npm run bench`: every phase, a table on the terminal and bench/results/<date>.json. */
@@ -55,24 +55,5 @@ if (chosen.has('loader') || chosen.has('queries') || chosen.has('views')) {
 
 console.log(figureTable(figures));
 
-const out = path.join(
-  import.meta.dirname,
-  'results',
-  `${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`,
-);
-fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      seconds: round((Date.now() - started) / 1000),
-      // The knobs this run used (unset: the published defaults), so a short run is never mistaken for one.
-      scale: Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_'))),
-      figures,
-    },
-    null,
-    2,
-  ),
-);
+const out = writeResults(figures, started);
 log(`done; results in ${path.relative(process.cwd(), out)}`);

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { startClickHouse } from '../test/integration/servers/clickhouse.ts';
 import { startPostgresCluster } from '../test/integration/servers/postgres-cluster.ts';
 import { startRabbitNode } from '../test/integration/servers/rabbitmq.ts';
-import { round, type Figure } from './lib/report.ts';
+import { round, writeResults, type Figure } from './lib/report.ts';
 import { figureTable } from './lib/table.ts';
 import type { BenchServers } from './lib/topology.ts';
 import { scalePhase } from './phases/topology-scale.ts';
@@ -40,23 +39,5 @@ try {
 }
 
 console.log(figureTable(figures));
-const out = path.join(
-  import.meta.dirname,
-  'results',
-  `${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}-topology.json`,
-);
-fs.writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      seconds: round((Date.now() - started) / 1000),
-      // The knobs this run used (unset: the defaults), so a short run is never mistaken for one.
-      scale: Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_'))),
-      figures,
-    },
-    null,
-    2,
-  ),
-);
+const out = writeResults(figures, started, '-topology');
 log(`done; results in ${path.relative(process.cwd(), out)}`);

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 /** One line of the benchmark table. */
 export interface Figure {
@@ -25,3 +27,21 @@ export const ratio = (figure: Figure): number | undefined =>
   figure.baseline === undefined || figure.baseline === 0 ? undefined : figure.steplog / figure.baseline;
 
 export const round = (value: number, digits = 0): number => Number(value.toFixed(digits));
+
+/**
+ * Writes a run's figures to bench/results/<date><suffix>.json with its duration and the `BENCH_*`
+ * knobs it used (unset: the published defaults), so a short run is never mistaken for one; answers the path.
+ */
+export function writeResults(figures: readonly Figure[], startedAt: number, suffix = ''): string {
+  const out = path.join(
+    import.meta.dirname,
+    '..',
+    'results',
+    `${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}${suffix}.json`,
+  );
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const scale = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_')));
+  const run = { date: new Date().toISOString(), seconds: round((Date.now() - startedAt) / 1000), scale, figures };
+  fs.writeFileSync(out, JSON.stringify(run, null, 2));
+  return out;
+}
