@@ -5,6 +5,7 @@ import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { ChdbWarehouse } from '../../src/warehouse/drivers/chdb/chdb-warehouse.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
+import { WAREHOUSE_DB, type Warehouse } from '../../src/warehouse/warehouse.ts';
 import { tempDataDir } from './server.ts';
 
 /** The seeded generator `steplog load` uses, for tests that generate their own data. */
@@ -45,4 +46,12 @@ export function generateEvents(
     stepId: 1 + Math.floor(rnd() * steps),
     actionId: Math.floor(rnd() * 3) as ActionId,
   }));
+}
+
+/** Rows in steplog.events and distinct event_ids among them: equal when nothing was inserted twice. */
+export async function warehouseEventCounts(warehouse: Warehouse): Promise<{ rows: number; ids: number }> {
+  const [row] = await warehouse.query<{ rows: string; ids: string }>(
+    `SELECT count() AS rows, uniqExact(event_id) AS ids FROM ${WAREHOUSE_DB}.events`,
+  );
+  return { rows: Number(row!.rows), ids: Number(row!.ids) };
 }

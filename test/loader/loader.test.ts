@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Loader } from '../../src/loader/loader.ts';
 import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
-import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
+import { generateEvents, openAdapters, warehouseEventCounts } from '../helpers/fixtures.ts';
 
 const { store, transport, append, warehouse } = await openAdapters();
 
-const warehouseCounts = async () => {
-  const [row] = await warehouse.query<{ rows: string; ids: string }>(
-    `SELECT count() AS rows, uniqExact(event_id) AS ids FROM ${WAREHOUSE_DB}.events`,
-  );
-  return { rows: Number(row!.rows), ids: Number(row!.ids) };
-};
+const warehouseCounts = () => warehouseEventCounts(warehouse);
 
 beforeAll(async () => {
   for (let id = 1; id <= 20; id++) {

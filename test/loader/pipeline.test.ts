@@ -4,8 +4,8 @@ import { Loader } from '../../src/loader/loader.ts';
 import { learningOutbox } from '../../src/queue/outbox/outbox-family.ts';
 import { OutboxTransport } from '../../src/queue/outbox/outbox-transport.ts';
 import type { FormedBatch, NewDeadLetter, Transport } from '../../src/queue/transport.ts';
-import { WAREHOUSE_DB, WarehouseError } from '../../src/warehouse/warehouse.ts';
-import { generateEvents, openAdapters } from '../helpers/fixtures.ts';
+import { WarehouseError } from '../../src/warehouse/warehouse.ts';
+import { generateEvents, openAdapters, warehouseEventCounts } from '../helpers/fixtures.ts';
 import { intercept } from '../helpers/warehouse-wrappers.ts';
 
 /**
@@ -74,12 +74,7 @@ function gatedSettles(inner: Transport, gates: Map<number, Gate>) {
 
 const formedBatches = async () => (await store.db.selectFrom('outbox_batches').select('id').execute()).length;
 
-const warehouseCounts = async () => {
-  const [row] = await warehouse.query<{ rows: string; ids: string }>(
-    `SELECT count() AS rows, uniqExact(event_id) AS ids FROM ${WAREHOUSE_DB}.events`,
-  );
-  return { rows: Number(row!.rows), ids: Number(row!.ids) };
-};
+const warehouseCounts = () => warehouseEventCounts(warehouse);
 
 beforeAll(async () => {
   for (let id = 1; id <= 20; id++) {
