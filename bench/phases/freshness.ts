@@ -76,7 +76,7 @@ export async function freshnessPhase(): Promise<Figure[]> {
       measure: `2xx → visible, p99 (${RATE}/s, 1 s flush)`,
       steplog: round(pct(0.99)),
       unit: 'ms',
-      target: '≤ 2000 ms (flush + 1 s)',
+      target: '≤ 1250 ms (flush + 0.25 s)',
       peakRssMiB: peak,
       loadAverage: load,
       note:
