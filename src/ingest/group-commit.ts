@@ -14,33 +14,37 @@ interface Waiter<N, S> {
 
 /**
  * Group commit: requests that arrive while a commit is running share the next transaction, so one
- * fsync serves many requests. Each caller is answered only after the commit holding its events.
+ * fsync serves many requests. Each caller is answered only after the commit holding its events is
+ * durable. Two groups may be in flight: while one waits for its fsync (a store that syncs off the
+ * event loop, or PostgreSQL's commit round trip), the next one commits, so the disk is never idle
+ * while requests wait.
  */
 export class GroupCommitter<N = NewEvent, S = StoredEvent> {
   private waiting: Waiter<N, S>[] = [];
-  private committing = false;
+  private inFlight = 0;
 
   constructor(
     private readonly eventLog: Appender<N, S>,
     /** The transport's produce verb: events and their queue entries commit together. */
     private readonly enqueue: Enqueue<S>,
     private readonly maxEventsPerCommit = 50_000,
+    private readonly maxGroupsInFlight = 2,
   ) {}
 
   append(events: readonly N[]): Promise<AppendResult<S>[]> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ events, resolve, reject });
-      if (!this.committing) setImmediate(() => void this.drain());
+      if (this.inFlight < this.maxGroupsInFlight) setImmediate(() => this.drain());
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.committing) return;
-    this.committing = true;
-    try {
-      while (this.waiting.length > 0) await this.commit(this.takeGroup());
-    } finally {
-      this.committing = false;
+  private drain(): void {
+    while (this.waiting.length > 0 && this.inFlight < this.maxGroupsInFlight) {
+      this.inFlight += 1;
+      void this.commit(this.takeGroup()).finally(() => {
+        this.inFlight -= 1;
+        this.drain();
+      });
     }
   }
 

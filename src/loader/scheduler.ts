@@ -55,7 +55,11 @@ export class LoadScheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.current?.catch(() => undefined);
+    // Runs queued behind the one in progress (an import request) start as it ends: wait for them too,
+    // so no request is still being answered when the server closes its connections.
+    for (let busy = this.current ?? this.held; busy; busy = this.current ?? this.held) {
+      await busy.catch(() => undefined);
+    }
   }
 
   /**

@@ -21,6 +21,17 @@ async function untilLoading(url: string): Promise<void> {
   }
 }
 
+/**
+ * Waits (up to 3 s) until this server process has accepted an event: a load run retrying against a
+ * server that keeps dying could otherwise miss every short life of it, and the kills test nothing.
+ */
+async function untilAccepting(url: string, key: string): Promise<void> {
+  for (const deadline = Date.now() + 3_000; Date.now() < deadline; await sleep(20)) {
+    const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+    if (/^steplog_events_accepted_total(\{[^}]*\})? [1-9]/m.test(await res.text())) return;
+  }
+}
+
 let server: ServerProcess | undefined;
 // A failed assertion must not leave a server owning the data dir.
 afterAll(() => server?.stop());
@@ -55,6 +66,7 @@ describe('kill -9 of the server at random moments', () => {
     while (kills < KILLS || reconciled === 0) {
       if (kills === MAX_KILLS) throw new Error(`${kills} kills and none between a warehouse insert and its ack`);
       if (!running) startLoad();
+      await untilAccepting(url, key);
       if (kills % 2 === 1) await untilLoading(url);
       await sleep(kills % 2 === 1 ? rnd() * 20 : 100 + rnd() * 900);
       await server.stop('SIGKILL');
@@ -106,5 +118,5 @@ describe('kill -9 of the server at random moments', () => {
     } finally {
       await warehouse.close();
     }
-  }, 180_000);
+  }, 240_000);
 });

@@ -190,14 +190,38 @@ describe('LoadScheduler back-off', () => {
   });
 });
 
+describe('LoadScheduler.stop', () => {
+  it('waits for the runs queued behind the load in progress, not only for that load', async () => {
+    const loadGate = gate();
+    const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, {
+      batchSize: 100,
+      afterInsert: () => loadGate.opened,
+    });
+    const scheduler = new LoadScheduler(loader, { flushIntervalMs: 60_000, batchSize: 100 });
+    await append(generateEvents(10, 5, 3, 50));
+    const running = scheduler.run('manual');
+    const queued = scheduler.run('manual');
+    let queuedSettled = false;
+    void queued.finally(() => (queuedSettled = true));
+    await expect.poll(() => jobCount()).toBeGreaterThan(0);
+    const stopped = scheduler.stop();
+    loadGate.open();
+    await stopped;
+    expect(queuedSettled, 'the queued run settled before stop() returned').toBe(true);
+    expect(await running).toMatchObject({ status: 'succeeded' });
+  });
+});
+
 describe('LoadScheduler cadence', () => {
   it('starts a scheduled load every flush interval, however long each takes: no event waits past interval + one load', async () => {
     // Whatever earlier tests left in the backlog goes first.
     await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }).run('manual');
     const starts: number[] = [];
     let finished: (job: ImportJob) => void = () => undefined;
+    let inserting: () => void = () => undefined;
     // Each load spends 400 ms (of the fake clock) inside its insert.
     const slow = withInsert(warehouse, async (table, rows, token) => {
+      inserting();
       await new Promise((resolve) => setTimeout(resolve, 400));
       return warehouse.insert(table, rows, token);
     });
@@ -215,7 +239,10 @@ describe('LoadScheduler cadence', () => {
     for (let run = 1; run <= 3; run++) {
       await append(generateEvents(5, 5, 3, 30 + run));
       const next = new Promise<ImportJob>((resolve) => (finished = resolve));
+      // The load's store writes wait for real fsyncs: its insert starts after some real time.
+      const inserted = new Promise<void>((resolve) => (inserting = resolve));
       await letTimePass(origin + run * 1000 - Date.now());
+      await within(inserted, 10_000, `load ${run} inserting`);
       await letTimePass(400);
       expect(await within(next, 10_000, `scheduled load ${run}`)).toMatchObject({ status: 'succeeded', rows: 5 });
     }

@@ -1,31 +1,43 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { NewEvent, StoredEvent } from '../../events/event.ts';
 import type { Database } from '../kysely/database.ts';
 import { KyselyStore } from '../kysely/kysely-store.ts';
 import type { SqlDialect } from '../kysely/sql-dialect.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { withTolerantRollback } from './tolerant-rollback.ts';
+import { WalSync, type FileSync } from './wal-sync.ts';
+import { WalSyncedDialect, type WriteTracker } from './wal-synced-dialect.ts';
 
 /** Result codes (and their extended forms) of storage that cannot write now; SQLite rolls the transaction back. */
 const UNAVAILABLE = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_BUSY'];
 
-/** The embedded OLTP store: one SQLite file in WAL mode, fsynced on every commit. */
-export function openSqliteStore(file: string): KyselyStore {
+/**
+ * The embedded OLTP store: one SQLite file in WAL mode. Every write is on disk before its caller
+ * goes on (a 2xx, a batch formed), even across power loss: the WAL is fsynced after the commit,
+ * off the event loop (see WalSync). `syncFile` replaces the fsync for tests.
+ */
+export function openSqliteStore(file: string, syncFile?: FileSync): KyselyStore {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before we answer 2xx, even across power loss (NORMAL only survives process crashes).
-  sqlite.pragma('synchronous = FULL');
+  // NORMAL: a commit reaches the OS, not the disk; WalSync's fsync, which writers wait for, does that.
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withTolerantRollback(sqlite) }) });
-  return new KyselyStore(db, sqliteDialect(sqlite), sqliteMigrations);
+  const tracker: WriteTracker = { wrote: false };
+  const dialect = new WalSyncedDialect(
+    withTolerantRollback(sqlite),
+    () => sqlite.inTransaction,
+    tracker,
+    new WalSync(file, syncFile),
+  );
+  return new KyselyStore(new Kysely<Database>({ dialect }), sqliteDialect(sqlite, tracker), sqliteMigrations);
 }
 
-function sqliteDialect(sqlite: SQLite.Database): SqlDialect {
+function sqliteDialect(sqlite: SQLite.Database, tracker: WriteTracker): SqlDialect {
   let insertEvent: SQLite.Statement<[string, number, number, number, number, number]> | undefined;
   return {
     // One writer at a time: a loader's claim never races another's.
@@ -42,6 +54,7 @@ function sqliteDialect(sqlite: SQLite.Database): SqlDialect {
         'INSERT INTO events (event_id, time, action_id, step_id, user_id, received_at) VALUES (?, ?, ?, ?, ?, ?)',
       );
       const statement = insertEvent;
+      tracker.wrote = true;
       return Promise.resolve(
         events.map(({ eventId, time, actionId, stepId, userId }) => {
           const id = Number(statement.run(eventId, time, actionId, stepId, userId, receivedAt).lastInsertRowid);
