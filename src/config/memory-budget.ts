@@ -12,7 +12,7 @@
  * | 10,000     | 47–58 MiB                              | 158 MiB                                      |
  * | 50,000     | 132–138 MiB                            | 275 MiB                                      |
  * | 100,000    | 184–257 MiB                            | 421 MiB                                      |
- * | 1,000,000  | 2,490 MiB                              | 3,058 MiB                                    |
+ * | 1,000,000  | 2,046–2,490 MiB                        | 3,058 MiB                                    |
  *
  * What grows with the batch size is the rows held: the events read from the store and their
  * denormalized rows (about 360 bytes a row a batch, for two batches, and the next batch's rows as
