@@ -8,10 +8,10 @@ export interface Block<R extends WarehouseRow = WarehouseRow> {
 
 /**
  * The most rows one insert carries. What an insert costs in memory grows with its rows (the
- * payload, and the engine's parse of it: about 2.5 KB a row in chDB, measured), so a batch larger
- * than this is inserted in blocks of at most this many, and a load's memory beyond the rows it
- * holds stays the same whatever the batch size (src/config/memory-budget.ts). The default batch
- * size: a default batch is one insert per month.
+ * payload, and chDB's parse of it: about ten times the payload, 2.5 KB a learning row, measured),
+ * so a batch larger than this is inserted in blocks of at most this many, and a load's memory
+ * beyond the rows it holds stays the same whatever the batch size (src/config/memory-budget.ts).
+ * The default batch size: a default batch is one insert per month.
  */
 export const INSERT_BLOCK_ROWS = 10_000;
 
@@ -20,7 +20,7 @@ export const INSERT_BLOCK_ROWS = 10_000;
  * `maxRows` rows. Every table steplog writes is partitioned by month (or not at all), so each block
  * touches one partition — inside ClickHouse's bound on partitions per insert, whatever mix of dates
  * a batch holds, and atomic per table. The blocks and their tokens depend only on the batch's rows
- * and their order (the store's, on every receive), so a batch re-formed after a crash is cut into
+ * and their order (the transport's, the same on every receive), so a batch re-formed after a crash is cut into
  * the same blocks under the same tokens.
  */
 export function insertBlocks<R extends WarehouseRow>(
