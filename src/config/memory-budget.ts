@@ -8,7 +8,7 @@
  *
  * | batch size | peak above the process before the load | LOAD_FIXED_BYTES + rows × LOAD_BYTES_PER_ROW |
  * | ---------- | -------------------------------------- | -------------------------------------------- |
- * | 2,000      | 15 MiB                                 | 134 MiB                                      |
+ * | 2,000      | 15–19 MiB                              | 134 MiB                                      |
  * | 10,000     | 47–58 MiB                              | 158 MiB                                      |
  * | 50,000     | 132–138 MiB                            | 275 MiB                                      |
  * | 100,000    | 184–257 MiB                            | 421 MiB                                      |
