@@ -18,16 +18,20 @@
  * denormalized rows (about 360 bytes a row a batch, for two batches, and the next batch's rows as
  * the store returns them) and the garbage the heap lets grow between collections, most of the
  * figure at 1,000,000. What an insert costs (its payload and chDB's parse of it, about 2.5 KB a
- * row of the insert) stays that of INSERT_BLOCK_ROWS rows whatever the batch size
- * (src/loader/blocks.ts). Inserting each batch whole, loads of 50,000-row batches peaked at
+ * row of the insert) stays that of INSERT_BLOCK_ROWS rows or INSERT_BLOCK_CHARS characters
+ * whatever the batch size (src/loader/blocks.ts). Inserting each batch whole, loads of 50,000-row batches peaked at
  * 268–357 MiB and of 100,000-row ones at 443–560 MiB, past the budget of 4 KiB a row this file
  * had then. test/loader/load-memory.test.ts measures a load of three 100,000-row batches against
  * its share on every run.
  *
- * These are learning events, whose rows are of about one size. Site events can be far larger (a
- * 2,048-character url, 32 experiments of 100 + 100 characters), and their loads are not yet inside
- * this budget: three batches of such events peaked at 198 MiB (1,000 a batch), 482 MiB (2,000) and
- * 1,405 MiB (10,000), about two thirds of it chDB's parse of inserts of 10,000 such rows.
+ * These are learning events of users with short names. Users with names and emails as long as
+ * accepted (200 characters, the name Cyrillic) make a row's payload about 2.5 times larger; with
+ * three batches they peaked at 113 MiB (10,000 a batch) and 353–389 MiB (100,000), inside the
+ * budget. Site events near their limits (a 2,048-character url, 32 experiments of 100 + 100
+ * characters: about 9,000 characters a row) are not yet inside it: 125 MiB (1,000 a batch), 279
+ * MiB (2,000) and 532–862 MiB (10,000). What grows there is the rows held; for such loads the
+ * batch would have to be bounded in bytes, not rows. (Inserted in pieces of 10,000 rows whatever
+ * their size, they had peaked at 198, 482 and 1,161–1,405 MiB.)
  */
 const MiB = 1024 * 1024;
 
