@@ -11,6 +11,8 @@ import { peakRssAbove, queueBacklog } from '../test/helpers/load-memory.ts';
  * `node --import tsx bench/mem-probe.ts 100000 50000`
  */
 const [events = 100_000, batch = 10_000] = process.argv.slice(2).map(Number);
+// Not `>> 20`: that is a 32-bit shift, negative from 2 GiB on.
+const MiB = 1024 * 1024;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steplog-mem-probe-'));
 try {
   const adapters = await openAdapters(dir);
@@ -19,7 +21,13 @@ try {
   const loader = new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: batch });
   const { result: job, beforeBytes, aboveBytes } = await peakRssAbove(() => loader.run('manual'));
   console.log(
-    JSON.stringify({ events, batch, status: job.status, beforeMiB: beforeBytes >> 20, aboveMiB: aboveBytes >> 20 }),
+    JSON.stringify({
+      events,
+      batch,
+      status: job.status,
+      beforeMiB: Math.round(beforeBytes / MiB),
+      aboveMiB: Math.round(aboveBytes / MiB),
+    }),
   );
   await store.close();
   await warehouse.close();

@@ -5,7 +5,7 @@ import type { Batch, FormedBatch, NewDeadLetter, QueuedEvent, Transport } from '
 import type { Catalog } from '../store/catalog.ts';
 import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.ts';
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
-import { halves, monthBlocks, type Block } from './blocks.ts';
+import { halves, insertBlocks, type Block } from './blocks.ts';
 import { learningFamily, type WarehouseEventRow } from './denormalize.ts';
 import type { LoadFamily, WarehouseRow } from './family.ts';
 import type { LoaderObserver } from './loader-observer.ts';
@@ -182,7 +182,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     const keptFrom = this.keptFrom();
     // Blocks are cut from every row, expired or not, so a batch retried keeps its tokens; the kept
     // period starts on the first of a month, so a month's block is expired whole or not at all.
-    for (const block of monthBlocks(batch.formed.token, rows)) {
+    for (const block of insertBlocks(batch.formed.token, rows)) {
       if (keptFrom !== null && block.rows[0]!.time < keptFrom.seconds) {
         refused.push(...block.rows.map((row) => this.expired(row, block.token, keptFrom)));
       } else {

@@ -1,11 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSERT_BLOCK_ROWS } from '../../src/loader/blocks.ts';
 import { Loader } from '../../src/loader/loader.ts';
-import { WAREHOUSE_DB } from '../../src/warehouse/warehouse.ts';
+import { WAREHOUSE_DB, WarehouseError } from '../../src/warehouse/warehouse.ts';
 import { generateEvents, openAdapters, warehouseEventCounts } from '../helpers/fixtures.ts';
+import { intercept } from '../helpers/warehouse-wrappers.ts';
 
 const { store, transport, append, warehouse } = await openAdapters();
 
 const warehouseCounts = () => warehouseEventCounts(warehouse);
+
+const ledgerCounts = async () => {
+  const [row] = await warehouse.query<{ copies: string; ids: string }>(
+    `SELECT sum(copies) AS copies, uniqExact(event_id) AS ids FROM ${WAREHOUSE_DB}.event_deliveries`,
+  );
+  return { copies: Number(row!.copies), ids: Number(row!.ids) };
+};
 
 beforeAll(async () => {
   for (let id = 1; id <= 20; id++) {
@@ -94,13 +103,7 @@ describe('Loader', () => {
   });
 
   it('a crash that cut an insert between the events table and a view leaves the view whole after the retry', async () => {
-    const ledger = async () => {
-      const [row] = await warehouse.query<{ copies: string; ids: string }>(
-        `SELECT sum(copies) AS copies, uniqExact(event_id) AS ids FROM ${WAREHOUSE_DB}.event_deliveries`,
-      );
-      return { copies: Number(row!.copies), ids: Number(row!.ids) };
-    };
-    const before = { events: await warehouseCounts(), ledger: await ledger() };
+    const before = { events: await warehouseCounts(), ledger: await ledgerCounts() };
     await append(generateEvents(60, 20, 5, 4));
     // The ledger's view misses the insert, as when a kill -9 lands after the events part is written.
     await warehouse.exec(`DETACH TABLE ${WAREHOUSE_DB}.event_deliveries_mv`);
@@ -112,14 +115,14 @@ describe('Loader', () => {
     }).run('schedule');
     await warehouse.exec(`ATTACH TABLE ${WAREHOUSE_DB}.event_deliveries_mv`);
     expect(crashed.status).toBe('failed');
-    expect(await ledger()).toEqual(before.ledger);
+    expect(await ledgerCounts()).toEqual(before.ledger);
 
     const retried = await new Loader(transport, store.catalog, store.importJobs, warehouse, { batchSize: 100 }).run(
       'schedule',
     );
     expect(retried).toMatchObject({ status: 'succeeded', rows: 0, reconciled: 60 });
     expect(await warehouseCounts()).toEqual({ rows: before.events.rows + 60, ids: before.events.ids + 60 });
-    expect(await ledger()).toEqual({ copies: before.ledger.copies + 60, ids: before.ledger.ids + 60 });
+    expect(await ledgerCounts()).toEqual({ copies: before.ledger.copies + 60, ids: before.ledger.ids + 60 });
   });
 
   it('a batch size changed between the crash and the restart re-forms the in-doubt batch as first formed', async () => {
@@ -139,9 +142,41 @@ describe('Loader', () => {
     );
     expect(restarted).toMatchObject({ status: 'succeeded', reconciled: 400, rows: 100, batches: 2 });
     expect(await warehouseCounts()).toEqual({ rows: before.rows + 500, ids: before.ids + 500 });
-    const [ledger] = await warehouse.query<{ copies: string; ids: string }>(
-      `SELECT sum(copies) AS copies, uniqExact(event_id) AS ids FROM ${WAREHOUSE_DB}.event_deliveries`,
-    );
-    expect(Number(ledger!.copies)).toBe(Number(ledger!.ids));
+    const ledger = await ledgerCounts();
+    expect(ledger.copies).toBe(ledger.ids);
+  });
+
+  it('inserts a batch larger than one insert in pieces; a crash after the first, and the retry, load each row once', async () => {
+    const rows = 2.5 * INSERT_BLOCK_ROWS;
+    const before = { events: await warehouseCounts(), ledger: await ledgerCounts() };
+    await append(generateEvents(rows, 20, 5, 6));
+    const inserts: number[] = [];
+    /** The warehouse, recording each insert's rows; with `failAt`, that insert (1-based) fails as if it went away. */
+    const recording = (failAt?: number) =>
+      intercept(warehouse, {
+        async insert(table, values, token) {
+          if (inserts.length + 1 === failAt) throw new WarehouseError('the warehouse went away');
+          inserts.push(values.length);
+          await warehouse.insert(table, values, token);
+        },
+      });
+    const crashed = await new Loader(transport, store.catalog, store.importJobs, recording(2), {
+      batchSize: rows,
+    }).run('schedule');
+    expect(inserts).toEqual([INSERT_BLOCK_ROWS]);
+    expect(crashed).toMatchObject({ status: 'failed', error: 'the warehouse went away' });
+
+    const retried = await new Loader(transport, store.catalog, store.importJobs, recording(), {
+      batchSize: rows,
+    }).run('schedule');
+    // The batch in doubt goes in again whole, under the same tokens: its first piece is skipped.
+    expect(retried).toMatchObject({
+      status: 'succeeded',
+      rows: rows - INSERT_BLOCK_ROWS,
+      reconciled: INSERT_BLOCK_ROWS,
+    });
+    expect(Math.max(...inserts)).toBe(INSERT_BLOCK_ROWS);
+    expect(await warehouseCounts()).toEqual({ rows: before.events.rows + rows, ids: before.events.ids + rows });
+    expect(await ledgerCounts()).toEqual({ copies: before.ledger.copies + rows, ids: before.ledger.ids + rows });
   });
 });

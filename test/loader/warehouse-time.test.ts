@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { monthBlocks } from '../../src/loader/blocks.ts';
+import { insertBlocks } from '../../src/loader/blocks.ts';
 import { toDateTime, toEpochSeconds, utcDayPrefix } from '../../src/loader/warehouse-time.ts';
 
 /** Instants a DateTime holds (1970 to 2105), in epoch ms. */
@@ -31,9 +31,35 @@ describe('DateTime values the loader sends', () => {
   it('cuts a batch into one block per month, the last second of a month apart from the first of the next', () => {
     const row = (iso: string) => ({ event_id: iso, time: toEpochSeconds(Date.parse(iso)) });
     const rows = [row('2026-02-01T00:00:00Z'), row('2026-01-31T23:59:59Z'), row('2026-02-28T12:00:00Z')];
-    expect(monthBlocks('t', rows)).toEqual([
+    expect(insertBlocks('t', rows)).toEqual([
       { token: 't/m2026-01', rows: [rows[1]] },
       { token: 't/m2026-02', rows: [rows[0], rows[2]] },
     ]);
+  });
+
+  it("cuts a month's block larger than an insert into pieces, each under a token of its own", () => {
+    const row = (iso: string) => ({ event_id: iso, time: toEpochSeconds(Date.parse(iso)) });
+    const rows = ['01', '02', '03', '04', '05'].map((day) => row(`2026-03-${day}T00:00:00Z`));
+    expect(insertBlocks('t', rows, 2)).toEqual([
+      { token: 't/r0', rows: rows.slice(0, 2) },
+      { token: 't/r2', rows: rows.slice(2, 4) },
+      { token: 't/r4', rows: rows.slice(4) },
+    ]);
+    expect(insertBlocks('t', [row('2026-02-28T00:00:00Z'), ...rows], 3).map((block) => block.token)).toEqual([
+      't/m2026-02',
+      't/m2026-03/r0',
+      't/m2026-03/r3',
+    ]);
+  });
+
+  it('cuts a block whose payload would be larger than an insert carries, however few its rows', () => {
+    const rows = [1, 2, 3, 4, 5].map((n) => ({
+      event_id: `e${n}`,
+      time: toEpochSeconds(Date.UTC(2026, 2, n)),
+      url: 'x'.repeat(1000),
+      exp_keys: ['k'.repeat(100)],
+    }));
+    expect(insertBlocks('t', rows, 10, 2500).map((block) => block.token)).toEqual(['t/r0', 't/r2', 't/r4']);
+    expect(insertBlocks('t', rows, 10, 10_000)).toEqual([{ token: 't', rows }]);
   });
 });
