@@ -51,15 +51,4 @@ describe('DateTime values the loader sends', () => {
       't/m2026-03/r3',
     ]);
   });
-
-  it('cuts a block whose payload would be larger than an insert carries, however few its rows', () => {
-    const rows = [1, 2, 3, 4, 5].map((n) => ({
-      event_id: `e${n}`,
-      time: toEpochSeconds(Date.UTC(2026, 2, n)),
-      url: 'x'.repeat(1000),
-      exp_keys: ['k'.repeat(100)],
-    }));
-    expect(insertBlocks('t', rows, 10, 2500).map((block) => block.token)).toEqual(['t/r0', 't/r2', 't/r4']);
-    expect(insertBlocks('t', rows, 10, 10_000)).toEqual([{ token: 't', rows }]);
-  });
 });
