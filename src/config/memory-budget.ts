@@ -8,30 +8,31 @@
  *
  * | batch size | peak above the process before the load | LOAD_FIXED_BYTES + rows × LOAD_BYTES_PER_ROW |
  * | ---------- | -------------------------------------- | -------------------------------------------- |
- * | 2,000      | 15–19 MiB                              | 134 MiB                                      |
- * | 10,000     | 47–58 MiB                              | 158 MiB                                      |
- * | 50,000     | 132–138 MiB                            | 275 MiB                                      |
- * | 100,000    | 184–257 MiB                            | 421 MiB                                      |
- * | 1,000,000  | 2,046–2,490 MiB                        | 3,058 MiB                                    |
+ * | 2,000      | 15–19 MiB                              | 136 MiB                                      |
+ * | 10,000     | 47–58 MiB                              | 167 MiB                                      |
+ * | 50,000     | 132–138 MiB                            | 323 MiB                                      |
+ * | 100,000    | 184–257 MiB                            | 519 MiB                                      |
+ * | 1,000,000  | 2,046–2,490 MiB                        | 4,034 MiB                                    |
  *
  * What grows with the batch size is the rows held: the events read from the store and their
  * denormalized rows (about 360 bytes a row a batch, for two batches, and the next batch's rows as
  * the store returns them) and the garbage the heap lets grow between collections, most of the
  * figure at 1,000,000. What an insert costs (its payload and chDB's parse of it, about 2.5 KB a
- * row of the insert) stays that of INSERT_BLOCK_ROWS rows or INSERT_BLOCK_CHARS characters
- * whatever the batch size (src/loader/blocks.ts). Inserting each batch whole, loads of 50,000-row batches peaked at
- * 268–357 MiB and of 100,000-row ones at 443–560 MiB, past the budget of 4 KiB a row this file
- * had then. test/loader/load-memory.test.ts measures a load of three 100,000-row batches against
- * its share on every run.
+ * row of the insert) stays that of INSERT_BLOCK_ROWS rows whatever the batch size
+ * (src/loader/blocks.ts). Inserting each batch whole, loads of 50,000-row batches peaked at
+ * 268–357 MiB and of 100,000-row ones at 443–560 MiB, past this budget.
+ * test/loader/load-memory.test.ts measures a load of three 100,000-row batches against its share
+ * on every run.
  *
  * These are learning events of users with short names. Users with names and emails as long as
  * accepted (200 characters, the name Cyrillic) make a row's payload about 2.5 times larger; with
- * three batches they peaked at 113 MiB (10,000 a batch) and 353–389 MiB (100,000), inside the
- * budget. Site events near their limits (a 2,048-character url, 32 experiments of 100 + 100
- * characters: about 9,000 characters a row) are not yet inside it: 125 MiB (1,000 a batch), 279
- * MiB (2,000) and 532–862 MiB (10,000). What grows there is the rows held; for such loads the
- * batch would have to be bounded in bytes, not rows. (Inserted in pieces of 10,000 rows whatever
- * their size, they had peaked at 198, 482 and 1,161–1,405 MiB.)
+ * three batches of 100,000 they peaked at 398–481 MiB, inside the budget (4 KiB a row rather than
+ * the 3 KiB short names would need: pieces are cut by rows only, never by payload size, because
+ * a row's size depends on user attributes that can change before an in-doubt batch is inserted
+ * again, and its pieces' tokens must not). Site events near their limits (a 2,048-character url,
+ * 32 experiments of 100 + 100 characters: about 9,000 characters a row) are not inside it: three
+ * batches peaked at 198 MiB (1,000 a batch), 482 MiB (2,000) and 1,161–1,405 MiB (10,000); such
+ * loads need batches bounded in bytes, not rows (not built).
  */
 const MiB = 1024 * 1024;
 
@@ -40,7 +41,7 @@ export const IDLE_BYTES = 512 * MiB;
 /** A load's cost whatever its size. */
 export const LOAD_FIXED_BYTES = 128 * MiB;
 /** A load's cost per row of its batch. */
-export const LOAD_BYTES_PER_ROW = 3072;
+export const LOAD_BYTES_PER_ROW = 4096;
 /** A request's cost per byte of its body: the body, its string, the parsed JSON and the normalized events. */
 export const REQUEST_BYTES_PER_BODY_BYTE = 8;
 
