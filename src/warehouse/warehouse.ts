@@ -21,7 +21,7 @@ export interface Warehouse {
    * `insertDeduplication`), a repeat of the same token is skipped by the table and by each of its
    * materialized views on its own — so a retry also completes views that a crash cut short.
    */
-  insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void>;
+  insert(table: string, rows: InsertRows, deduplicationToken?: string): Promise<void>;
   /**
    * Waits until the engine answering holds everything the warehouse acknowledged: on a replicated
    * cluster, every part another replica wrote (which may be down; the wait then fails with a
@@ -30,6 +30,12 @@ export interface Warehouse {
   catchUp(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Rows for an insert, each an object or that object already written as its JSONEachRow line (one
+ * JSON object, no newline): the loader encodes its rows while the previous batch inserts.
+ */
+export type InsertRows = readonly (object | string)[];
 
 export interface ReadOnlyQueryOptions {
   /** A ClickHouse output format: JSONCompact for a table. */
