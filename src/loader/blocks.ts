@@ -1,7 +1,10 @@
 import type { WarehouseRow } from './family.ts';
 import { utcDayPrefix } from './warehouse-time.ts';
 
-export interface Block<R extends WarehouseRow = WarehouseRow> {
+/** What cutting blocks reads of a row. */
+type TimedRow = Pick<WarehouseRow, 'time'>;
+
+export interface Block<R extends TimedRow = WarehouseRow> {
   readonly token: string;
   readonly rows: readonly R[];
 }
@@ -13,7 +16,7 @@ export interface Block<R extends WarehouseRow = WarehouseRow> {
  * blocks and their tokens depend only on the batch's rows, so a batch re-formed after a crash is
  * cut into the same blocks under the same tokens.
  */
-export function monthBlocks<R extends WarehouseRow>(token: string, rows: readonly R[]): Block<R>[] {
+export function monthBlocks<R extends TimedRow>(token: string, rows: readonly R[]): Block<R>[] {
   const byMonth = new Map<string, R[]>();
   const monthOf = utcDayPrefix(7);
   for (const row of rows) {
@@ -29,7 +32,7 @@ export function monthBlocks<R extends WarehouseRow>(token: string, rows: readonl
 }
 
 /** The two halves of a refused block, each with a token of its own derived from the block's. */
-export function halves<R extends WarehouseRow>(block: Block<R>): [Block<R>, Block<R>] {
+export function halves<R extends TimedRow>(block: Block<R>): [Block<R>, Block<R>] {
   const middle = Math.ceil(block.rows.length / 2);
   return [
     { token: `${block.token}/0`, rows: block.rows.slice(0, middle) },

@@ -6,7 +6,7 @@ import type { Catalog } from '../store/catalog.ts';
 import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.ts';
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, monthBlocks, type Block } from './blocks.ts';
-import { learningFamily, type WarehouseEventRow } from './denormalize.ts';
+import { learningFamily } from './denormalize.ts';
 import type { LoadFamily, WarehouseRow } from './family.ts';
 import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
@@ -29,27 +29,27 @@ export interface LoaderOptions {
   readonly retentionMs?: number | null;
 }
 
-interface PreparedBatch<E extends QueuedEvent, R extends WarehouseRow> extends Batch<E> {
-  readonly rows: R[];
+interface PreparedBatch<E extends QueuedEvent> extends Batch<E> {
+  readonly rows: WarehouseRow[];
   /** Rows of a batch formed before that the warehouse already holds. */
   readonly present: ReadonlySet<string>;
   /** Whether more events never batched may follow this one (a full read). */
   readonly more: boolean;
 }
 
-type Refused<R> = { row: R; token: string; error: string };
+type Refused = { row: WarehouseRow; token: string; error: string };
 type KeptFrom = { readonly day: string; readonly seconds: number };
 
 /** A batch formed for this run and denormalized: ready for its insert. */
-interface Ready<E extends QueuedEvent, R extends WarehouseRow> {
-  readonly prepared: PreparedBatch<E, R>;
+interface Ready<E extends QueuedEvent> {
+  readonly prepared: PreparedBatch<E>;
   readonly batch: FormedBatch<E>;
 }
 
 /** A batch whose insert is done, waiting for its settle: its rows are no longer held. */
-interface Inserted<E extends QueuedEvent, R extends WarehouseRow> {
+interface Inserted<E extends QueuedEvent> {
   readonly batch: FormedBatch<E>;
-  readonly refused: readonly Refused<R>[];
+  readonly refused: readonly Refused[];
   readonly inserted: number;
   readonly reconciled: number;
   readonly started: number;
@@ -69,12 +69,12 @@ interface Inserted<E extends QueuedEvent, R extends WarehouseRow> {
  * read). Whatever fails or stops, what is left is formed-unsettled batches, which a later run
  * receives as in doubt, oldest first.
  */
-export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
+export class EventLoader<E extends QueuedEvent> {
   private stopping = false;
 
   constructor(
     private readonly transport: Transport<E>,
-    private readonly family: LoadFamily<E, R>,
+    private readonly family: LoadFamily<E>,
     private readonly importJobs: Pick<ImportJobs, 'start' | 'save'>,
     private readonly warehouse: Warehouse,
     private readonly options: LoaderOptions,
@@ -97,7 +97,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
   async loadInto(job: ImportJob, log: Logger): Promise<void> {
     let ahead = this.next();
     let settling: Promise<void> = Promise.resolve();
-    let current: Ready<E, R> | null = null;
+    let current: Ready<E> | null = null;
     try {
       // Stopping: a batch formed ahead is still delivered, one taken in doubt is left (released below).
       while ((current = await ahead) && !(this.stopping && current.prepared.formed)) {
@@ -124,7 +124,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
   }
 
   /** The next batch, formed; null when there is none or the load stops. */
-  private async next(after?: Batch<E>): Promise<Ready<E, R> | null> {
+  private async next(after?: Batch<E>): Promise<Ready<E> | null> {
     if (this.stopping) return null;
     const prepared = await this.prepare(after);
     if (!prepared) return null;
@@ -133,7 +133,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     return { prepared, batch: await this.transport.form(prepared) };
   }
 
-  private async prepare(after?: Batch<E>): Promise<PreparedBatch<E, R> | null> {
+  private async prepare(after?: Batch<E>): Promise<PreparedBatch<E> | null> {
     const { batchSize } = this.options;
     const received = await this.transport.receive(batchSize, after);
     if (!received) return null;
@@ -171,14 +171,12 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
    * the rows the family's table already holds are left out, and the views are completed for them
    * from the raw table where the family knows how (see LoadFamily.completeViews).
    */
-  private async deliverFormed({ prepared, batch }: Ready<E, R>, log: Logger): Promise<Inserted<E, R>> {
+  private async deliverFormed({ prepared, batch }: Ready<E>, log: Logger): Promise<Inserted<E>> {
     const started = performance.now();
-    // A competing loader may have claimed some of the events read: only the formed ones are ours.
-    const members = new Set(batch.events.map((e) => e.eventId));
-    const ours = prepared.rows.filter((row) => members.has(row.event_id));
+    const ours = ownRows(prepared, batch);
     const byToken = this.warehouse.capabilities.insertDeduplication;
     const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
-    const refused: Refused<R>[] = [];
+    const refused: Refused[] = [];
     const keptFrom = this.keptFrom();
     // Blocks are cut from every row, expired or not, so a batch retried keeps its tokens; the kept
     // period starts on the first of a month, so a month's block is expired whole or not at all.
@@ -203,10 +201,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
   }
 
   /** Settles an inserted batch (its dead letters with it) and counts it into the job. */
-  private async settle(
-    { batch, refused, inserted, reconciled, started }: Inserted<E, R>,
-    job: ImportJob,
-  ): Promise<void> {
+  private async settle({ batch, refused, inserted, reconciled, started }: Inserted<E>, job: ImportJob): Promise<void> {
     this.stillHeld(batch);
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
     this.options.observer?.batchLoaded(inserted, (performance.now() - started) / 1000);
@@ -223,10 +218,14 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
    * alone, so one bad row costs about log2(block) extra inserts and blocks nothing else. Transient
    * failures propagate: the batch stays formed and is retried whole, under the same tokens.
    */
-  private async insert(block: Block<R>, refused: Refused<R>[], log: Logger): Promise<void> {
+  private async insert(block: Block, refused: Refused[], log: Logger): Promise<void> {
     if (block.rows.length === 0) return;
     try {
-      await this.warehouse.insert(`${WAREHOUSE_DB}.${this.family.table}`, block.rows, block.token);
+      await this.warehouse.insert(
+        `${WAREHOUSE_DB}.${this.family.table}`,
+        block.rows.map((row) => row.json),
+        block.token,
+      );
     } catch (error) {
       if (!(error instanceof WarehouseRejectedError)) throw error;
       if (block.rows.length === 1) {
@@ -247,7 +246,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     return { day, seconds: toEpochSeconds(Date.parse(`${day}T00:00:00Z`)) };
   }
 
-  private expired(row: R, token: string, keptFrom: KeptFrom): Refused<R> {
+  private expired(row: WarehouseRow, token: string, keptFrom: KeptFrom): Refused {
     return {
       row,
       // A retry puts it back as a batch of one under this token: one of its own, never the block's.
@@ -256,7 +255,8 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
     };
   }
 
-  private deadLetters(batch: FormedBatch<E>, refused: readonly Refused<R>[], job: ImportJob): NewDeadLetter<E>[] {
+  private deadLetters(batch: FormedBatch<E>, refused: readonly Refused[], job: ImportJob): NewDeadLetter<E>[] {
+    if (refused.length === 0) return [];
     const byEventId = new Map(batch.events.map((e) => [e.eventId, e]));
     return refused.map(({ row, token, error }) => ({
       event: byEventId.get(row.event_id)!,
@@ -265,6 +265,17 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       jobId: job.id,
     }));
   }
+}
+
+/**
+ * The rows of the events the batch was formed with. A competing loader may have claimed some of
+ * the events read: only the formed ones are ours. Formed with all of them (the batch's events are
+ * among those read), every row is.
+ */
+function ownRows<E extends QueuedEvent>(prepared: PreparedBatch<E>, batch: FormedBatch<E>): readonly WarehouseRow[] {
+  if (batch.events.length === prepared.events.length) return prepared.rows;
+  const members = new Set(batch.events.map((e) => e.eventId));
+  return prepared.rows.filter((row) => members.has(row.event_id));
 }
 
 /** Both settled; the first failure (in argument order) is thrown once both are done. */
@@ -284,7 +295,7 @@ export class LeaseLostError extends Error {
 }
 
 /** The learning events' loader: events joined with their users, into steplog.events. */
-export class Loader extends EventLoader<StoredEvent, WarehouseEventRow> {
+export class Loader extends EventLoader<StoredEvent> {
   constructor(
     transport: Transport,
     users: Pick<Catalog, 'getUsers' | 'usersVersion'>,

@@ -119,6 +119,23 @@ describe('the loader pipeline', () => {
     expect((await transport.backlog()).events).toBe(0);
   });
 
+  it('encodes a batch before its insert, as it forms it: the rows reach the warehouse as JSONEachRow lines', async () => {
+    await append(generateEvents(250, 20, 5, 16));
+    const sent: (object | string)[] = [];
+    const watched = intercept(warehouse, {
+      insert: (table, rows, token) => (sent.push(...rows), warehouse.insert(table, rows, token)),
+    });
+    const job = await new Loader(transport, store.catalog, store.importJobs, watched, { batchSize: 100 }).run('manual');
+
+    expect(job).toMatchObject({ status: 'succeeded', rows: 250 });
+    expect(sent).toHaveLength(250);
+    expect(sent.filter((row) => typeof row !== 'string')).toEqual([]);
+    for (const line of sent as string[]) {
+      const row = JSON.parse(line) as { user_id: number; name: string; registration_date: null };
+      expect(row).toMatchObject({ name: `user ${row.user_id}`, registration_date: null });
+    }
+  });
+
   it('settles a batch while the warehouse inserts the next one', async () => {
     const before = await warehouseCounts();
     await append(generateEvents(250, 20, 5, 12));
