@@ -2,11 +2,11 @@ import type { StoredEvent } from '../events/event.ts';
 import type { Catalog } from '../store/catalog.ts';
 import { FAMILY_TABLES } from '../warehouse/event-families.ts';
 import { completeViews } from './complete-views.ts';
-import { encodedRow, type LoadFamily } from './family.ts';
+import type { LoadFamily } from './family.ts';
 import { UserColumnsCache, type UserColumns } from './user-columns.ts';
 import { toEpochSeconds } from './warehouse-time.ts';
 
-/** The columns of one row of steplog.events, as JSONEachRow takes them; DateTime columns as epoch seconds. */
+/** One row of steplog.events in the warehouse, as JSONEachRow; DateTime columns as epoch seconds. */
 export interface WarehouseEventRow {
   event_id: string;
   time: number;
@@ -45,14 +45,11 @@ export function denormalizer(users: ReadonlyMap<number, UserColumns>): (event: S
 export function learningFamily(
   users: Pick<Catalog, 'getUsers' | 'usersVersion'>,
   batchSize: number,
-): LoadFamily<StoredEvent> {
+): LoadFamily<StoredEvent, WarehouseEventRow> {
   const cache = new UserColumnsCache(users, batchSize);
   return {
     table: FAMILY_TABLES.learning.events,
     completeViews,
-    denormalize: async (events) => {
-      const columns = denormalizer(await cache.of(events.map((e) => e.userId)));
-      return events.map((event) => encodedRow(columns(event)));
-    },
+    denormalize: async (events) => events.map(denormalizer(await cache.of(events.map((e) => e.userId)))),
   };
 }

@@ -6,7 +6,8 @@ import type { Catalog } from '../store/catalog.ts';
 import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.ts';
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, monthBlocks, type Block } from './blocks.ts';
-import { learningFamily } from './denormalize.ts';
+import { learningFamily, type WarehouseEventRow } from './denormalize.ts';
+import { EncodedMonths } from './encoded-months.ts';
 import type { LoadFamily, WarehouseRow } from './family.ts';
 import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
@@ -29,27 +30,29 @@ export interface LoaderOptions {
   readonly retentionMs?: number | null;
 }
 
-interface PreparedBatch<E extends QueuedEvent> extends Batch<E> {
-  readonly rows: WarehouseRow[];
+interface PreparedBatch<E extends QueuedEvent, R extends WarehouseRow> extends Batch<E> {
+  readonly rows: R[];
+  /** The rows as the text of their inserts, encoded while the batch before inserts. */
+  readonly encoded: EncodedMonths;
   /** Rows of a batch formed before that the warehouse already holds. */
   readonly present: ReadonlySet<string>;
   /** Whether more events never batched may follow this one (a full read). */
   readonly more: boolean;
 }
 
-type Refused = { row: WarehouseRow; token: string; error: string };
+type Refused<R> = { row: R; token: string; error: string };
 type KeptFrom = { readonly day: string; readonly seconds: number };
 
 /** A batch formed for this run and denormalized: ready for its insert. */
-interface Ready<E extends QueuedEvent> {
-  readonly prepared: PreparedBatch<E>;
+interface Ready<E extends QueuedEvent, R extends WarehouseRow> {
+  readonly prepared: PreparedBatch<E, R>;
   readonly batch: FormedBatch<E>;
 }
 
 /** A batch whose insert is done, waiting for its settle: its rows are no longer held. */
-interface Inserted<E extends QueuedEvent> {
+interface Inserted<E extends QueuedEvent, R extends WarehouseRow> {
   readonly batch: FormedBatch<E>;
-  readonly refused: readonly Refused[];
+  readonly refused: readonly Refused<R>[];
   readonly inserted: number;
   readonly reconciled: number;
   readonly started: number;
@@ -69,12 +72,12 @@ interface Inserted<E extends QueuedEvent> {
  * read). Whatever fails or stops, what is left is formed-unsettled batches, which a later run
  * receives as in doubt, oldest first.
  */
-export class EventLoader<E extends QueuedEvent> {
+export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
   private stopping = false;
 
   constructor(
     private readonly transport: Transport<E>,
-    private readonly family: LoadFamily<E>,
+    private readonly family: LoadFamily<E, R>,
     private readonly importJobs: Pick<ImportJobs, 'start' | 'save'>,
     private readonly warehouse: Warehouse,
     private readonly options: LoaderOptions,
@@ -97,7 +100,7 @@ export class EventLoader<E extends QueuedEvent> {
   async loadInto(job: ImportJob, log: Logger): Promise<void> {
     let ahead = this.next();
     let settling: Promise<void> = Promise.resolve();
-    let current: Ready<E> | null = null;
+    let current: Ready<E, R> | null = null;
     try {
       // Stopping: a batch formed ahead is still delivered, one taken in doubt is left (released below).
       while ((current = await ahead) && !(this.stopping && current.prepared.formed)) {
@@ -124,7 +127,7 @@ export class EventLoader<E extends QueuedEvent> {
   }
 
   /** The next batch, formed; null when there is none or the load stops. */
-  private async next(after?: Batch<E>): Promise<Ready<E> | null> {
+  private async next(after?: Batch<E>): Promise<Ready<E, R> | null> {
     if (this.stopping) return null;
     const prepared = await this.prepare(after);
     if (!prepared) return null;
@@ -133,7 +136,7 @@ export class EventLoader<E extends QueuedEvent> {
     return { prepared, batch: await this.transport.form(prepared) };
   }
 
-  private async prepare(after?: Batch<E>): Promise<PreparedBatch<E> | null> {
+  private async prepare(after?: Batch<E>): Promise<PreparedBatch<E, R> | null> {
     const { batchSize } = this.options;
     const received = await this.transport.receive(batchSize, after);
     if (!received) return null;
@@ -144,9 +147,11 @@ export class EventLoader<E extends QueuedEvent> {
       // a duplicate block, leave that part's missing views short.
       if (received.formed) await this.warehouse.catchUp();
       const present = received.formed ? await alreadyLoaded(this.warehouse, table, received.events) : new Set<string>();
+      const rows = await this.family.denormalize(received.events);
       return {
         ...received,
-        rows: await this.family.denormalize(received.events),
+        rows,
+        encoded: EncodedMonths.of(rows),
         present,
         more: received.events.length === batchSize,
       };
@@ -171,12 +176,12 @@ export class EventLoader<E extends QueuedEvent> {
    * the rows the family's table already holds are left out, and the views are completed for them
    * from the raw table where the family knows how (see LoadFamily.completeViews).
    */
-  private async deliverFormed({ prepared, batch }: Ready<E>, log: Logger): Promise<Inserted<E>> {
+  private async deliverFormed({ prepared, batch }: Ready<E, R>, log: Logger): Promise<Inserted<E, R>> {
     const started = performance.now();
     const ours = ownRows(prepared, batch);
     const byToken = this.warehouse.capabilities.insertDeduplication;
     const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
-    const refused: Refused[] = [];
+    const refused: Refused<R>[] = [];
     const keptFrom = this.keptFrom();
     // Blocks are cut from every row, expired or not, so a batch retried keeps its tokens; the kept
     // period starts on the first of a month, so a month's block is expired whole or not at all.
@@ -185,7 +190,7 @@ export class EventLoader<E extends QueuedEvent> {
         refused.push(...block.rows.map((row) => this.expired(row, block.token, keptFrom)));
       } else {
         this.stillHeld(batch);
-        await this.insert(block, refused, log);
+        await this.insert(block, prepared.encoded, refused, log);
       }
     }
     if (!byToken && prepared.present.size > 0 && this.family.completeViews) {
@@ -201,7 +206,10 @@ export class EventLoader<E extends QueuedEvent> {
   }
 
   /** Settles an inserted batch (its dead letters with it) and counts it into the job. */
-  private async settle({ batch, refused, inserted, reconciled, started }: Inserted<E>, job: ImportJob): Promise<void> {
+  private async settle(
+    { batch, refused, inserted, reconciled, started }: Inserted<E, R>,
+    job: ImportJob,
+  ): Promise<void> {
     this.stillHeld(batch);
     await this.transport.settle(batch, this.deadLetters(batch, refused, job));
     this.options.observer?.batchLoaded(inserted, (performance.now() - started) / 1000);
@@ -218,14 +226,10 @@ export class EventLoader<E extends QueuedEvent> {
    * alone, so one bad row costs about log2(block) extra inserts and blocks nothing else. Transient
    * failures propagate: the batch stays formed and is retried whole, under the same tokens.
    */
-  private async insert(block: Block, refused: Refused[], log: Logger): Promise<void> {
+  private async insert(block: Block<R>, encoded: EncodedMonths, refused: Refused<R>[], log: Logger): Promise<void> {
     if (block.rows.length === 0) return;
     try {
-      await this.warehouse.insert(
-        `${WAREHOUSE_DB}.${this.family.table}`,
-        block.rows.map((row) => row.json),
-        block.token,
-      );
+      await this.warehouse.insert(`${WAREHOUSE_DB}.${this.family.table}`, encoded.textOf(block), block.token);
     } catch (error) {
       if (!(error instanceof WarehouseRejectedError)) throw error;
       if (block.rows.length === 1) {
@@ -234,7 +238,7 @@ export class EventLoader<E extends QueuedEvent> {
         return;
       }
       log.warn({ rows: block.rows.length, token: block.token, reason: error.message }, 'block refused; isolating');
-      for (const half of halves(block)) await this.insert(half, refused, log);
+      for (const half of halves(block)) await this.insert(half, encoded, refused, log);
     }
   }
 
@@ -246,7 +250,7 @@ export class EventLoader<E extends QueuedEvent> {
     return { day, seconds: toEpochSeconds(Date.parse(`${day}T00:00:00Z`)) };
   }
 
-  private expired(row: WarehouseRow, token: string, keptFrom: KeptFrom): Refused {
+  private expired(row: R, token: string, keptFrom: KeptFrom): Refused<R> {
     return {
       row,
       // A retry puts it back as a batch of one under this token: one of its own, never the block's.
@@ -255,7 +259,7 @@ export class EventLoader<E extends QueuedEvent> {
     };
   }
 
-  private deadLetters(batch: FormedBatch<E>, refused: readonly Refused[], job: ImportJob): NewDeadLetter<E>[] {
+  private deadLetters(batch: FormedBatch<E>, refused: readonly Refused<R>[], job: ImportJob): NewDeadLetter<E>[] {
     if (refused.length === 0) return [];
     const byEventId = new Map(batch.events.map((e) => [e.eventId, e]));
     return refused.map(({ row, token, error }) => ({
@@ -272,7 +276,10 @@ export class EventLoader<E extends QueuedEvent> {
  * the events read: only the formed ones are ours. Formed with all of them (the batch's events are
  * among those read), every row is.
  */
-function ownRows<E extends QueuedEvent>(prepared: PreparedBatch<E>, batch: FormedBatch<E>): readonly WarehouseRow[] {
+function ownRows<E extends QueuedEvent, R extends WarehouseRow>(
+  prepared: PreparedBatch<E, R>,
+  batch: FormedBatch<E>,
+): readonly R[] {
   if (batch.events.length === prepared.events.length) return prepared.rows;
   const members = new Set(batch.events.map((e) => e.eventId));
   return prepared.rows.filter((row) => members.has(row.event_id));
@@ -295,7 +302,7 @@ export class LeaseLostError extends Error {
 }
 
 /** The learning events' loader: events joined with their users, into steplog.events. */
-export class Loader extends EventLoader<StoredEvent> {
+export class Loader extends EventLoader<StoredEvent, WarehouseEventRow> {
   constructor(
     transport: Transport,
     users: Pick<Catalog, 'getUsers' | 'usersVersion'>,

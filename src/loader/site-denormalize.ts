@@ -2,9 +2,9 @@ import type { StoredSiteEvent } from '../events/site-event.ts';
 import { FAMILY_TABLES } from '../warehouse/event-families.ts';
 import { completeSiteViews } from './complete-views.ts';
 import { toEpochSeconds } from './warehouse-time.ts';
-import { encodedRow, type LoadFamily } from './family.ts';
+import type { LoadFamily } from './family.ts';
 
-/** The columns of one row of steplog.site_events, as JSONEachRow takes them; DateTime columns as epoch seconds. */
+/** One row of steplog.site_events, as JSONEachRow; DateTime columns as epoch seconds. */
 export interface SiteWarehouseRow {
   event_id: string;
   time: number;
@@ -42,8 +42,8 @@ export function toSiteRow(event: StoredSiteEvent): SiteWarehouseRow {
 }
 
 /** Site events need nothing from the store: a visitor is an anonymous id. */
-export const siteFamily: LoadFamily<StoredSiteEvent> = {
+export const siteFamily: LoadFamily<StoredSiteEvent, SiteWarehouseRow> = {
   table: FAMILY_TABLES.site.events,
-  denormalize: (events) => Promise.resolve(events.map((event) => encodedRow(toSiteRow(event)))),
+  denormalize: (events) => Promise.resolve(events.map(toSiteRow)),
   completeViews: completeSiteViews,
 };

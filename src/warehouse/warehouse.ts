@@ -32,10 +32,10 @@ export interface Warehouse {
 }
 
 /**
- * Rows for an insert, each an object or that object already written as its JSONEachRow line (one
- * JSON object, no newline): the loader encodes its rows while the previous batch inserts.
+ * Rows for an insert: objects, or rows already encoded as JSONEachRow text (UTF-8, one JSON object
+ * a line), as the loader encodes a batch while the one before it inserts.
  */
-export type InsertRows = readonly (object | string)[];
+export type InsertRows = readonly object[] | Buffer;
 
 export interface ReadOnlyQueryOptions {
   /** A ClickHouse output format: JSONCompact for a table. */

@@ -93,7 +93,7 @@ export function warehouseContract(adapter: string, open: () => Promise<Warehouse
       await warehouse.exec(`DROP TABLE ${WAREHOUSE_DB}.contract_rows`);
     });
 
-    it('inserts rows given as JSONEachRow lines as it inserts objects, tokens and refusals alike', async () => {
+    it('inserts rows given as JSONEachRow text as it inserts objects, tokens and refusals alike', async () => {
       await warehouse.exec(
         `CREATE TABLE ${WAREHOUSE_DB}.contract_lines (id UInt32, note String, at DateTime, gone Nullable(DateTime)) ` +
           `ENGINE = MergeTree() ORDER BY id`,
@@ -107,9 +107,9 @@ export function warehouseContract(adapter: string, open: () => Promise<Warehouse
         { id: 1, note: 'it\'s \\ "quoted"\n\ttabbed', at: 1_767_225_600, gone: null },
         { id: 2, note: 'Zoë 😀', at: 1_767_225_601, gone: 1_767_225_602 },
       ];
-      const lines = rows.map((row) => JSON.stringify(row));
-      await warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, lines, 'token-lines');
-      await warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, lines, 'token-lines');
+      const text = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+      await warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, text, 'token-lines');
+      await warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, text, 'token-lines');
       const read = await warehouse.query<{ id: number; note: string; at: number; gone: number | null }>(
         `SELECT id, note, toUnixTimestamp(at) AS at, toUnixTimestamp(gone) AS gone ` +
           `FROM ${WAREHOUSE_DB}.contract_lines ORDER BY id`,
@@ -117,7 +117,7 @@ export function warehouseContract(adapter: string, open: () => Promise<Warehouse
       const copies = warehouse.capabilities.insertDeduplication ? rows : [rows[0], rows[0], rows[1], rows[1]];
       expect(read.map((row) => ({ ...row, id: Number(row.id), at: Number(row.at) }))).toEqual(copies);
       await expect(
-        warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, [JSON.stringify({ id: 'x', note: 'n', at: 0 })]),
+        warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, Buffer.from(JSON.stringify({ id: 'x', note: 'n', at: 0 }))),
       ).rejects.toThrow(WarehouseRejectedError);
       await warehouse.exec(`DROP TABLE ${WAREHOUSE_DB}.contract_lines`);
     });

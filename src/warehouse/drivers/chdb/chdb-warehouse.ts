@@ -13,7 +13,7 @@ import {
 } from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
 import { ONE_STATEMENT, sandboxViolation, separatesStatements } from '../console-sandbox.ts';
-import { jsonEachRow } from '../json-each-row.ts';
+import { jsonEachRow } from '../../json-each-row.ts';
 import { lockOwnerDir } from './owner-lock.ts';
 
 /** Threads one console query may use: the rest of the machine stays with loads and marts. */
@@ -159,7 +159,7 @@ export class ChdbWarehouse implements Warehouse {
 
   async insert(table: string, rows: InsertRows, deduplicationToken?: string): Promise<void> {
     if (rows.length === 0) return;
-    const payload = Buffer.from(jsonEachRow(rows));
+    const payload = jsonEachRow(rows);
     const settings: Record<string, string | number> = deduplicationToken
       ? { insert_deduplication_token: deduplicationToken, deduplicate_blocks_in_dependent_materialized_views: 1 }
       : {};

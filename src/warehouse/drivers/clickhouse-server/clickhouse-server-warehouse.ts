@@ -13,7 +13,7 @@ import {
 } from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
 import { ONE_STATEMENT, sandboxViolation, separatesStatements, textSandboxViolation } from '../console-sandbox.ts';
-import { jsonEachRow } from '../json-each-row.ts';
+import { jsonEachRow } from '../../json-each-row.ts';
 import { capabilitiesOf, type ServerCapabilities } from './capabilities.ts';
 import { inlineParameters } from './inline-parameters.ts';
 import { Replicas, type Replica, type ReplicaOptions } from './replicas.ts';
@@ -143,7 +143,7 @@ export class ClickHouseServerWarehouse implements Warehouse {
             deduplicate_blocks_in_dependent_materialized_views: 1 as const,
           }
         : {};
-    // The body as written (the client's own insert would encode each row, a line again as a string).
+    // The body as one JSONEachRow text (the client's own insert takes rows as objects only).
     const body = jsonEachRow(rows);
     await this.run(() =>
       this.replicas.write(async (r) => {
