@@ -42,18 +42,24 @@ function pieces<R extends WarehouseRow>(block: Block<R>, maxRows: number): Block
 }
 
 function monthBlocks<R extends WarehouseRow>(token: string, rows: readonly R[]): Block<R>[] {
-  const byMonth = new Map<string, R[]>();
+  const months = byMonth(rows);
+  if (months.size === 1) return [{ token, rows }];
+  return [...months]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([month, part]) => ({ token: `${token}/m${month}`, rows: part }));
+}
+
+/** Rows by the UTC month ('YYYY-MM') of their event time, each month's in their order. */
+export function byMonth<R extends WarehouseRow>(rows: readonly R[]): Map<string, R[]> {
+  const months = new Map<string, R[]>();
   const monthOf = utcDayPrefix(7);
   for (const row of rows) {
     const month = monthOf(row.time);
-    let block = byMonth.get(month);
-    if (!block) byMonth.set(month, (block = []));
-    block.push(row);
+    let part = months.get(month);
+    if (!part) months.set(month, (part = []));
+    part.push(row);
   }
-  if (byMonth.size === 1) return [{ token, rows }];
-  return [...byMonth]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([month, part]) => ({ token: `${token}/m${month}`, rows: part }));
+  return months;
 }
 
 /** The two halves of a refused block, each with a token of its own derived from the block's. */

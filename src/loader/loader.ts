@@ -7,6 +7,7 @@ import type { ImportJob, ImportJobs, ImportTrigger } from '../store/import-jobs.
 import { WAREHOUSE_DB, WarehouseRejectedError, type Warehouse } from '../warehouse/warehouse.ts';
 import { halves, insertBlocks, type Block } from './blocks.ts';
 import { learningFamily, type WarehouseEventRow } from './denormalize.ts';
+import { EncodedMonths } from './encoded-months.ts';
 import type { LoadFamily, WarehouseRow } from './family.ts';
 import type { LoaderObserver } from './loader-observer.ts';
 import { alreadyLoaded } from './reconcile.ts';
@@ -31,6 +32,8 @@ export interface LoaderOptions {
 
 interface PreparedBatch<E extends QueuedEvent, R extends WarehouseRow> extends Batch<E> {
   readonly rows: R[];
+  /** The rows as the text of their inserts, encoded while the batch before inserts. */
+  readonly encoded: EncodedMonths;
   /** Rows of a batch formed before that the warehouse already holds. */
   readonly present: ReadonlySet<string>;
   /** Whether more events never batched may follow this one (a full read). */
@@ -144,9 +147,11 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       // a duplicate block, leave that part's missing views short.
       if (received.formed) await this.warehouse.catchUp();
       const present = received.formed ? await alreadyLoaded(this.warehouse, table, received.events) : new Set<string>();
+      const rows = await this.family.denormalize(received.events);
       return {
         ...received,
-        rows: await this.family.denormalize(received.events),
+        rows,
+        encoded: EncodedMonths.of(rows),
         present,
         more: received.events.length === batchSize,
       };
@@ -173,9 +178,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
    */
   private async deliverFormed({ prepared, batch }: Ready<E, R>, log: Logger): Promise<Inserted<E, R>> {
     const started = performance.now();
-    // A competing loader may have claimed some of the events read: only the formed ones are ours.
-    const members = new Set(batch.events.map((e) => e.eventId));
-    const ours = prepared.rows.filter((row) => members.has(row.event_id));
+    const ours = ownRows(prepared, batch);
     const byToken = this.warehouse.capabilities.insertDeduplication;
     const rows = byToken ? ours : ours.filter((row) => !prepared.present.has(row.event_id));
     const refused: Refused<R>[] = [];
@@ -187,7 +190,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
         refused.push(...block.rows.map((row) => this.expired(row, block.token, keptFrom)));
       } else {
         this.stillHeld(batch);
-        await this.insert(block, refused, log);
+        await this.insert(block, prepared.encoded, refused, log);
       }
     }
     if (!byToken && prepared.present.size > 0 && this.family.completeViews) {
@@ -223,10 +226,10 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
    * alone, so one bad row costs about log2(block) extra inserts and blocks nothing else. Transient
    * failures propagate: the batch stays formed and is retried whole, under the same tokens.
    */
-  private async insert(block: Block<R>, refused: Refused<R>[], log: Logger): Promise<void> {
+  private async insert(block: Block<R>, encoded: EncodedMonths, refused: Refused<R>[], log: Logger): Promise<void> {
     if (block.rows.length === 0) return;
     try {
-      await this.warehouse.insert(`${WAREHOUSE_DB}.${this.family.table}`, block.rows, block.token);
+      await this.warehouse.insert(`${WAREHOUSE_DB}.${this.family.table}`, encoded.textOf(block), block.token);
     } catch (error) {
       if (!(error instanceof WarehouseRejectedError)) throw error;
       if (block.rows.length === 1) {
@@ -235,7 +238,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
         return;
       }
       log.warn({ rows: block.rows.length, token: block.token, reason: error.message }, 'block refused; isolating');
-      for (const half of halves(block)) await this.insert(half, refused, log);
+      for (const half of halves(block)) await this.insert(half, encoded, refused, log);
     }
   }
 
@@ -257,6 +260,7 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
   }
 
   private deadLetters(batch: FormedBatch<E>, refused: readonly Refused<R>[], job: ImportJob): NewDeadLetter<E>[] {
+    if (refused.length === 0) return [];
     const byEventId = new Map(batch.events.map((e) => [e.eventId, e]));
     return refused.map(({ row, token, error }) => ({
       event: byEventId.get(row.event_id)!,
@@ -265,6 +269,20 @@ export class EventLoader<E extends QueuedEvent, R extends WarehouseRow> {
       jobId: job.id,
     }));
   }
+}
+
+/**
+ * The rows of the events the batch was formed with. A competing loader may have claimed some of
+ * the events read: only the formed ones are ours. Formed with all of them (the batch's events are
+ * among those read), every row is.
+ */
+function ownRows<E extends QueuedEvent, R extends WarehouseRow>(
+  prepared: PreparedBatch<E, R>,
+  batch: FormedBatch<E>,
+): readonly R[] {
+  if (batch.events.length === prepared.events.length) return prepared.rows;
+  const members = new Set(batch.events.map((e) => e.eventId));
+  return prepared.rows.filter((row) => members.has(row.event_id));
 }
 
 /** Both settled; the first failure (in argument order) is thrown once both are done. */

@@ -21,7 +21,10 @@ export interface Transport<E extends QueuedEvent = StoredEvent> {
    * ahead while that batch is still in flight).
    */
   receive(limit: number, after?: Batch<E>): Promise<Batch<E> | null>;
-  /** Records the batch's members and token before it is first inserted; answers it formed. */
+  /**
+   * Records the batch's members and token before it is first inserted; answers it formed, with the
+   * events of `batch` it claimed (all of them unless a competing loader claimed some first).
+   */
   form(batch: Batch<E>): Promise<FormedBatch<E>>;
   /**
    * Whether this loader may still insert the batch: loaders that share a store lease each batch to

@@ -21,7 +21,7 @@ export interface Warehouse {
    * `insertDeduplication`), a repeat of the same token is skipped by the table and by each of its
    * materialized views on its own — so a retry also completes views that a crash cut short.
    */
-  insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void>;
+  insert(table: string, rows: InsertRows, deduplicationToken?: string): Promise<void>;
   /**
    * Waits until the engine answering holds everything the warehouse acknowledged: on a replicated
    * cluster, every part another replica wrote (which may be down; the wait then fails with a
@@ -30,6 +30,12 @@ export interface Warehouse {
   catchUp(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Rows for an insert: objects, or rows already encoded as JSONEachRow text (UTF-8, one JSON object
+ * a line), as the loader encodes a batch while the one before it inserts.
+ */
+export type InsertRows = readonly object[] | Buffer;
 
 export interface ReadOnlyQueryOptions {
   /** A ClickHouse output format: JSONCompact for a table. */

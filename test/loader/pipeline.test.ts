@@ -119,6 +119,27 @@ describe('the loader pipeline', () => {
     expect((await transport.backlog()).events).toBe(0);
   });
 
+  it('encodes a batch before its insert, as it forms it: the rows reach the warehouse as JSONEachRow text', async () => {
+    await append(generateEvents(250, 20, 5, 16));
+    const sent: (Buffer | null)[] = [];
+    const watched = intercept(warehouse, {
+      insert: (table, rows, token) => (
+        sent.push(Buffer.isBuffer(rows) ? rows : null),
+        warehouse.insert(table, rows, token)
+      ),
+    });
+    const job = await new Loader(transport, store.catalog, store.importJobs, watched, { batchSize: 100 }).run('manual');
+
+    expect(job).toMatchObject({ status: 'succeeded', rows: 250 });
+    expect(sent).not.toContain(null);
+    const lines = sent.flatMap((text) => text!.toString().split('\n'));
+    expect(lines).toHaveLength(250);
+    for (const line of lines) {
+      const row = JSON.parse(line) as { user_id: number; name: string; registration_date: null };
+      expect(row).toMatchObject({ name: `user ${row.user_id}`, registration_date: null });
+    }
+  });
+
   it('settles a batch while the warehouse inserts the next one', async () => {
     const before = await warehouseCounts();
     await append(generateEvents(250, 20, 5, 12));

@@ -7,7 +7,7 @@ import { usersActivity } from '../../src/analytics/users-activity.ts';
 import type { KyselyStore } from '../../src/store/kysely/kysely-store.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { WarehouseMigrator } from '../../src/warehouse/migrator.ts';
-import { WAREHOUSE_DB, WarehouseError, type Warehouse } from '../../src/warehouse/warehouse.ts';
+import { WAREHOUSE_DB, WarehouseError, WarehouseRejectedError, type Warehouse } from '../../src/warehouse/warehouse.ts';
 import { expectEveryMart, loadMartData } from '../analytics/every-mart.ts';
 import { events, LAST_DAY } from '../analytics/mart-data.ts';
 import { uuidFor } from '../helpers/fixtures.ts';
@@ -91,6 +91,35 @@ export function warehouseContract(adapter: string, open: () => Promise<Warehouse
         WarehouseError,
       );
       await warehouse.exec(`DROP TABLE ${WAREHOUSE_DB}.contract_rows`);
+    });
+
+    it('inserts rows given as JSONEachRow text as it inserts objects, tokens and refusals alike', async () => {
+      await warehouse.exec(
+        `CREATE TABLE ${WAREHOUSE_DB}.contract_lines (id UInt32, note String, at DateTime, gone Nullable(DateTime)) ` +
+          `ENGINE = MergeTree() ORDER BY id`,
+      );
+      if (warehouse.capabilities.insertDeduplication) {
+        await warehouse.exec(
+          `ALTER TABLE ${WAREHOUSE_DB}.contract_lines MODIFY SETTING non_replicated_deduplication_window = 100`,
+        );
+      }
+      const rows = [
+        { id: 1, note: 'it\'s \\ "quoted"\n\ttabbed', at: 1_767_225_600, gone: null },
+        { id: 2, note: 'Zoë 😀', at: 1_767_225_601, gone: 1_767_225_602 },
+      ];
+      const text = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+      await warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, text, 'token-lines');
+      await warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, text, 'token-lines');
+      const read = await warehouse.query<{ id: number; note: string; at: number; gone: number | null }>(
+        `SELECT id, note, toUnixTimestamp(at) AS at, toUnixTimestamp(gone) AS gone ` +
+          `FROM ${WAREHOUSE_DB}.contract_lines ORDER BY id`,
+      );
+      const copies = warehouse.capabilities.insertDeduplication ? rows : [rows[0], rows[0], rows[1], rows[1]];
+      expect(read.map((row) => ({ ...row, id: Number(row.id), at: Number(row.at) }))).toEqual(copies);
+      await expect(
+        warehouse.insert(`${WAREHOUSE_DB}.contract_lines`, Buffer.from(JSON.stringify({ id: 'x', note: 'n', at: 0 }))),
+      ).rejects.toThrow(WarehouseRejectedError);
+      await warehouse.exec(`DROP TABLE ${WAREHOUSE_DB}.contract_lines`);
     });
 
     it('loads the marts data through the loader', async () => {

@@ -5,6 +5,7 @@ import { Session } from 'chdb';
 import {
   WAREHOUSE_DB,
   WarehouseError,
+  type InsertRows,
   type ReadOnlyQueryOptions,
   type Warehouse,
   type WarehouseCapabilities,
@@ -12,6 +13,7 @@ import {
 } from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
 import { ONE_STATEMENT, sandboxViolation, separatesStatements } from '../console-sandbox.ts';
+import { jsonEachRow } from '../../json-each-row.ts';
 import { lockOwnerDir } from './owner-lock.ts';
 
 /** Threads one console query may use: the rest of the machine stays with loads and marts. */
@@ -155,9 +157,9 @@ export class ChdbWarehouse implements Warehouse {
     }
   }
 
-  async insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void> {
+  async insert(table: string, rows: InsertRows, deduplicationToken?: string): Promise<void> {
     if (rows.length === 0) return;
-    const payload = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+    const payload = jsonEachRow(rows);
     const settings: Record<string, string | number> = deduplicationToken
       ? { insert_deduplication_token: deduplicationToken, deduplicate_blocks_in_dependent_materialized_views: 1 }
       : {};

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { ClickHouseError } from '@clickhouse/client';
 import { BackupUnsupportedError } from '../../../errors/backup-unsupported.ts';
 import {
   WAREHOUSE_DB,
   WarehouseError,
+  type InsertRows,
   type ReadOnlyQueryOptions,
   type Warehouse,
   type WarehouseCopy,
 } from '../../warehouse.ts';
 import { toWarehouseError } from '../clickhouse-errors.ts';
 import { ONE_STATEMENT, sandboxViolation, separatesStatements, textSandboxViolation } from '../console-sandbox.ts';
+import { jsonEachRow } from '../../json-each-row.ts';
 import { capabilitiesOf, type ServerCapabilities } from './capabilities.ts';
 import { inlineParameters } from './inline-parameters.ts';
 import { Replicas, type Replica, type ReplicaOptions } from './replicas.ts';
@@ -130,7 +134,7 @@ export class ClickHouseServerWarehouse implements Warehouse {
     }
   }
 
-  async insert(table: string, rows: readonly object[], deduplicationToken?: string): Promise<void> {
+  async insert(table: string, rows: InsertRows, deduplicationToken?: string): Promise<void> {
     if (rows.length === 0) return;
     const settings =
       deduplicationToken !== undefined && this.capabilities.insertDeduplication
@@ -139,9 +143,17 @@ export class ClickHouseServerWarehouse implements Warehouse {
             deduplicate_blocks_in_dependent_materialized_views: 1 as const,
           }
         : {};
+    // The body as one JSONEachRow text (the client's own insert takes rows as objects only).
+    const body = jsonEachRow(rows);
     await this.run(() =>
       this.replicas.write(async (r) => {
-        await r.client.insert({ table, values: [...rows], format: 'JSONEachRow', clickhouse_settings: settings });
+        const { stream } = await r.client.exec({
+          query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+          values: Readable.from([body]),
+          clickhouse_settings: settings,
+        });
+        stream.resume();
+        await finished(stream);
       }),
     );
   }
